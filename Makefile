@@ -1,0 +1,107 @@
+# dsrkit - one GNU Makefile for the whole tree.  Each part adds its targets in
+# its own module.mk (included below), so parts can grow without touching this
+# file.  See README.md for the targets.
+
+PREFIX      ?= /usr/local
+DESTDIR     ?=
+BINDIR      ?= $(PREFIX)/bin
+SBINDIR     ?= $(PREFIX)/sbin
+LIBDIR      ?= $(PREFIX)/lib
+INCLUDEDIR  ?= $(PREFIX)/include
+MANDIR      ?= $(PREFIX)/share/man
+SYSCONFDIR  ?= /etc
+DATADIR     ?= $(PREFIX)/share
+VERSION     := 0.1.0
+
+BUILD   ?= build
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -Wall -Wextra -Wshadow -Wformat=2
+ifeq ($(CI),true)
+WARN    += -Werror
+endif
+PKGS_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 libnl-route-3.0 json-c openssl 2>/dev/null)
+ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -DDSRKIT_VERSION='"$(VERSION)"' $(PKGS_CFLAGS) -MMD -MP
+LDLIBS_NL    := -lnl-genl-3 -lnl-route-3 -lnl-3
+LDLIBS_TLS   := -lssl -lcrypto
+LDLIBS_JSON  := -ljson-c
+LDLIBS_CMOCKA := -lcmocka
+
+# Filled in by the module.mk files.
+BINS        :=
+LIBS        :=
+UNIT_TESTS  :=
+FUZZ_TARGETS :=
+LAB_TOOLS   :=
+INSTALL_TARGETS :=   # phony targets a module adds; each honours DESTDIR and PREFIX
+
+.PHONY: all check unit lab fuzz fuzz-smoke demo bench asan install deps clean
+all:
+
+# Objects of any .c file of the tree: build/obj/<path>.o
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+# bounded/: buffers and checked parsers shared by every part.
+BOUNDED_SRCS := bounded/buf.c bounded/strparse.c bounded/ipaddr.c
+BOUNDED_OBJS := $(BOUNDED_SRCS:%.c=$(BUILD)/obj/%.o)
+
+include $(sort $(wildcard */module.mk))
+
+# Fuzz targets: a module adds NAME to FUZZ_TARGETS and sets FUZZ_SRCS_NAME
+# (and FUZZ_LIBS_NAME); they are built with clang's libFuzzer.
+FUZZ_CC     ?= clang
+FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_SOURCE $(PKGS_CFLAGS) -DDSRKIT_VERSION='"$(VERSION)"'
+define fuzz_rule
+$(BUILD)/fuzz/$(1): $$(FUZZ_SRCS_$(1))
+	@mkdir -p $$(dir $$@)
+	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ $$^ $$(FUZZ_LIBS_$(1))
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
+FUZZ_SECONDS ?= 10
+
+fuzz: $(FUZZ_BINS)
+
+# Each target runs a bounded time from its seed corpus (tests/fuzz/corpus/NAME).
+fuzz-smoke: $(FUZZ_BINS)
+	@build-aux/run-fuzz $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+all: $(LIBS) $(BINS) $(LAB_TOOLS)
+
+# deps first: on a fresh Debian machine `make check` needs nothing else.
+check: deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) fuzz-smoke
+	$(MAKE) lab
+
+unit: $(UNIT_TESTS)
+	@build-aux/run-unit $(UNIT_TESTS)
+
+asan:
+	$(MAKE) BUILD=build/asan CFLAGS="-O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined" \
+		LDFLAGS="-fsanitize=address,undefined" unit
+
+lab: all
+	tests/lab/selftest/run
+	tests/lab/run $(LAB)
+
+demo: deps
+	$(MAKE) all
+	tests/lab/demo
+
+bench: deps
+	$(MAKE) all
+	tests/bench/run $(BENCH)
+
+install: all $(INSTALL_TARGETS)
+
+deps:
+	@build-aux/deps
+
+clean:
+	rm -rf build
+
+-include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)

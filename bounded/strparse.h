@@ -1,0 +1,34 @@
+/* strparse.h - checked parsers for numbers, the only way dsrkit turns outside
+ * text into integers (no atoi/strtol at call sites).  Portable C.
+ */
+#ifndef DSRKIT_BOUNDED_STRPARSE_H
+#define DSRKIT_BOUNDED_STRPARSE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* Parse a whole NUL-terminated decimal string into [min, max].
+ * Returns 0, -EINVAL (empty, sign, junk, whitespace) or -ERANGE. *out is only
+ * written on success. */
+__attribute__((warn_unused_result))
+int parse_u32(const char *s, uint32_t *out, uint32_t min, uint32_t max);
+
+/* The same for the first n bytes of s (no terminator needed). */
+__attribute__((warn_unused_result))
+int parse_u32n(const char *s, size_t n, uint32_t *out, uint32_t min, uint32_t max);
+
+__attribute__((warn_unused_result))
+int parse_u64(const char *s, uint64_t *out, uint64_t min, uint64_t max);
+
+__attribute__((warn_unused_result))
+int parse_u64n(const char *s, size_t n, uint64_t *out, uint64_t min, uint64_t max);
+
+/* Hexadecimal variant ("0x" prefix optional) for marks and flags. */
+__attribute__((warn_unused_result))
+int parse_u32_hex(const char *s, uint32_t *out);
+
+/* Case-insensitive comparison of n bytes against a NUL-terminated word;
+ * true only when lengths match too. */
+int span_eq_ci(const char *s, size_t n, const char *word);
+
+#endif

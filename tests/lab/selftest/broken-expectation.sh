@@ -1,0 +1,4 @@
+# lab: timeout=150
+# Harness self-test: dr-basic with a wrong expected server count must fail.
+EXPECT_SERVERS=3
+. tests/lab/tests/dr-basic.sh

@@ -1,0 +1,208 @@
+/* Unit tests of bounded/: the buffer invariant, the number parser and the
+ * address parser, each with a table of hostile inputs. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <errno.h>
+#include <string.h>
+
+#include "bounded/buf.h"
+#include "bounded/ipaddr.h"
+#include "bounded/strparse.h"
+
+static void buf_respects_max(void **state)
+{
+	struct buf b;
+	(void)state;
+
+	buf_init(&b, 8);
+	assert_int_equal(buf_append_str(&b, "12345678"), 0);
+	assert_int_equal(b.len, 8);
+	assert_int_equal(buf_append(&b, "x", 1), -ENOSPC);
+	assert_int_equal(b.len, 8);
+	assert_string_equal(buf_str(&b), "12345678");
+	buf_consume(&b, 3);
+	assert_string_equal(buf_str(&b), "45678");
+	assert_int_equal(buf_appendf(&b, "%d", 123), 0);
+	assert_string_equal(buf_str(&b), "45678123");
+	assert_int_equal(buf_appendf(&b, "%s", "z"), -ENOSPC);
+	assert_true(b.len <= b.cap && b.cap <= b.max);
+	buf_reset(&b);
+	assert_string_equal(buf_str(&b), "");
+	buf_free(&b);
+	assert_string_equal(buf_str(&b), "");
+}
+
+static void buf_zero_max(void **state)
+{
+	struct buf b;
+	(void)state;
+
+	buf_init(&b, 0);
+	assert_int_equal(buf_append(&b, "", 0), 0);
+	assert_int_equal(buf_append(&b, "a", 1), -ENOSPC);
+	buf_free(&b);
+}
+
+struct u32_case {
+	const char *in;
+	uint32_t min, max;
+	int ret;
+	uint32_t want;
+};
+
+static void u32_table(void **state)
+{
+	static const struct u32_case cases[] = {
+		{ "0", 0, 10, 0, 0 },
+		{ "10", 0, 10, 0, 10 },
+		{ "11", 0, 10, -ERANGE, 0 },
+		{ "4294967295", 0, UINT32_MAX, 0, UINT32_MAX },
+		{ "4294967296", 0, UINT32_MAX, -ERANGE, 0 },
+		{ "99999999999999999999", 0, UINT32_MAX, -ERANGE, 0 },
+		{ "999999999999999999999999", 0, UINT32_MAX, -ERANGE, 0 },
+		{ "", 0, 10, -EINVAL, 0 },
+		{ "-1", 0, 10, -EINVAL, 0 },
+		{ "+1", 0, 10, -EINVAL, 0 },
+		{ " 1", 0, 10, -EINVAL, 0 },
+		{ "1 ", 0, 10, -EINVAL, 0 },
+		{ "0x10", 0, 100, -EINVAL, 0 },
+		{ "1e3", 0, 10000, -EINVAL, 0 },
+		{ "5", 6, 10, -ERANGE, 0 },
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		uint32_t v = 12345;
+		int r = parse_u32(cases[i].in, &v, cases[i].min, cases[i].max);
+
+		assert_int_equal(r, cases[i].ret);
+		if (r == 0)
+			assert_int_equal(v, cases[i].want);
+		else
+			assert_int_equal(v, 12345);
+	}
+	assert_int_equal(parse_u32(NULL, &(uint32_t){0}, 0, 1), -EINVAL);
+}
+
+static void u32_span_and_hex(void **state)
+{
+	uint32_t v;
+	(void)state;
+
+	assert_int_equal(parse_u32n("80abc", 2, &v, 0, 65535), 0);
+	assert_int_equal(v, 80);
+	assert_int_equal(parse_u32n("80", 0, &v, 0, 65535), -EINVAL);
+	assert_int_equal(parse_u32_hex("0x1f", &v), 0);
+	assert_int_equal(v, 31);
+	assert_int_equal(parse_u32_hex("100000000", &v), -ERANGE);
+	assert_int_equal(parse_u32_hex("0x", &v), -EINVAL);
+	assert_int_equal(parse_u32_hex("g", &v), -EINVAL);
+	assert_true(span_eq_ci("GET", 3, "get"));
+	assert_false(span_eq_ci("GE", 2, "get"));
+	assert_false(span_eq_ci("GETS", 4, "get"));
+}
+
+struct addr_case {
+	const char *in;
+	int ok;
+	const char *canon;
+};
+
+static void ipaddr_table(void **state)
+{
+	static const struct addr_case cases[] = {
+		{ "192.0.2.1", 1, "192.0.2.1" },
+		{ "0.0.0.0", 1, "0.0.0.0" },
+		{ "255.255.255.255", 1, "255.255.255.255" },
+		{ "256.0.0.1", 0, NULL },
+		{ "192.0.2", 0, NULL },
+		{ "192.0.2.1.5", 0, NULL },
+		{ "192.0.2.01", 0, NULL },
+		{ "192.0.2.", 0, NULL },
+		{ ".192.0.2.1", 0, NULL },
+		{ "192.0.2.1 ", 0, NULL },
+		{ "192..2.1", 0, NULL },
+		{ "", 0, NULL },
+		{ "2001:db8::1", 1, "2001:db8::1" },
+		{ "2001:DB8:0:0:0:0:0:1", 1, "2001:db8::1" },
+		{ "::", 1, "::" },
+		{ "::1", 1, "::1" },
+		{ "1::", 1, "1::" },
+		{ "2001:db8:0:1:0:0:0:1", 1, "2001:db8:0:1::1" },
+		{ "2001:0:0:1:0:0:0:1", 1, "2001:0:0:1::1" },
+		{ "2001:0:0:1:1:0:0:1", 1, "2001::1:1:0:0:1" },
+		{ "::ffff:192.0.2.1", 1, "::ffff:c000:201" },
+		{ "1:2:3:4:5:6:7:8", 1, "1:2:3:4:5:6:7:8" },
+		{ "1:2:3:4:5:6:7:8:9", 0, NULL },
+		{ "1:2:3:4:5:6:7", 0, NULL },
+		{ "1::2::3", 0, NULL },
+		{ ":1:2", 0, NULL },
+		{ "1:2:", 0, NULL },
+		{ "12345::1", 0, NULL },
+		{ "g::1", 0, NULL },
+		{ "1:2:3:4:5:6:7::", 1, "1:2:3:4:5:6:7:0" },
+		{ "1:2:3:4:5:6:7:8::", 0, NULL },
+		{ "1:2:3:4:5:6:7:1.2.3.4", 0, NULL },
+		{ "::1.2.3.4.5", 0, NULL },
+		{ "2001:db8::1%eth0", 0, NULL },
+		{ "[2001:db8::1]", 0, NULL },
+		{ "ffff:ffff:ffff:ffff:ffff:ffff:255.255.255.255", 1, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff" },
+		{ "0000:0000:0000:0000:0000:0000:0000:00000", 0, NULL },
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ip_addr a;
+		char txt[IPADDR_STRLEN];
+		int r = ipaddr_parse(cases[i].in, &a);
+
+		if (cases[i].ok) {
+			assert_int_equal(r, 0);
+			assert_string_equal(ipaddr_format(&a, txt), cases[i].canon);
+		} else {
+			if (r == 0)
+				fail_msg("accepted hostile address '%s'", cases[i].in);
+		}
+	}
+}
+
+static void ipaddr_prefixes(void **state)
+{
+	struct ip_addr a, b;
+	unsigned plen;
+	(void)state;
+
+	assert_int_equal(ipaddr_parse_prefix("192.0.2.100/32", &a, &plen), 0);
+	assert_int_equal(plen, 32);
+	assert_int_equal(ipaddr_parse_prefix("192.0.2.100", &a, &plen), 0);
+	assert_int_equal(plen, 32);
+	assert_int_equal(ipaddr_parse_prefix("192.0.2.100/33", &a, &plen), -EINVAL);
+	assert_int_equal(ipaddr_parse_prefix("192.0.2.100/", &a, &plen), -EINVAL);
+	assert_int_equal(ipaddr_parse_prefix("2001:db8::1/128", &a, &plen), 0);
+	assert_int_equal(plen, 128);
+	assert_int_equal(ipaddr_parse("192.0.2.200", &b), 0);
+	assert_int_equal(ipaddr_parse("192.0.2.100", &a), 0);
+	assert_true(ipaddr_same_prefix(&a, &b, 24));
+	assert_false(ipaddr_same_prefix(&a, &b, 25));
+	assert_true(ipaddr_same_prefix(&a, &b, 0));
+	assert_false(ipaddr_equal(&a, &b));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(buf_respects_max),
+		cmocka_unit_test(buf_zero_max),
+		cmocka_unit_test(u32_table),
+		cmocka_unit_test(u32_span_and_hex),
+		cmocka_unit_test(ipaddr_table),
+		cmocka_unit_test(ipaddr_prefixes),
+	};
+	return cmocka_run_group_tests_name("bounded", tests, NULL, NULL);
+}
