@@ -101,3 +101,26 @@ int span_eq_ci(const char *s, size_t n, const char *word)
 	}
 	return word[n] == '\0';
 }
+
+int parse_duration_ms(const char *s, uint32_t *out_ms, uint32_t min_ms, uint32_t max_ms)
+{
+	size_t n;
+	uint64_t v, mult = 1000;
+
+	if (!s)
+		return -EINVAL;
+	n = strlen(s);
+	if (n > 2 && s[n - 2] == 'm' && s[n - 1] == 's') {
+		n -= 2;
+		mult = 1;
+	} else if (n > 1 && s[n - 1] == 's') {
+		n -= 1;
+	}
+	if (parse_u64n(s, n, &v, 0, UINT32_MAX) < 0)
+		return n == 0 ? -EINVAL : parse_u64n(s, n, &v, 0, UINT64_MAX) == -EINVAL ? -EINVAL : -ERANGE;
+	v *= mult;
+	if (v < min_ms || v > max_ms)
+		return -ERANGE;
+	*out_ms = (uint32_t)v;
+	return 0;
+}

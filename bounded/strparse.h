@@ -27,6 +27,11 @@ int parse_u64n(const char *s, size_t n, uint64_t *out, uint64_t min, uint64_t ma
 __attribute__((warn_unused_result))
 int parse_u32_hex(const char *s, uint32_t *out);
 
+/* A duration: "N" or "Ns" seconds, "Nms" milliseconds, into [min_ms, max_ms]
+ * milliseconds.  Returns 0, -EINVAL or -ERANGE. */
+__attribute__((warn_unused_result))
+int parse_duration_ms(const char *s, uint32_t *out_ms, uint32_t min_ms, uint32_t max_ms);
+
 /* Case-insensitive comparison of n bytes against a NUL-terminated word;
  * true only when lengths match too. */
 int span_eq_ci(const char *s, size_t n, const char *word);

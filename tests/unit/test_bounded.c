@@ -107,6 +107,28 @@ static void u32_span_and_hex(void **state)
 	assert_false(span_eq_ci("GETS", 4, "get"));
 }
 
+static void durations(void **state)
+{
+	uint32_t ms;
+	(void)state;
+
+	assert_int_equal(parse_duration_ms("3", &ms, 1, 60000), 0);
+	assert_int_equal(ms, 3000);
+	assert_int_equal(parse_duration_ms("3s", &ms, 1, 60000), 0);
+	assert_int_equal(ms, 3000);
+	assert_int_equal(parse_duration_ms("250ms", &ms, 1, 60000), 0);
+	assert_int_equal(ms, 250);
+	assert_int_equal(parse_duration_ms("61s", &ms, 1, 60000), -ERANGE);
+	assert_int_equal(parse_duration_ms("0ms", &ms, 1, 60000), -ERANGE);
+	assert_int_equal(parse_duration_ms("ms", &ms, 1, 60000), -EINVAL);
+	assert_int_equal(parse_duration_ms("s", &ms, 1, 60000), -EINVAL);
+	assert_int_equal(parse_duration_ms("1.5s", &ms, 1, 60000), -EINVAL);
+	assert_int_equal(parse_duration_ms("-1", &ms, 1, 60000), -EINVAL);
+	assert_int_equal(parse_duration_ms("99999999999999999999999", &ms, 1, 60000), -ERANGE);
+	assert_int_equal(parse_duration_ms("4294967296ms", &ms, 1, UINT32_MAX), -ERANGE);
+	assert_int_equal(parse_duration_ms("5000000s", &ms, 1, UINT32_MAX), -ERANGE);
+}
+
 struct addr_case {
 	const char *in;
 	int ok;
@@ -201,6 +223,7 @@ int main(void)
 		cmocka_unit_test(buf_zero_max),
 		cmocka_unit_test(u32_table),
 		cmocka_unit_test(u32_span_and_hex),
+		cmocka_unit_test(durations),
 		cmocka_unit_test(ipaddr_table),
 		cmocka_unit_test(ipaddr_prefixes),
 	};

@@ -1,0 +1,382 @@
+/* agent_conn.c - non-blocking mutual-TLS HTTP client; see agent_conn.h. */
+#include "checker/agent_conn.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/x509v3.h>
+
+#include "checker/verdict.h"
+
+struct agent_tls {
+	SSL_CTX *ctx;
+};
+
+static void ssl_err_string(char *out, size_t n)
+{
+	unsigned long e = ERR_get_error();
+
+	if (!e) {
+		snprintf(out, n, "unknown TLS error");
+		return;
+	}
+	ERR_error_string_n(e, out, n);
+	ERR_clear_error();
+}
+
+int agent_tls_new(struct agent_tls **out, const char *ca, const char *cert, const char *key,
+		  unsigned tls_min, char *err, size_t errlen)
+{
+	struct agent_tls *t = calloc(1, sizeof(*t));
+	char why[200];
+
+	if (!t) {
+		snprintf(err, errlen, "out of memory");
+		return -ENOMEM;
+	}
+	t->ctx = SSL_CTX_new(TLS_client_method());
+	if (!t->ctx)
+		goto ssl_fail;
+	SSL_CTX_set_min_proto_version(t->ctx, tls_min == 12 ? TLS1_2_VERSION : TLS1_3_VERSION);
+	/* the agent must prove who it is: never run without a CA */
+	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
+	if (!ca || !*ca) {
+		snprintf(err, errlen, "no CA file configured (ca): the agent could not be verified");
+		goto out_fail;
+	}
+	if (SSL_CTX_load_verify_locations(t->ctx, ca, NULL) != 1) {
+		ssl_err_string(why, sizeof(why));
+		snprintf(err, errlen, "cannot load CA file %s: %s", ca, why);
+		goto out_fail;
+	}
+	if (cert && *cert) {
+		if (SSL_CTX_use_certificate_chain_file(t->ctx, cert) != 1) {
+			ssl_err_string(why, sizeof(why));
+			snprintf(err, errlen, "cannot load certificate %s: %s", cert, why);
+			goto out_fail;
+		}
+		if (!key || !*key || SSL_CTX_use_PrivateKey_file(t->ctx, key, SSL_FILETYPE_PEM) != 1 ||
+		    SSL_CTX_check_private_key(t->ctx) != 1) {
+			ERR_clear_error();
+			snprintf(err, errlen, "cannot load the private key %s, or it does not match %s",
+				 key ? key : "(none)", cert);
+			goto out_fail;
+		}
+	}
+	/* sessions are kept per connection (SSL_get1_session), not in a cache */
+	SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	*out = t;
+	return 0;
+ssl_fail:
+	ssl_err_string(why, sizeof(why));
+	snprintf(err, errlen, "TLS set-up failed: %s", why);
+out_fail:
+	agent_tls_free(t);
+	return -EINVAL;
+}
+
+void agent_tls_free(struct agent_tls *t)
+{
+	if (!t)
+		return;
+	SSL_CTX_free(t->ctx);
+	free(t);
+}
+
+void agent_conn_init(struct agent_conn *c, struct agent_tls *tls, const struct ip_addr *addr, uint16_t port)
+{
+	memset(c, 0, sizeof(*c));
+	c->tls = tls;
+	c->addr = *addr;
+	c->port = port;
+	c->fd = -1;
+	c->state = AGENT_CONN_IDLE;
+	buf_init(&c->out, 2048);
+	http_resp_init(&c->resp);
+}
+
+void agent_conn_close(struct agent_conn *c)
+{
+	if (c->ssl) {
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+	}
+	if (c->fd >= 0) {
+		close(c->fd);
+		c->fd = -1;
+	}
+	if (c->state != AGENT_CONN_FAILED)
+		c->state = AGENT_CONN_IDLE;
+}
+
+void agent_conn_free(struct agent_conn *c)
+{
+	agent_conn_close(c);
+	if (c->session) {
+		SSL_SESSION_free(c->session);
+		c->session = NULL;
+	}
+	buf_free(&c->out);
+	http_resp_free(&c->resp);
+}
+
+static int failed(struct agent_conn *c, enum check_layer layer, const char *code, const char *why)
+{
+	char a[IPADDR_STRLEN];
+
+	verdict_fail(&c->fail, layer, code, "agent %s:%u: %s", ipaddr_format(&c->addr, a), c->port, why);
+	agent_conn_close(c);
+	c->state = AGENT_CONN_FAILED;
+	return AGENT_CONN_ERROR;
+}
+
+static int start_connect(struct agent_conn *c)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	char why[160];
+
+	memset(&ss, 0, sizeof(ss));
+	if (c->addr.family == IP_FAMILY_V4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(c->port);
+		memcpy(&s4->sin_addr, c->addr.b, 4);
+		sl = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(c->port);
+		memcpy(&s6->sin6_addr, c->addr.b, 16);
+		sl = sizeof(*s6);
+	}
+	c->fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (c->fd < 0) {
+		snprintf(why, sizeof(why), "socket: %s", strerror(errno));
+		return failed(c, CHECK_LAYER_CONNECT, "CONNECT_ERROR", why);
+	}
+	c->reused = 0;
+	c->state = AGENT_CONN_CONNECTING;
+	if (connect(c->fd, (struct sockaddr *)&ss, sl) == 0)
+		return agent_conn_step(c);
+	if (errno == EINPROGRESS)
+		return AGENT_CONN_WANT_WRITE;
+	snprintf(why, sizeof(why), "connect: %s", strerror(errno));
+	return failed(c, CHECK_LAYER_CONNECT, errno == ECONNREFUSED ? "CONNECT_REFUSED" : "CONNECT_ERROR", why);
+}
+
+int agent_conn_get(struct agent_conn *c, const char *path)
+{
+	char a[IPADDR_STRLEN];
+
+	buf_reset(&c->out);
+	c->out_off = 0;
+	http_resp_reset(&c->resp);
+	ipaddr_format(&c->addr, a);
+	if (buf_appendf(&c->out, "GET %s HTTP/1.1\r\nHost: %s%s%s:%u\r\nUser-Agent: dsrkit-checker/%s\r\n"
+			"Accept: application/json\r\n\r\n",
+			path, c->addr.family == IP_FAMILY_V6 ? "[" : "", a,
+			c->addr.family == IP_FAMILY_V6 ? "]" : "", c->port, DSRKIT_VERSION) < 0)
+		return failed(c, CHECK_LAYER_CONFIG, "REQUEST_TOO_LONG", "request path too long");
+	if (c->state == AGENT_CONN_READY && c->fd >= 0) {
+		c->reused = 1;
+		c->state = AGENT_CONN_SENDING;
+		return agent_conn_step(c);
+	}
+	agent_conn_close(c);
+	c->state = AGENT_CONN_IDLE;
+	return start_connect(c);
+}
+
+static int tls_failure(struct agent_conn *c)
+{
+	long vr = SSL_get_verify_result(c->ssl);
+	char why[256], e[160];
+
+	if (vr != X509_V_OK) {
+		snprintf(why, sizeof(why), "agent certificate rejected: %s", X509_verify_cert_error_string(vr));
+		return failed(c, CHECK_LAYER_TLS, "TLS_VERIFY", why);
+	}
+	ssl_err_string(e, sizeof(e));
+	snprintf(why, sizeof(why), "TLS handshake failed: %s", e);
+	return failed(c, CHECK_LAYER_TLS, "TLS_HANDSHAKE", why);
+}
+
+static int io_want(struct agent_conn *c, int r, int *want)
+{
+	int e = SSL_get_error(c->ssl, r);
+
+	if (e == SSL_ERROR_WANT_READ) {
+		*want = AGENT_CONN_WANT_READ;
+		return 1;
+	}
+	if (e == SSL_ERROR_WANT_WRITE) {
+		*want = AGENT_CONN_WANT_WRITE;
+		return 1;
+	}
+	return 0;
+}
+
+static int step_handshake(struct agent_conn *c)
+{
+	int r, want;
+
+	r = SSL_connect(c->ssl);
+	if (r == 1) {
+		c->handshakes++;
+		c->resumed = SSL_session_reused(c->ssl);
+		c->state = AGENT_CONN_SENDING;
+		return agent_conn_step(c);
+	}
+	if (io_want(c, r, &want))
+		return want;
+	return tls_failure(c);
+}
+
+/* A kept-alive connection the agent closed meanwhile: retry once, fresh. */
+static int retry_fresh(struct agent_conn *c)
+{
+	agent_conn_close(c);
+	c->state = AGENT_CONN_IDLE;
+	c->out_off = 0;
+	http_resp_reset(&c->resp);
+	return start_connect(c);
+}
+
+int agent_conn_step(struct agent_conn *c)
+{
+	char why[200];
+	int r, want;
+
+	switch (c->state) {
+	case AGENT_CONN_CONNECTING: {
+		int err = 0;
+		socklen_t el = sizeof(err);
+
+		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &el) < 0)
+			err = errno;
+		if (err) {
+			snprintf(why, sizeof(why), "connect: %s", strerror(err));
+			return failed(c, CHECK_LAYER_CONNECT, err == ECONNREFUSED ? "CONNECT_REFUSED" : "CONNECT_ERROR",
+				      why);
+		}
+		c->ssl = SSL_new(c->tls->ctx);
+		if (!c->ssl)
+			return failed(c, CHECK_LAYER_TLS, "TLS_HANDSHAKE", "SSL_new failed");
+		SSL_set_fd(c->ssl, c->fd);
+		/* the certificate must name this real server's address (IP SAN) */
+		X509_VERIFY_PARAM_set1_ip(SSL_get0_param(c->ssl), c->addr.b, ipaddr_len(&c->addr));
+		if (c->session)
+			SSL_set_session(c->ssl, c->session);
+		c->state = AGENT_CONN_HANDSHAKE;
+		return step_handshake(c);
+	}
+	case AGENT_CONN_HANDSHAKE:
+		return step_handshake(c);
+	case AGENT_CONN_SENDING:
+		while (c->out_off < c->out.len) {
+			r = SSL_write(c->ssl, c->out.data + c->out_off, (int)(c->out.len - c->out_off));
+			if (r <= 0) {
+				if (io_want(c, r, &want))
+					return want;
+				if (c->reused)
+					return retry_fresh(c);
+				return failed(c, CHECK_LAYER_HTTP, "HTTP_SEND", "sending the request failed");
+			}
+			c->out_off += (size_t)r;
+		}
+		c->state = AGENT_CONN_RECEIVING;
+		/* fall through */
+	case AGENT_CONN_RECEIVING:
+		for (;;) {
+			char in[4096];
+			size_t used;
+
+			r = SSL_read(c->ssl, in, sizeof(in));
+			if (r <= 0) {
+				int e = SSL_get_error(c->ssl, r);
+
+				if (io_want(c, r, &want))
+					return want;
+				if (c->reused && c->resp.state == HTTP_RESP_HEAD && c->resp.head.len == 0)
+					return retry_fresh(c);
+				if (e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL) {
+					if (http_resp_eof(&c->resp) == 1)
+						break;
+					snprintf(why, sizeof(why), "%s", c->resp.error);
+					ERR_clear_error();
+					return failed(c, c->resp.state == HTTP_RESP_HEAD && c->resp.head.len == 0 ?
+								 CHECK_LAYER_TLS : CHECK_LAYER_HTTP,
+						      c->resp.state == HTTP_RESP_HEAD && c->resp.head.len == 0 ?
+							      "TLS_CLOSED" : "HTTP_MALFORMED",
+						      c->resp.state == HTTP_RESP_HEAD && c->resp.head.len == 0 ?
+							      "the agent closed the TLS connection without answering "
+							      "(our client certificate refused?)" : why);
+				}
+				return tls_failure(c);
+			}
+			r = http_resp_feed(&c->resp, in, (size_t)r, &used);
+			if (r < 0) {
+				snprintf(why, sizeof(why), "bad HTTP response: %s", c->resp.error);
+				return failed(c, CHECK_LAYER_HTTP, "HTTP_MALFORMED", why);
+			}
+			if (r == 1)
+				break;
+		}
+		/* the TLS 1.3 ticket has arrived by now: keep it for a reconnect */
+		if (!c->resumed || !c->session) {
+			SSL_SESSION *s = SSL_get1_session(c->ssl);
+
+			if (s) {
+				if (c->session)
+					SSL_SESSION_free(c->session);
+				c->session = s;
+			}
+		}
+		if (c->resp.status != 200) {
+			snprintf(why, sizeof(why), "HTTP status %u", c->resp.status);
+			return failed(c, CHECK_LAYER_HTTP, "HTTP_STATUS", why);
+		}
+		if (c->resp.keep_alive) {
+			c->state = AGENT_CONN_READY;
+		} else {
+			agent_conn_close(c);
+			c->state = AGENT_CONN_READY;
+		}
+		return AGENT_CONN_DONE;
+	case AGENT_CONN_IDLE:
+	case AGENT_CONN_READY:
+	case AGENT_CONN_FAILED:
+	case AGENT_CONN_STATE_COUNT:
+		break;
+	}
+	return failed(c, CHECK_LAYER_CONFIG, "INTERNAL", "connection stepped in a wrong state");
+}
+
+void agent_conn_timeout(struct agent_conn *c, unsigned timeout_ms)
+{
+	char why[120];
+
+	switch (c->state) {
+	case AGENT_CONN_CONNECTING:
+		snprintf(why, sizeof(why), "no TCP connection within %u ms", timeout_ms);
+		failed(c, CHECK_LAYER_CONNECT, "CONNECT_TIMEOUT", why);
+		break;
+	case AGENT_CONN_HANDSHAKE:
+		snprintf(why, sizeof(why), "TLS handshake not done within %u ms", timeout_ms);
+		failed(c, CHECK_LAYER_TLS, "TLS_TIMEOUT", why);
+		break;
+	default:
+		snprintf(why, sizeof(why), "no complete HTTP response within %u ms", timeout_ms);
+		failed(c, CHECK_LAYER_HTTP, "HTTP_TIMEOUT", why);
+		break;
+	}
+}

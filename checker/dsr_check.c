@@ -1,0 +1,302 @@
+/* dsr-check - keepalived MISC_CHECK program: asks a real server's dsr-agent
+ * over mutual TLS whether it is a correct DR real server for a VIP, judges
+ * the facts itself, and answers with keepalived's exit codes. */
+#include <errno.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <syslog.h>
+#include <time.h>
+
+#include "bounded/ipaddr.h"
+#include "bounded/strparse.h"
+#include "checker/agent_conn.h"
+#include "checker/dsrkit_conf.h"
+#include "checker/judge.h"
+#include "checker/verdict.h"
+
+enum output_mode {
+	OUTPUT_KEEPALIVED,  /* exit 0 up, 1 down */
+	OUTPUT_DYNAMIC,     /* misc_dynamic: exit 2 + weight when up */
+	OUTPUT_NAGIOS,      /* monitoring plugin: 0 OK 1 WARNING 2 CRITICAL 3 UNKNOWN */
+};
+
+struct options {
+	struct ip_addr rs, vip;
+	int have_rs, have_vip;
+	uint32_t port;
+	uint32_t agent_port;      /* 0: from the config */
+	uint32_t timeout_ms;      /* 0: from the config */
+	uint32_t full_weight;     /* --weight: the server's weight at hint 100 */
+	int have_full_weight;
+	const char *ca, *cert, *key, *config;
+	enum output_mode mode;
+	int syslog;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: dsr-check --rs ADDR --vip ADDR --port N [options]\n"
+		"\n"
+		"Asks the dsr-agent on real server ADDR (mutual TLS) whether it is a correct\n"
+		"Direct Routing real server for VIP:PORT, judges its facts, and exits as a\n"
+		"keepalived MISC_CHECK expects: 0 healthy, 1 failed.\n"
+		"\n"
+		"  --rs ADDR          the real server's own address (its certificate must name it)\n"
+		"  --vip ADDR         the virtual IP it must hold on loopback\n"
+		"  --port N           the service port that must be listening (0: no check)\n"
+		"  --agent-port N     the agent's port (default from the config, 9443)\n"
+		"  --ca F --cert F --key F   TLS files (defaults from the config)\n"
+		"  --timeout T        bound for the whole check: 3s, 500ms (default 3s)\n"
+		"  --dynamic          keepalived misc_dynamic: healthy exits 2 + weight, where\n"
+		"                     weight follows the agent's hint and drain gives 0\n"
+		"  --weight N         with --dynamic: the weight at hint 100 (default: the hint\n"
+		"                     itself; with no hint and no drain, exit 0 = unchanged)\n"
+		"  --nagios           monitoring-plugin output and exit codes 0/1/2/3\n"
+		"  --syslog           also log the verdict to syslog (daemon facility)\n"
+		"  --config FILE      defaults file (default " DSRKIT_CONF_DEFAULT_PATH ")\n"
+		"  -h, --help         this text;  -V, --version  the version\n"
+		"\n"
+		"One line on stdout names the failing layer and the reason, e.g.\n"
+		"  DOWN 192.0.2.11: [facts] VIP 192.0.2.100 is not on a loopback interface (VIP_MISSING)\n");
+}
+
+static long long now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Exit code when the arguments or configuration are wrong. */
+static int config_exit(const struct options *o)
+{
+	return o->mode == OUTPUT_NAGIOS ? 3 : 1;
+}
+
+static int parse_args(int argc, char **argv, struct options *o)
+{
+	static const struct option longopts[] = {
+		{ "rs", required_argument, NULL, 'r' },
+		{ "vip", required_argument, NULL, 'v' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "agent-port", required_argument, NULL, 'a' },
+		{ "ca", required_argument, NULL, 'C' },
+		{ "cert", required_argument, NULL, 'c' },
+		{ "key", required_argument, NULL, 'k' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "dynamic", no_argument, NULL, 'd' },
+		{ "weight", required_argument, NULL, 'w' },
+		{ "nagios", no_argument, NULL, 'n' },
+		{ "syslog", no_argument, NULL, 's' },
+		{ "config", required_argument, NULL, 'f' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int ch;
+
+	while ((ch = getopt_long(argc, argv, "hV", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'r':
+			if (ipaddr_parse(optarg, &o->rs) < 0)
+				return fprintf(stderr, "dsr-check: --rs: '%s' is not an IP address\n", optarg), -1;
+			o->have_rs = 1;
+			break;
+		case 'v':
+			if (ipaddr_parse(optarg, &o->vip) < 0)
+				return fprintf(stderr, "dsr-check: --vip: '%s' is not an IP address\n", optarg), -1;
+			o->have_vip = 1;
+			break;
+		case 'p':
+			if (parse_u32(optarg, &o->port, 0, 65535) < 0)
+				return fprintf(stderr, "dsr-check: --port: '%s' is not 0-65535\n", optarg), -1;
+			break;
+		case 'a':
+			if (parse_u32(optarg, &o->agent_port, 1, 65535) < 0)
+				return fprintf(stderr, "dsr-check: --agent-port: '%s' is not 1-65535\n", optarg), -1;
+			break;
+		case 'C': o->ca = optarg; break;
+		case 'c': o->cert = optarg; break;
+		case 'k': o->key = optarg; break;
+		case 't':
+			if (parse_duration_ms(optarg, &o->timeout_ms, 10, 300000) < 0)
+				return fprintf(stderr, "dsr-check: --timeout: '%s' is not 10ms-300s (e.g. 3s, 500ms)\n",
+					       optarg), -1;
+			break;
+		case 'd': o->mode = OUTPUT_DYNAMIC; break;
+		case 'w':
+			if (parse_u32(optarg, &o->full_weight, 0, 253) < 0)
+				return fprintf(stderr, "dsr-check: --weight: '%s' is not 0-253\n", optarg), -1;
+			o->have_full_weight = 1;
+			break;
+		case 'n': o->mode = OUTPUT_NAGIOS; break;
+		case 's': o->syslog = 1; break;
+		case 'f': o->config = optarg; break;
+		case 'h': usage(stdout); exit(0);
+		case 'V': printf("dsr-check %s\n", DSRKIT_VERSION); exit(0);
+		default: return -1;
+		}
+	}
+	if (optind < argc)
+		return fprintf(stderr, "dsr-check: unexpected argument '%s'\n", argv[optind]), -1;
+	if (!o->have_rs || !o->have_vip)
+		return fprintf(stderr, "dsr-check: --rs and --vip are required (see --help)\n"), -1;
+	if (o->rs.family != o->vip.family)
+		return fprintf(stderr, "dsr-check: --rs and --vip must be of the same family\n"), -1;
+	return 0;
+}
+
+/* Run the request under one deadline: every layer, including a peer that
+ * accepts TCP and never speaks TLS, ends by timeout_ms. */
+static int fetch(struct agent_conn *c, const char *path, unsigned timeout_ms)
+{
+	long long deadline = now_ms() + timeout_ms;
+	int r = agent_conn_get(c, path);
+
+	while (r == AGENT_CONN_WANT_READ || r == AGENT_CONN_WANT_WRITE) {
+		struct pollfd pfd = { .fd = c->fd, .events = r == AGENT_CONN_WANT_READ ? POLLIN : POLLOUT };
+		long long left = deadline - now_ms();
+		int pr;
+
+		if (left <= 0) {
+			agent_conn_timeout(c, timeout_ms);
+			return AGENT_CONN_ERROR;
+		}
+		pr = poll(&pfd, 1, (int)left);
+		if (pr < 0 && errno != EINTR) {
+			agent_conn_timeout(c, timeout_ms);
+			return AGENT_CONN_ERROR;
+		}
+		if (pr > 0)
+			r = agent_conn_step(c);
+	}
+	return r;
+}
+
+static void report(const struct options *o, const char *state, const char *rs, const struct verdict *v,
+		   const char *extra)
+{
+	if (verdict_is_ok(v))
+		printf("%s %s: VIP %s%s\n", state, rs, v->reason, extra);
+	else
+		printf("%s %s: [%s] %s (%s)%s\n", state, rs, check_layer_name(v->layer), v->reason, v->code, extra);
+	fflush(stdout);
+	if (o->syslog) {
+		openlog("dsr-check", LOG_PID, LOG_DAEMON);
+		if (verdict_is_ok(v))
+			syslog(LOG_INFO, "%s %s: VIP %s%s", state, rs, v->reason, extra);
+		else
+			syslog(LOG_WARNING, "%s %s: [%s] %s (%s)%s", state, rs, check_layer_name(v->layer), v->reason,
+			       v->code, extra);
+		closelog();
+	}
+}
+
+int main(int argc, char **argv)
+{
+	struct options o;
+	struct dsrkit_conf conf;
+	struct agent_tls *tls = NULL;
+	struct agent_conn conn;
+	struct judgement j;
+	char err[600], rs[IPADDR_STRLEN], vip[IPADDR_STRLEN], path[160], extra[96] = "";
+	long long t0 = now_ms();
+	int r, weight = -1, code;
+
+	signal(SIGPIPE, SIG_IGN);
+	memset(&o, 0, sizeof(o));
+	o.mode = OUTPUT_KEEPALIVED;
+	if (parse_args(argc, argv, &o) < 0)
+		return config_exit(&o);
+	ipaddr_format(&o.rs, rs);
+	ipaddr_format(&o.vip, vip);
+	dsrkit_conf_defaults(&conf);
+	if (dsrkit_conf_load(&conf, o.config ? o.config : DSRKIT_CONF_DEFAULT_PATH, o.config != NULL, err,
+			     sizeof(err)) < 0) {
+		struct verdict v;
+
+		verdict_fail(&v, CHECK_LAYER_CONFIG, "CONFIG", "%s", err);
+		report(&o, o.mode == OUTPUT_NAGIOS ? "DSR UNKNOWN" : "DOWN", rs, &v, "");
+		return config_exit(&o);
+	}
+	o.syslog |= conf.syslog;
+	if (!o.agent_port)
+		o.agent_port = conf.agent_port;
+	if (!o.timeout_ms)
+		o.timeout_ms = conf.timeout_ms;
+	if (agent_tls_new(&tls, o.ca ? o.ca : conf.ca, o.cert ? o.cert : conf.cert, o.key ? o.key : conf.key,
+			  conf.tls_min, err, sizeof(err)) < 0) {
+		struct verdict v;
+
+		verdict_fail(&v, CHECK_LAYER_CONFIG, "TLS_CONFIG", "%s", err);
+		report(&o, o.mode == OUTPUT_NAGIOS ? "DSR UNKNOWN" : "DOWN", rs, &v, "");
+		return config_exit(&o);
+	}
+	snprintf(path, sizeof(path), "/v1/status?vip=%s&port=%u", vip, o.port);
+	agent_conn_init(&conn, tls, &o.rs, (uint16_t)o.agent_port);
+	r = fetch(&conn, path, o.timeout_ms);
+	if (r == AGENT_CONN_DONE) {
+		judge_status(buf_str(&conn.resp.body), conn.resp.body.len, &o.vip, (uint16_t)o.port, &j);
+	} else {
+		memset(&j, 0, sizeof(j));
+		j.verdict = conn.fail;
+		j.weight_hint = FACTS_UNKNOWN;
+	}
+	agent_conn_free(&conn);
+	agent_tls_free(tls);
+
+	/* weight: drain gives 0; a hint scales --weight (or is the weight) */
+	if (verdict_is_ok(&j.verdict)) {
+		if (j.admin == ADMIN_STATE_DRAIN)
+			weight = 0;
+		else if (j.weight_hint >= 0)
+			weight = o.have_full_weight ? (int)(o.full_weight * (unsigned)j.weight_hint + 50) / 100
+						    : j.weight_hint;
+		else if (o.have_full_weight)
+			weight = (int)o.full_weight;
+		if (weight > 253)
+			weight = 253;
+	}
+	if (o.mode == OUTPUT_NAGIOS) {
+		const char *st;
+		double secs = (double)(now_ms() - t0) / 1000.0;
+
+		if (verdict_is_ok(&j.verdict)) {
+			st = j.admin == ADMIN_STATE_DRAIN ? "DSR WARNING" : "DSR OK";
+			code = j.admin == ADMIN_STATE_DRAIN ? 1 : 0;
+		} else if (j.verdict.layer == CHECK_LAYER_CONFIG) {
+			st = "DSR UNKNOWN";
+			code = 3;
+		} else if (j.verdict.layer == CHECK_LAYER_ADMIN) {
+			st = "DSR WARNING";
+			code = 1;
+		} else {
+			st = "DSR CRITICAL";
+			code = 2;
+		}
+		snprintf(extra, sizeof(extra), " | time=%.3fs;;;0 findings=%u;;;0%s", secs, j.n_findings, "");
+		if (weight >= 0) {
+			size_t l = strlen(extra);
+			snprintf(extra + l, sizeof(extra) - l, " weight=%d;;;0", weight);
+		}
+		report(&o, st, rs, &j.verdict, extra);
+		return code;
+	}
+	if (!verdict_is_ok(&j.verdict)) {
+		report(&o, "DOWN", rs, &j.verdict, "");
+		return 1;
+	}
+	if (o.mode == OUTPUT_DYNAMIC && weight >= 0) {
+		snprintf(extra, sizeof(extra), " (weight %d%s)", weight, j.admin == ADMIN_STATE_DRAIN ? ", drain" : "");
+		report(&o, "UP", rs, &j.verdict, extra);
+		return 2 + weight;
+	}
+	report(&o, "UP", rs, &j.verdict, "");
+	return 0;
+}

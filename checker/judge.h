@@ -1,0 +1,26 @@
+/* judge.h - the checker's own judgement of an agent's status document: the
+ * facts are parsed and judged again with the shared rules (agent-proto), the
+ * agent's own verdict is never trusted. */
+#ifndef DSRKIT_CHECKER_JUDGE_H
+#define DSRKIT_CHECKER_JUDGE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent-proto/facts-t.h"
+#include "bounded/ipaddr.h"
+#include "checker/verdict-t.h"
+
+struct judgement {
+	struct verdict verdict;   /* PROTOCOL, FACTS or ADMIN layer, or healthy */
+	enum admin_state admin;
+	int weight_hint;          /* 0..100 or FACTS_UNKNOWN */
+	unsigned n_findings;      /* failing findings (all of them, not only the first) */
+};
+
+/* Parse body (a /v1/status document) and judge VIP vip at TCP port port
+ * (0: no port check).  Always fills j. */
+void judge_status(const char *body, size_t len, const struct ip_addr *vip, uint16_t port,
+		  struct judgement *j);
+
+#endif

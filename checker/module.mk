@@ -1,0 +1,32 @@
+# checker/: dsr-check (keepalived MISC_CHECK) and, later, dsr-checkd.
+
+CHECKER_CORE_SRCS := checker/verdict.c checker/http_resp.c checker/agent_conn.c checker/dsrkit_conf.c \
+	checker/judge.c
+CHECKER_CORE_OBJS := $(CHECKER_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
+
+$(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/dsr_check.o $(CHECKER_CORE_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON)
+BINS += $(BUILD)/bin/dsr-check
+
+$(BUILD)/tests/test_checker_http: $(BUILD)/obj/tests/unit/test_checker_http.o $(BUILD)/obj/checker/http_resp.o $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
+UNIT_TESTS += $(BUILD)/tests/test_checker_http
+
+$(BUILD)/tests/test_checker_conf: $(BUILD)/obj/tests/unit/test_checker_conf.o $(BUILD)/obj/checker/dsrkit_conf.o $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
+UNIT_TESTS += $(BUILD)/tests/test_checker_conf
+
+FUZZ_TARGETS += fuzz_http_resp
+FUZZ_SRCS_fuzz_http_resp := tests/fuzz/fuzz_http_resp.c checker/http_resp.c $(BOUNDED_SRCS)
+FUZZ_TARGETS += fuzz_dsrkit_conf
+FUZZ_SRCS_fuzz_dsrkit_conf := tests/fuzz/fuzz_dsrkit_conf.c checker/dsrkit_conf.c $(BOUNDED_SRCS)
+
+.PHONY: install-checker
+install-checker: $(BUILD)/bin/dsr-check
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/bin/dsr-check $(DESTDIR)$(BINDIR)/dsr-check
+	install -m 0644 checker/dsr-check.8 $(DESTDIR)$(MANDIR)/man8/dsr-check.8
+INSTALL_TARGETS += install-checker
