@@ -30,3 +30,8 @@ install-checker: $(BUILD)/bin/dsr-check
 	install -m 0755 $(BUILD)/bin/dsr-check $(DESTDIR)$(BINDIR)/dsr-check
 	install -m 0644 checker/dsr-check.8 $(DESTDIR)$(MANDIR)/man8/dsr-check.8
 INSTALL_TARGETS += install-checker
+
+$(BUILD)/tests/test_check_sm: $(BUILD)/obj/tests/unit/test_check_sm.o $(BUILD)/obj/checker/check_sm.o $(BUILD)/obj/checker/verdict.o
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
+UNIT_TESTS += $(BUILD)/tests/test_check_sm
