@@ -1,0 +1,179 @@
+/* facts.c - helpers over the facts model; see facts.h. */
+#include "agent-proto/facts.h"
+
+#include <errno.h>
+#include <string.h>
+
+static const char *const os_names[FACTS_OS_COUNT] = {
+	[FACTS_OS_UNKNOWN] = "unknown",
+	[FACTS_OS_LINUX] = "linux",
+	[FACTS_OS_WINDOWS] = "windows",
+};
+
+static const char *const admin_names[ADMIN_STATE_COUNT] = {
+	[ADMIN_STATE_UP] = "up",
+	[ADMIN_STATE_DRAIN] = "drain",
+	[ADMIN_STATE_MAINT] = "maint",
+};
+
+static const char *const proto_names[FACTS_PROTO_COUNT] = {
+	[FACTS_PROTO_TCP] = "tcp",
+	[FACTS_PROTO_UDP] = "udp",
+};
+
+static void conf_unknown(struct facts_linux_conf *c)
+{
+	c->arp_ignore = FACTS_UNKNOWN;
+	c->arp_announce = FACTS_UNKNOWN;
+	c->rp_filter = FACTS_UNKNOWN;
+}
+
+void facts_text_set(char *dst, size_t n, const char *s)
+{
+	size_t l;
+
+	if (!n)
+		return;
+	l = s ? strlen(s) : 0;
+	if (l >= n)
+		l = n - 1;
+	if (l)
+		memcpy(dst, s, l);
+	dst[l] = '\0';
+}
+
+void facts_init(struct facts *f, enum facts_os os)
+{
+	memset(f, 0, sizeof(*f));
+	f->os = os;
+	conf_unknown(&f->linux_all);
+	f->admin = ADMIN_STATE_UP;
+	f->weight = FACTS_UNKNOWN;
+}
+
+int facts_iface_add(struct facts *f, const char *name, uint32_t index, int up, int loopback)
+{
+	struct facts_iface *i;
+
+	if (f->n_ifaces >= FACTS_MAX_IFACES) {
+		f->truncated = 1;
+		return -ENOSPC;
+	}
+	i = &f->ifaces[f->n_ifaces];
+	memset(i, 0, sizeof(*i));
+	facts_text_set(i->name, sizeof(i->name), name);
+	i->index = index;
+	i->up = up;
+	i->loopback = loopback;
+	conf_unknown(&i->linux_conf);
+	i->win_conf.weak_host_send = FACTS_UNKNOWN;
+	i->win_conf.weak_host_receive = FACTS_UNKNOWN;
+	i->win_conf.dns_register = FACTS_UNKNOWN;
+	return (int)f->n_ifaces++;
+}
+
+int facts_addr_add(struct facts *f, size_t iface, const struct ip_addr *a, unsigned prefix_len)
+{
+	struct facts_addr *d;
+
+	if (iface >= f->n_ifaces || a->family == IP_FAMILY_NONE ||
+	    prefix_len > ipaddr_host_prefix(a))
+		return -EINVAL;
+	if (f->n_addrs >= FACTS_MAX_ADDRS) {
+		f->truncated = 1;
+		return -ENOSPC;
+	}
+	d = &f->addrs[f->n_addrs++];
+	d->addr = *a;
+	d->prefix_len = prefix_len;
+	d->iface = iface;
+	return 0;
+}
+
+int facts_listener_add(struct facts *f, enum facts_proto proto, const struct ip_addr *a,
+		       uint16_t port, int v6only)
+{
+	size_t i;
+	struct facts_listener *l;
+
+	for (i = 0; i < f->n_listeners; i++) {
+		l = &f->listeners[i];
+		if (l->proto == proto && l->port == port && ipaddr_equal(&l->addr, a))
+			return 0;
+	}
+	if (f->n_listeners >= FACTS_MAX_LISTENERS) {
+		f->truncated = 1;
+		return -ENOSPC;
+	}
+	l = &f->listeners[f->n_listeners++];
+	l->proto = proto;
+	l->addr = *a;
+	l->port = port;
+	l->v6only = v6only;
+	return 0;
+}
+
+int facts_iface_find(const struct facts *f, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < f->n_ifaces; i++)
+		if (strcmp(f->ifaces[i].name, name) == 0)
+			return (int)i;
+	return -ENOENT;
+}
+
+const char *facts_os_name(enum facts_os os)
+{
+	return (unsigned)os < FACTS_OS_COUNT ? os_names[os] : NULL;
+}
+
+const char *admin_state_name(enum admin_state s)
+{
+	return (unsigned)s < ADMIN_STATE_COUNT ? admin_names[s] : NULL;
+}
+
+const char *facts_proto_name(enum facts_proto p)
+{
+	return (unsigned)p < FACTS_PROTO_COUNT ? proto_names[p] : NULL;
+}
+
+static int lookup(const char *const *names, int count, const char *s)
+{
+	int i;
+
+	for (i = 0; i < count; i++)
+		if (names[i] && strcmp(names[i], s) == 0)
+			return i;
+	return -EINVAL;
+}
+
+int facts_os_parse(const char *s, enum facts_os *out)
+{
+	int i = lookup(os_names, FACTS_OS_COUNT, s);
+
+	if (i < 0)
+		return i;
+	*out = (enum facts_os)i;
+	return 0;
+}
+
+int admin_state_parse(const char *s, enum admin_state *out)
+{
+	int i = lookup(admin_names, ADMIN_STATE_COUNT, s);
+
+	if (i < 0)
+		return i;
+	*out = (enum admin_state)i;
+	return 0;
+}
+
+int facts_proto_parse(const char *s, enum facts_proto *out)
+{
+	int i = lookup(proto_names, FACTS_PROTO_COUNT, s);
+
+	if (i < 0)
+		return i;
+	*out = (enum facts_proto)i;
+	return 0;
+}

@@ -1,0 +1,273 @@
+/* jsonw.c - see jsonw.h. */
+#include "agent-proto/jsonw.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <string.h>
+
+void jsonw_init(struct jsonw *w, struct buf *out)
+{
+	memset(w, 0, sizeof(*w));
+	w->out = out;
+}
+
+static void put(struct jsonw *w, const char *s, size_t n)
+{
+	int r;
+
+	if (w->err)
+		return;
+	r = buf_append(w->out, s, n);
+	if (r < 0)
+		w->err = r;
+}
+
+/* Before any value: the separator, and the rule that object members need
+ * a key first. */
+static void value_prefix(struct jsonw *w)
+{
+	if (w->err)
+		return;
+	if (w->depth == 0) {
+		if (w->count[0]) {
+			w->err = -EINVAL; /* one top-level value only */
+			return;
+		}
+		w->count[0] = 1;
+		return;
+	}
+	if (w->is_obj[w->depth]) {
+		if (!w->after_key) {
+			w->err = -EINVAL;
+			return;
+		}
+		w->after_key = 0;
+		return;
+	}
+	if (w->count[w->depth])
+		put(w, ",", 1);
+	w->count[w->depth] = 1;
+}
+
+static void container_open(struct jsonw *w, int obj)
+{
+	value_prefix(w);
+	if (w->err)
+		return;
+	if (w->depth + 1 >= JSONW_MAX_DEPTH) {
+		w->err = -EINVAL;
+		return;
+	}
+	put(w, obj ? "{" : "[", 1);
+	w->depth++;
+	w->count[w->depth] = 0;
+	w->is_obj[w->depth] = (unsigned char)obj;
+}
+
+static void container_close(struct jsonw *w, int obj)
+{
+	if (w->err)
+		return;
+	if (w->depth == 0 || w->is_obj[w->depth] != obj || w->after_key) {
+		w->err = -EINVAL;
+		return;
+	}
+	put(w, obj ? "}" : "]", 1);
+	w->depth--;
+}
+
+void jsonw_object_begin(struct jsonw *w) { container_open(w, 1); }
+void jsonw_object_end(struct jsonw *w) { container_close(w, 1); }
+void jsonw_array_begin(struct jsonw *w) { container_open(w, 0); }
+void jsonw_array_end(struct jsonw *w) { container_close(w, 0); }
+
+/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
+static size_t utf8_len(const unsigned char *s, size_t n)
+{
+	size_t len, i;
+	uint32_t cp;
+
+	if (s[0] < 0x80)
+		return 1;
+	if ((s[0] & 0xe0) == 0xc0) {
+		len = 2;
+		cp = s[0] & 0x1f;
+	} else if ((s[0] & 0xf0) == 0xe0) {
+		len = 3;
+		cp = s[0] & 0x0f;
+	} else if ((s[0] & 0xf8) == 0xf0) {
+		len = 4;
+		cp = s[0] & 0x07;
+	} else {
+		return 0;
+	}
+	if (len > n)
+		return 0;
+	for (i = 1; i < len; i++) {
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+		cp = (cp << 6) | (s[i] & 0x3f);
+	}
+	/* overlong forms, surrogates and values past U+10FFFF are invalid */
+	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
+	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
+		return 0;
+	return len;
+}
+
+static void put_escaped(struct jsonw *w, const char *str, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	const unsigned char *s = (const unsigned char *)str;
+	size_t i = 0, run = 0;
+
+	put(w, "\"", 1);
+	while (i < n && !w->err) {
+		unsigned char c = s[i];
+		size_t l;
+		char esc[6];
+
+		if (c >= 0x20 && c != '"' && c != '\\' && c < 0x7f) {
+			run++;
+			i++;
+			continue;
+		}
+		put(w, (const char *)s + i - run, run);
+		run = 0;
+		if (c == '"' || c == '\\') {
+			esc[0] = '\\';
+			esc[1] = (char)c;
+			put(w, esc, 2);
+			i++;
+		} else if (c == '\n') {
+			put(w, "\\n", 2);
+			i++;
+		} else if (c == '\r') {
+			put(w, "\\r", 2);
+			i++;
+		} else if (c == '\t') {
+			put(w, "\\t", 2);
+			i++;
+		} else if (c < 0x20 || c == 0x7f) {
+			esc[0] = '\\';
+			esc[1] = 'u';
+			esc[2] = '0';
+			esc[3] = '0';
+			esc[4] = hex[c >> 4];
+			esc[5] = hex[c & 15];
+			put(w, esc, 6);
+			i++;
+		} else if ((l = utf8_len(s + i, n - i)) > 0) {
+			put(w, (const char *)s + i, l);
+			i += l;
+		} else {
+			put(w, "\xef\xbf\xbd", 3); /* U+FFFD for a broken byte */
+			i++;
+		}
+	}
+	put(w, (const char *)s + i - run, run);
+	put(w, "\"", 1);
+}
+
+void jsonw_key(struct jsonw *w, const char *k)
+{
+	if (w->err)
+		return;
+	if (w->depth == 0 || !w->is_obj[w->depth] || w->after_key) {
+		w->err = -EINVAL;
+		return;
+	}
+	if (w->count[w->depth])
+		put(w, ",", 1);
+	w->count[w->depth] = 1;
+	put_escaped(w, k, strlen(k));
+	put(w, ":", 1);
+	w->after_key = 1;
+}
+
+void jsonw_stringn(struct jsonw *w, const char *s, size_t n)
+{
+	value_prefix(w);
+	put_escaped(w, s, n);
+}
+
+void jsonw_string(struct jsonw *w, const char *s)
+{
+	jsonw_stringn(w, s ? s : "", s ? strlen(s) : 0);
+}
+
+void jsonw_int(struct jsonw *w, int64_t v)
+{
+	char tmp[24];
+	char *p = tmp + sizeof(tmp);
+	uint64_t u = v < 0 ? (uint64_t)0 - (uint64_t)v : (uint64_t)v;
+
+	value_prefix(w);
+	do {
+		*--p = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--p = '-';
+	put(w, p, (size_t)(tmp + sizeof(tmp) - p));
+}
+
+void jsonw_bool(struct jsonw *w, int v)
+{
+	value_prefix(w);
+	if (v)
+		put(w, "true", 4);
+	else
+		put(w, "false", 5);
+}
+
+void jsonw_null(struct jsonw *w)
+{
+	value_prefix(w);
+	put(w, "null", 4);
+}
+
+void jsonw_kv_string(struct jsonw *w, const char *k, const char *s)
+{
+	jsonw_key(w, k);
+	jsonw_string(w, s);
+}
+
+void jsonw_kv_int(struct jsonw *w, const char *k, int64_t v)
+{
+	jsonw_key(w, k);
+	jsonw_int(w, v);
+}
+
+void jsonw_kv_int_or_null(struct jsonw *w, const char *k, int v)
+{
+	jsonw_key(w, k);
+	if (v < 0)
+		jsonw_null(w);
+	else
+		jsonw_int(w, v);
+}
+
+void jsonw_kv_bool(struct jsonw *w, const char *k, int v)
+{
+	jsonw_key(w, k);
+	jsonw_bool(w, v);
+}
+
+void jsonw_kv_tristate(struct jsonw *w, const char *k, int v)
+{
+	jsonw_key(w, k);
+	if (v < 0)
+		jsonw_null(w);
+	else
+		jsonw_bool(w, v);
+}
+
+int jsonw_finish(const struct jsonw *w)
+{
+	if (w->err)
+		return w->err;
+	if (w->depth != 0 || !w->count[0])
+		return -EINVAL;
+	return 0;
+}
