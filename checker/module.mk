@@ -4,7 +4,7 @@ CHECKER_CORE_SRCS := checker/verdict.c checker/http_resp.c checker/agent_conn.c 
 	checker/judge.c
 CHECKER_CORE_OBJS := $(CHECKER_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 
-$(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/dsr_check.o $(CHECKER_CORE_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
+$(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/dsr_check.o $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON)
 BINS += $(BUILD)/bin/dsr-check
@@ -35,3 +35,9 @@ $(BUILD)/tests/test_check_sm: $(BUILD)/obj/tests/unit/test_check_sm.o $(BUILD)/o
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
 UNIT_TESTS += $(BUILD)/tests/test_check_sm
+
+$(BUILD)/tests/test_checker_judge: $(BUILD)/obj/tests/unit/test_checker_judge.o $(BUILD)/obj/checker/judge.o \
+		$(BUILD)/obj/checker/verdict.o $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_JSON) $(LDLIBS_CMOCKA)
+UNIT_TESTS += $(BUILD)/tests/test_checker_judge
