@@ -238,7 +238,10 @@ int main(int argc, char **argv)
 		report(&o, o.mode == OUTPUT_NAGIOS ? "DSR UNKNOWN" : "DOWN", rs, &v, "");
 		return config_exit(&o);
 	}
-	snprintf(path, sizeof(path), "/v1/status?vip=%s&port=%u", vip, o.port);
+	if (o.port)
+		snprintf(path, sizeof(path), "/v1/status?vip=%s&port=%u", vip, o.port);
+	else
+		snprintf(path, sizeof(path), "/v1/status?vip=%s", vip);
 	agent_conn_init(&conn, tls, &o.rs, (uint16_t)o.agent_port);
 	r = fetch(&conn, path, o.timeout_ms);
 	if (r == AGENT_CONN_DONE) {
