@@ -53,7 +53,7 @@ cpu_ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
 run() {
 	local name=$1 pid o0 o1 c0 c1 hz
 	$2 >/tmp/ka-$name.conf
-	bg_ns director ka-$name keepalived -n -l -C -f /tmp/ka-$name.conf -p /tmp/kad-$name.pid -c /tmp/kac-$name.pid
+	bg_ns director ka-$name keepalived -n -l -G -C -f /tmp/ka-$name.conf -p /tmp/kad-$name.pid -c /tmp/kac-$name.pid
 	wait_for 10 test -s /tmp/kac-$name.pid || { echo "bench: keepalived ($name) did not start"; cat /tmp/ka-$name.log; exit 1; }
 	pid=$(cat /tmp/kac-$name.pid)
 	sleep 3   # warm up: first round of checks
