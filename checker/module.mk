@@ -41,3 +41,14 @@ $(BUILD)/tests/test_checker_judge: $(BUILD)/obj/tests/unit/test_checker_judge.o 
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_JSON) $(LDLIBS_CMOCKA)
 UNIT_TESTS += $(BUILD)/tests/test_checker_judge
+
+# The ARP-problem detector (dsrctl arp-check, dsr-checkd).
+ARP_DETECT_OBJS := $(BUILD)/obj/checker/arp_packet.o $(BUILD)/obj/checker/arp_detect.o
+
+$(BUILD)/tests/test_arp_packet: $(BUILD)/obj/tests/unit/test_arp_packet.o $(BUILD)/obj/checker/arp_packet.o $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
+UNIT_TESTS += $(BUILD)/tests/test_arp_packet
+
+FUZZ_TARGETS += fuzz_arp_frame
+FUZZ_SRCS_fuzz_arp_frame := tests/fuzz/fuzz_arp_frame.c checker/arp_packet.c $(BOUNDED_SRCS)
