@@ -58,7 +58,7 @@ lab_expect director-outpkts-zero "$(ipvs_counter director outpkts)" 0
 # a broken DR file: every rule fires with its code
 cat >/tmp/broken.conf <<EOC
 virtual_server 198.51.100.50 80 {
-	lb_algo rr
+	lb_kind DR
 	protocol TCP
 	real_server $(lab_rs_addr 1) 8080 {
 		weight 1
@@ -71,8 +71,8 @@ virtual_server 198.51.100.50 80 {
 	}
 }
 virtual_server 198.51.100.51 80 {
-	lb_kind DR
-	real_server $(lab_rs_addr 1) 8080 {
+	lb_algo rr
+	real_server $(lab_rs_addr 1) 80 {
 		weight 1
 	}
 }

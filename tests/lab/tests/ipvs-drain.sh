@@ -60,7 +60,8 @@ lab_expect drained-weight-zero "$w" 0
 for i in $(seq 1 20); do lab_get client "http://$LAB_VIP/"; done >/tmp/new.answers
 lab_expect new-connections-avoid-drained "$(sort -u /tmp/new.answers | tr '\n' ' ')" "$other "
 wait_for 20 grep -q done /tmp/keep.answers
-lab_expect established-connection-kept "$(sort -u /tmp/keep.answers | tr '\n' ' ')" "$held done "
+lab_expect established-connection-kept "$(grep -v '^done$' /tmp/keep.answers | sort -u | tr '\n' ' ')" "$held "
+lab_expect established-connection-finished "$(tail -1 /tmp/keep.answers)" done
 lab_expect established-connection-all-answers "$(grep -c "^$held$" /tmp/keep.answers)" 40
 active=$(in_ns director dsrctl status --json | python3 -c '
 import json, sys
