@@ -21,11 +21,12 @@
 #define SOL_NETLINK 270
 #endif
 
-/* Requests per send, and bytes per send: the acknowledgements of one batch
- * must fit the receive buffer (set to RCVBUF below) or the kernel drops
- * them with ENOBUFS. */
+/* Requests per send, and bytes per send: a send must fit the socket's send
+ * buffer (libnl sets 32 KiB, the kernel doubles it: larger sends fail with
+ * EMSGSIZE), and the acknowledgements of one batch must fit the receive
+ * buffer (RCVBUF below) or the kernel drops them with ENOBUFS. */
 #define BATCH_MAX_MSGS 512
-#define BATCH_MAX_BYTES (256 * 1024)
+#define BATCH_MAX_BYTES (60 * 1024)
 #define RCVBUF (8 * 1024 * 1024)
 #define POOL 32 /* datagrams per recvmmsg */
 
@@ -167,6 +168,10 @@ IPVS_API int ipvs_open(struct ipvs **out)
 		goto out;
 	}
 	/* Root may exceed rmem_max; others get what the system allows. */
+	if (nl_socket_set_buffer_size(t->sk, RCVBUF, 64 * 1024) < 0) {
+		r = -ENOBUFS;
+		goto out;
+	}
 	if (setsockopt(t->fd, SOL_SOCKET, SO_RCVBUFFORCE, &(int){ RCVBUF }, sizeof(int)) < 0)
 		(void)setsockopt(t->fd, SOL_SOCKET, SO_RCVBUF, &(int){ RCVBUF }, sizeof(int));
 	/* Error acknowledgements without a copy of our request. */
@@ -215,13 +220,13 @@ int ipvs_request_batch(struct ipvs *h, struct ipvs_req *reqs, size_t n)
 	size_t i = 0;
 	int r = 0;
 
-	buf_init(&b, BATCH_MAX_BYTES + 4096);
+	buf_init(&b, BATCH_MAX_BYTES);
 	while (i < n) {
 		uint32_t base = h->seq;
 		size_t k = 0, acked = 0;
 
 		buf_reset(&b);
-		while (i + k < n && k < BATCH_MAX_MSGS && b.len < BATCH_MAX_BYTES) {
+		while (i + k < n && k < BATCH_MAX_MSGS && b.len + 1024 <= BATCH_MAX_BYTES) {
 			struct ipvs_req *q = &reqs[i + k];
 
 			q->error = 1; /* not answered yet */
