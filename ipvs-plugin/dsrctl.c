@@ -22,6 +22,7 @@
 #include "bounded/buf.h"
 #include "bounded/ipaddr.h"
 #include "bounded/strparse.h"
+#include "checker/arp_check_cmd.h"
 #include "dsrkit/ipvs.h"
 #include "ipvs-plugin/dr_lint.h"
 #include "ipvs-plugin/dsrctl_conf.h"
@@ -40,6 +41,7 @@ static const char usage_main[] =
 	"  lint FILE                       check that a DR configuration can work\n"
 	"  drain SERVICE SERVER            weight 0: established connections stay\n"
 	"  restore SERVICE SERVER          put the configured weight back\n"
+	"  arp-check [--iface IF] VIP...   find real servers that answer ARP for a VIP\n"
 	"\n"
 	"SERVICE is [tcp:|udp:|sctp:]VIP:PORT ([v6]:PORT for IPv6) or fwmark:N[:v6];\n"
 	"SERVER is ADDRESS[:PORT].  'dsrctl COMMAND --help' for details; man dsrctl.\n";
@@ -877,6 +879,7 @@ int main(int argc, char **argv)
 		{ "lint", cmd_lint, usage_lint },
 		{ "drain", cmd_drain, usage_drain },
 		{ "restore", cmd_restore, usage_restore },
+		{ "arp-check", arp_check_cmd, arp_check_usage },
 	};
 	size_t i;
 
