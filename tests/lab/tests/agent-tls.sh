@@ -1,4 +1,4 @@
-# lab: timeout=100
+# lab: timeout=150
 # agent-tls: the status endpoint answers only clients with a certificate
 # from its CA (none: no data; another CA: no data), the client verifies the
 # agent, TLS 1.3 by default, the request limits give 4xx, and 500 idle
