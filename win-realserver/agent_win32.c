@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "agent-proto/facts.h"
+#include "win-realserver/agent_platform.h"
 #include "win-realserver/agent_win32.h"
 #include "win-realserver/win_facts.h"
 #include "win-realserver/win_setup.h"
@@ -955,3 +956,19 @@ const struct win_snapshot *win32_last_snapshot(void)
 {
 	return &last;
 }
+
+/* --- the platform table of the portable CLI (agent_platform.h) ---------- */
+
+static int win32_setup(const struct facts *f, const struct agent_setup_opts *o)
+{
+	(void)f;   /* setup reads its own, richer snapshot */
+	return win_setup_run(&win32_ops, &win32_options, o->vips, o->n_vips, o->dry_run, o->out);
+}
+
+const struct agent_platform agent_platform = {
+	.name = "windows",
+	.os = FACTS_OS_WINDOWS,
+	.facts_read = win32_facts_read,
+	.setup = win32_setup,
+	.load_weight = win32_load_weight,
+};

@@ -22,6 +22,7 @@ void win_options_init(struct win_options *o)
 void win_snapshot_note(struct win_snapshot *s, const char *fmt, ...)
 {
 	va_list ap;
+	size_t i;
 
 	if (s->n_notes >= WIN_NOTES_MAX)
 		return;
@@ -29,6 +30,10 @@ void win_snapshot_note(struct win_snapshot *s, const char *fmt, ...)
 	if (vsnprintf(s->notes[s->n_notes], WIN_NOTE_LEN, fmt, ap) < 0)
 		s->notes[s->n_notes][0] = '\0';
 	va_end(ap);
+	/* one line per cause, however many adapters share it */
+	for (i = 0; i < s->n_notes; i++)
+		if (strcmp(s->notes[i], s->notes[s->n_notes]) == 0)
+			return;
 	s->n_notes++;
 }
 

@@ -236,8 +236,12 @@ static void print_action(const struct win_action *x, FILE *out)
 			     "ms_lltdio,ms_rspndr\n", n);
 		break;
 	case WIN_ACT_ADDR_DEL:
-		fprintf(out, "# %s/%u on \"%s\" has the wrong prefix: the whole prefix would be local\n",
-			vs, x->prefix_len, n);
+		if (x->prefix_len == ipaddr_host_prefix(&x->addr))
+			fprintf(out, "# %s/%u on \"%s\" may be used as a source address (SkipAsSource off): "
+				     "re-add it\n", vs, x->prefix_len, n);
+		else
+			fprintf(out, "# %s/%u on \"%s\" has the wrong prefix: the whole prefix would be local\n",
+				vs, x->prefix_len, n);
 		fprintf(out, "#   netsh interface %s delete address \"%s\" %s\n", fam, n, vs);
 		fprintf(out, "Remove-NetIPAddress -InterfaceAlias \"%s\" -IPAddress %s -Confirm:$false\n", n, vs);
 		break;
