@@ -25,7 +25,7 @@ install-agent: $(BUILD)/bin/dsr-agent $(BUILD)/bin/dsrkit-pki
 	install -D -m 644 win-realserver/dsr-agent.8 $(DESTDIR)$(MANDIR)/man8/dsr-agent.8
 	install -D -m 644 win-realserver/dsr-agent.conf.5 $(DESTDIR)$(MANDIR)/man5/dsr-agent.conf.5
 	install -D -m 644 win-realserver/dsrkit-pki.1 $(DESTDIR)$(MANDIR)/man1/dsrkit-pki.1
-	install -D -m 644 packaging/agent.conf.example $(DESTDIR)$(DATADIR)/doc/dsrkit/agent.conf.example
+	install -D -m 644 packaging/agent.conf.example $(DESTDIR)$(DATADIR)/doc/dsrkit-agent/examples/agent.conf.example
 INSTALL_TARGETS += install-agent
 
 # The portable layer over a fake platform table (tests/unit/test_agent_state.c).

@@ -1,0 +1,77 @@
+# packaging/: what `make install` adds beyond the programs and their man
+# pages (systemd units, sysusers.d, default configuration, bash completion,
+# examples), and the packages: `make deb`, `make rpm`, `make packages`,
+# `make pkg-check`.  See doc/packaging.md.
+#
+# This file is read before win-realserver/module.mk (alphabetical order), so
+# anything that needs the full INSTALL_TARGETS, BINS or LIBS uses them in a
+# recipe (expanded when it runs), never in a prerequisite list.
+
+SYSTEMD_UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
+SYSUSERSDIR     ?= $(or $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null),$(PREFIX)/lib/sysusers.d)
+BASHCOMPDIR     ?= $(DATADIR)/bash-completion/completions
+DOCDIR          ?= $(DATADIR)/doc
+
+PKG_DIR      := $(BUILD)/packages
+PKG_UNITS    := $(wildcard packaging/systemd/*.service)
+PKG_COMPLETIONS := dsrctl dsr-check dsr-checkd dsr-agent dsrkit-pki
+DIRECTOR_EXAMPLES := $(DOCDIR)/dsrkit-director/examples
+AGENT_EXAMPLES    := $(DOCDIR)/dsrkit-agent/examples
+
+# Configuration files go to SYSCONFDIR only when absent: `make install`
+# never overwrites an admin's file (packages install them as conffiles).
+define install_conf
+	install -d $(DESTDIR)$(SYSCONFDIR)/dsrkit
+	[ -e $(DESTDIR)$(SYSCONFDIR)/dsrkit/$(1) ] || install -m 0644 packaging/etc/$(1) $(DESTDIR)$(SYSCONFDIR)/dsrkit/$(1)
+endef
+
+.PHONY: install-packaging
+install-packaging:
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(BASHCOMPDIR) \
+		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived \
+		$(DESTDIR)$(DIRECTOR_EXAMPLES)/grafana $(DESTDIR)$(AGENT_EXAMPLES)
+	install -m 0644 $(PKG_UNITS) $(DESTDIR)$(SYSTEMD_UNITDIR)/
+	install -m 0644 packaging/sysusers.d/dsrkit-agent.conf packaging/sysusers.d/dsrkit-director.conf \
+		$(DESTDIR)$(SYSUSERSDIR)/
+	for c in $(PKG_COMPLETIONS); do \
+		install -m 0644 packaging/bash-completion/$$c $(DESTDIR)$(BASHCOMPDIR)/$$c || exit 1; done
+	install -m 0644 packaging/man/dsrkit.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 packaging/keepalived/dsrkit-dr.conf $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived/
+	install -m 0644 packaging/keepalived/dsrkit.conf.example $(DESTDIR)$(DIRECTOR_EXAMPLES)/
+	install -m 0644 packaging/etc/checkd.conf $(DESTDIR)$(DIRECTOR_EXAMPLES)/checkd.conf.example
+	$(if $(wildcard packaging/grafana/*.json),install -m 0644 $(wildcard packaging/grafana/*.json) $(DESTDIR)$(DIRECTOR_EXAMPLES)/grafana/)
+	$(call install_conf,dsrkit.conf)
+	$(call install_conf,checkd.conf)
+	$(call install_conf,agent.conf)
+INSTALL_TARGETS += install-packaging
+
+# What the packages build and install: the native programs and libraries
+# only (no Windows cross build, no lab tools, no tests).  Recipes, so the
+# lists are complete (see the top of this file).
+.PHONY: build-native install-native
+build-native:
+	$(MAKE) $(LIBS) $(BINS)
+install-native: build-native
+	$(MAKE) $(INSTALL_TARGETS)
+
+# ---- packages ----
+.PHONY: deb rpm packages pkg-check
+deb:
+	packaging/build-deb $(PKG_DIR)
+rpm:
+	packaging/build-rpm $(PKG_DIR)
+
+# The Windows MSI comes from win-realserver's rules when they define it.
+WIN_MSI := $(BUILD)/win/dsr-agent.msi
+packages: deb rpm
+	@if $(MAKE) -n $(WIN_MSI) >/dev/null 2>&1; then \
+		$(MAKE) $(WIN_MSI) && cp $(WIN_MSI) $(PKG_DIR)/dsr-agent-$(VERSION).msi; \
+	else echo "packages: no MSI rule ($(WIN_MSI)) in this tree, skipped"; fi
+	cd $(PKG_DIR) && rm -f SHA256SUMS && sha256sum *.deb *.rpm $$(ls *.msi 2>/dev/null) >SHA256SUMS
+	@echo "packages: $(PKG_DIR)"; cat $(PKG_DIR)/SHA256SUMS
+
+# lintian, rpmlint, deb/rpm file list comparison, systemd-analyze verify and
+# the install test in a debootstrap root.  Part of `make check`.
+pkg-check: deb rpm
+	packaging/pkg-check $(PKG_DIR)
+check: pkg-check
