@@ -4,7 +4,7 @@
 # status_parse.c needs json-c and is Linux only (the checker's side).
 
 AGENT_PROTO_SRCS := agent-proto/facts.c agent-proto/rules.c agent-proto/jsonw.c \
-	agent-proto/status.c $(wildcard agent-proto/http_request.c agent-proto/agent_config.c)
+	agent-proto/status.c agent-proto/http_request.c agent-proto/agent_config.c
 AGENT_PROTO_OBJS := $(AGENT_PROTO_SRCS:%.c=$(BUILD)/obj/%.o)
 AGENT_PROTO_PARSE_OBJS := $(BUILD)/obj/agent-proto/status_parse.o
 
@@ -40,3 +40,17 @@ agent-proto-mingw:
 		done; echo "agent-proto-mingw: portable core compiles with $(MINGW_CC)"; \
 	else echo "agent-proto-mingw: $(MINGW_CC) not found, skipped"; fi
 unit: agent-proto-mingw
+
+$(BUILD)/tests/test_agent_http: $(BUILD)/obj/tests/unit/test_agent_http.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
+UNIT_TESTS += $(BUILD)/tests/test_agent_http
+
+$(BUILD)/tests/test_agent_config: $(BUILD)/obj/tests/unit/test_agent_config.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
+UNIT_TESTS += $(BUILD)/tests/test_agent_config
+
+FUZZ_TARGETS += fuzz_agent_http fuzz_agent_config
+FUZZ_SRCS_fuzz_agent_http := tests/fuzz/fuzz_agent_http.c $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
+FUZZ_SRCS_fuzz_agent_config := tests/fuzz/fuzz_agent_config.c $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)

@@ -1,0 +1,333 @@
+/* http_request.c - see http_request.h.  Accepts what curl, OpenSSL s_client
+ * and the checker send; refuses obsolete line folding, bare CR, NUL, a
+ * Content-Length that is repeated or not a number, and Transfer-Encoding
+ * (request smuggling vectors). */
+#include "agent-proto/http_request.h"
+#include "bounded/ipaddr.h"
+#include "bounded/strparse.h"
+
+#include <errno.h>
+#include <string.h>
+
+const struct http_error_info http_error_table[HTTP_ERR_COUNT] = {
+	[HTTP_ERR_NONE] = { 200, "OK" },
+	[HTTP_ERR_BAD_REQUEST] = { 400, "Bad Request" },
+	[HTTP_ERR_NOT_FOUND] = { 404, "Not Found" },
+	[HTTP_ERR_METHOD] = { 405, "Method Not Allowed" },
+	[HTTP_ERR_BODY_TOO_LARGE] = { 413, "Content Too Large" },
+	[HTTP_ERR_URI_TOO_LONG] = { 414, "URI Too Long" },
+	[HTTP_ERR_HEADERS_TOO_LARGE] = { 431, "Request Header Fields Too Large" },
+	[HTTP_ERR_TRANSFER_ENCODING] = { 501, "Not Implemented" },
+	[HTTP_ERR_VERSION] = { 505, "HTTP Version Not Supported" },
+	[HTTP_ERR_UNAVAILABLE] = { 503, "Service Unavailable" },
+};
+
+static int bad(struct http_request *req, enum http_error e, const char *why)
+{
+	req->error = e;
+	req->why = why;
+	return -EBADMSG;
+}
+
+/* RFC 9110 tchar */
+static int is_tchar(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       (c && strchr("!#$%&'*+-.^_`|~", c));
+}
+
+/* Find the end of the line starting at s (up to n bytes): the offset of
+ * the LF, -1 if none yet, -2 on a NUL or a CR not followed by LF. */
+static long line_end(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] == '\n')
+			return (long)i;
+		if (s[i] == '\0')
+			return -2;
+		if (s[i] == '\r' && i + 1 < n && s[i + 1] != '\n')
+			return -2;
+	}
+	return -1;
+}
+
+static int parse_request_line(const char *s, size_t n, struct http_request *req)
+{
+	size_t i = 0, m, t0, tl, q;
+
+	while (i < n && is_tchar((unsigned char)s[i]))
+		i++;
+	m = i;
+	if (m == 0 || i >= n || s[i] != ' ')
+		return bad(req, HTTP_ERR_BAD_REQUEST, "malformed request line");
+	t0 = ++i;
+	while (i < n && s[i] != ' ')
+		i++;
+	tl = i - t0;
+	if (tl == 0 || i >= n)
+		return bad(req, HTTP_ERR_BAD_REQUEST, "malformed request line");
+	i++;
+	if (n - i != 8 || memcmp(s + i, "HTTP/1.", 7) != 0) {
+		if (n - i >= 5 && memcmp(s + i, "HTTP/", 5) == 0)
+			return bad(req, HTTP_ERR_VERSION, "HTTP version not 1.0 or 1.1");
+		return bad(req, HTTP_ERR_BAD_REQUEST, "malformed request line");
+	}
+	if (s[i + 7] != '0' && s[i + 7] != '1')
+		return bad(req, HTTP_ERR_VERSION, "HTTP version not 1.0 or 1.1");
+	req->minor = s[i + 7] - '0';
+	req->keep_alive = req->minor == 1;
+	for (q = t0; q < t0 + tl; q++)
+		if ((unsigned char)s[q] <= 0x20 || (unsigned char)s[q] >= 0x7f)
+			return bad(req, HTTP_ERR_BAD_REQUEST, "control or non-ASCII byte in the target");
+	if (s[t0] != '/')
+		return bad(req, HTTP_ERR_BAD_REQUEST, "target is not an absolute path");
+	for (q = t0; q < t0 + tl && s[q] != '?'; q++)
+		;
+	if (q - t0 >= sizeof(req->path))
+		return bad(req, HTTP_ERR_URI_TOO_LONG, "path too long");
+	memcpy(req->path, s + t0, q - t0);
+	req->path[q - t0] = '\0';
+	if (q < t0 + tl) {
+		size_t ql = t0 + tl - q - 1;
+
+		memcpy(req->query, s + q + 1, ql); /* ql < request line limit */
+		req->query[ql] = '\0';
+	}
+	if (m != 3 || memcmp(s, "GET", 3) != 0) /* methods are case-sensitive */
+		return bad(req, HTTP_ERR_METHOD, "method not GET");
+	return 0;
+}
+
+static int has_token(const char *v, size_t n, const char *tok)
+{
+	size_t i = 0, tl = strlen(tok);
+
+	while (i < n) {
+		size_t s, e;
+
+		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		s = i;
+		while (i < n && v[i] != ',')
+			i++;
+		e = i;
+		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e - s == tl && span_eq_ci(v + s, e - s, tok))
+			return 1;
+	}
+	return 0;
+}
+
+static int parse_header(const char *s, size_t n, struct http_request *req, int *seen_cl)
+{
+	size_t i = 0, vs, ve;
+	uint32_t cl;
+
+	while (i < n && is_tchar((unsigned char)s[i]))
+		i++;
+	if (i == 0 || i >= n || s[i] != ':')
+		return bad(req, HTTP_ERR_BAD_REQUEST, "malformed header line");
+	vs = i + 1;
+	while (vs < n && (s[vs] == ' ' || s[vs] == '\t'))
+		vs++;
+	ve = n;
+	while (ve > vs && (s[ve - 1] == ' ' || s[ve - 1] == '\t'))
+		ve--;
+	for (size_t k = vs; k < ve; k++)
+		if (((unsigned char)s[k] < 0x20 && s[k] != '\t') || s[k] == 0x7f)
+			return bad(req, HTTP_ERR_BAD_REQUEST, "control byte in a header value");
+	if (span_eq_ci(s, i, "content-length")) {
+		if (*seen_cl)
+			return bad(req, HTTP_ERR_BAD_REQUEST, "repeated Content-Length");
+		*seen_cl = 1;
+		if (parse_u32n(s + vs, ve - vs, &cl, 0, UINT32_MAX) < 0)
+			return bad(req, HTTP_ERR_BAD_REQUEST, "Content-Length not a number");
+		if (cl > HTTP_MAX_BODY)
+			return bad(req, HTTP_ERR_BODY_TOO_LARGE, "body longer than the limit");
+		req->content_length = cl;
+	} else if (span_eq_ci(s, i, "transfer-encoding")) {
+		return bad(req, HTTP_ERR_TRANSFER_ENCODING, "Transfer-Encoding not accepted");
+	} else if (span_eq_ci(s, i, "connection")) {
+		if (has_token(s + vs, ve - vs, "close"))
+			req->keep_alive = 0;
+		else if (has_token(s + vs, ve - vs, "keep-alive"))
+			req->keep_alive = 1;
+	}
+	return 0;
+}
+
+int http_request_parse(const char *data, size_t len, struct http_request *req)
+{
+	size_t pos, head, nheaders = 0;
+	long e;
+	int seen_cl = 0, r;
+
+	memset(req, 0, sizeof(*req));
+	/* the request line */
+	e = line_end(data, len < HTTP_MAX_REQUEST_LINE + 2 ? len : HTTP_MAX_REQUEST_LINE + 2);
+	if (e == -2)
+		return bad(req, HTTP_ERR_BAD_REQUEST, "NUL or bare CR in the request line");
+	if (e < 0)
+		return len >= HTTP_MAX_REQUEST_LINE + 2 ?
+			bad(req, HTTP_ERR_URI_TOO_LONG, "request line longer than the limit") : 0;
+	{
+		size_t l = (size_t)e;
+
+		if (l && data[l - 1] == '\r')
+			l--;
+		if (l > HTTP_MAX_REQUEST_LINE)
+			return bad(req, HTTP_ERR_URI_TOO_LONG, "request line longer than the limit");
+		r = parse_request_line(data, l, req);
+		if (r < 0)
+			return r;
+	}
+	pos = (size_t)e + 1;
+	head = pos;
+	/* header lines, up to the empty line */
+	for (;;) {
+		size_t avail = len - pos, l;
+		size_t cap = HTTP_MAX_HEADER_LINE + 2;
+
+		if (pos - head > HTTP_MAX_HEADER_BYTES)
+			return bad(req, HTTP_ERR_HEADERS_TOO_LARGE, "headers longer than the limit");
+		e = line_end(data + pos, avail < cap ? avail : cap);
+		if (e == -2)
+			return bad(req, HTTP_ERR_BAD_REQUEST, "NUL or bare CR in a header");
+		if (e < 0) {
+			if (avail >= cap)
+				return bad(req, HTTP_ERR_HEADERS_TOO_LARGE, "header line longer than the limit");
+			return 0;
+		}
+		l = (size_t)e;
+		if (l && data[pos + l - 1] == '\r')
+			l--;
+		if (l == 0) {
+			pos += (size_t)e + 1;
+			break;
+		}
+		if (data[pos] == ' ' || data[pos] == '\t')
+			return bad(req, HTTP_ERR_BAD_REQUEST, "obsolete header line folding");
+		if (l > HTTP_MAX_HEADER_LINE)
+			return bad(req, HTTP_ERR_HEADERS_TOO_LARGE, "header line longer than the limit");
+		if (++nheaders > HTTP_MAX_HEADERS)
+			return bad(req, HTTP_ERR_HEADERS_TOO_LARGE, "too many headers");
+		r = parse_header(data + pos, l, req, &seen_cl);
+		if (r < 0)
+			return r;
+		pos += (size_t)e + 1;
+	}
+	if (len - pos < req->content_length)
+		return 0;
+	return (int)(pos + req->content_length);
+}
+
+static int hexdig(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+/* Percent-decode s[0..n) into out (cap bytes with the NUL). -EINVAL on a
+ * broken escape, a NUL, or overflow. */
+static int pct_decode(const char *s, size_t n, char *out, size_t cap, size_t *outlen)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < n; i++) {
+		int c = (unsigned char)s[i];
+
+		if (c == '%') {
+			int h, l;
+
+			if (i + 2 >= n)
+				return -EINVAL;
+			h = hexdig(s[i + 1]);
+			l = hexdig(s[i + 2]);
+			if (h < 0 || l < 0)
+				return -EINVAL;
+			c = h * 16 + l;
+			i += 2;
+		} else if (c == '+') {
+			c = ' ';
+		}
+		if (c == 0 || o + 1 >= cap)
+			return -EINVAL;
+		out[o++] = (char)c;
+	}
+	out[o] = '\0';
+	*outlen = o;
+	return 0;
+}
+
+int http_query_target(const char *query, struct status_target *t, const char **why)
+{
+	const char *p = query;
+	int have_vip = 0, have_port = 0;
+
+	memset(t, 0, sizeof(*t));
+	if (!*query)
+		return 0;
+	while (*p) {
+		const char *amp = strchr(p, '&'), *eq;
+		size_t n = amp ? (size_t)(amp - p) : strlen(p), kl;
+		char val[IPADDR_STRLEN + 16];
+		size_t vl;
+
+		eq = memchr(p, '=', n);
+		if (!eq) {
+			*why = "query parameter without '='";
+			return -EINVAL;
+		}
+		kl = (size_t)(eq - p);
+		if (pct_decode(eq + 1, n - kl - 1, val, sizeof(val), &vl) < 0) {
+			*why = "bad percent-escape or value too long in the query";
+			return -EINVAL;
+		}
+		if (kl == 3 && memcmp(p, "vip", 3) == 0) {
+			if (have_vip++) {
+				*why = "vip given twice";
+				return -EINVAL;
+			}
+			if (ipaddr_parse(val, &t->vip) < 0) {
+				*why = "vip is not an IP address";
+				return -EINVAL;
+			}
+		} else if (kl == 4 && memcmp(p, "port", 4) == 0) {
+			uint32_t port;
+
+			if (have_port++) {
+				*why = "port given twice";
+				return -EINVAL;
+			}
+			if (parse_u32(val, &port, 1, 65535) < 0) {
+				*why = "port is not a number in 1-65535";
+				return -EINVAL;
+			}
+			t->port = (uint16_t)port;
+		} else {
+			*why = "unknown query parameter";
+			return -EINVAL;
+		}
+		p += n;
+		if (*p == '&') {
+			p++;
+			if (!*p) {
+				*why = "empty query parameter";
+				return -EINVAL;
+			}
+		}
+	}
+	if (!have_vip) {
+		*why = "port without vip";
+		return -EINVAL;
+	}
+	return 1;
+}

@@ -1,0 +1,63 @@
+/* http_request.h - the bounded HTTP/1.x request parser of the status
+ * endpoint.  Input is untrusted: every limit below is enforced before any
+ * byte past it is looked at, and an error maps to one status code through
+ * http_error_table[].  Portable C. */
+#ifndef DSRKIT_AGENT_PROTO_HTTP_REQUEST_H
+#define DSRKIT_AGENT_PROTO_HTTP_REQUEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent-proto/status-t.h"
+
+#define HTTP_MAX_REQUEST_LINE  1024
+#define HTTP_MAX_HEADER_LINE   1024
+#define HTTP_MAX_HEADER_BYTES  8192   /* all header lines together */
+#define HTTP_MAX_HEADERS       32
+#define HTTP_MAX_BODY          1024   /* read and discarded */
+#define HTTP_MAX_PATH          256
+
+enum http_error {
+	HTTP_ERR_NONE = 0,
+	HTTP_ERR_BAD_REQUEST,
+	HTTP_ERR_NOT_FOUND,
+	HTTP_ERR_METHOD,
+	HTTP_ERR_BODY_TOO_LARGE,
+	HTTP_ERR_URI_TOO_LONG,
+	HTTP_ERR_HEADERS_TOO_LARGE,
+	HTTP_ERR_TRANSFER_ENCODING,
+	HTTP_ERR_VERSION,
+	HTTP_ERR_UNAVAILABLE,
+	HTTP_ERR_COUNT
+};
+
+struct http_error_info {
+	int status;
+	const char *phrase;
+};
+
+extern const struct http_error_info http_error_table[HTTP_ERR_COUNT];
+
+struct http_request {
+	char path[HTTP_MAX_PATH];            /* before '?', NUL-terminated */
+	char query[HTTP_MAX_REQUEST_LINE];   /* after '?', raw */
+	int minor;                           /* HTTP/1.<minor> */
+	int keep_alive;                      /* the client wants the connection kept */
+	size_t content_length;
+	enum http_error error;
+	const char *why;                     /* static text for the log on error */
+};
+
+/* Parse the request at the start of data[0..len).  Returns the number of
+ * bytes of the whole request (head and body) when it is complete, 0 when
+ * more bytes are needed (and the limits are not passed yet), or -EBADMSG
+ * with req->error and req->why set. */
+__attribute__((warn_unused_result))
+int http_request_parse(const char *data, size_t len, struct http_request *req);
+
+/* The target of a /v1/status query: "vip=ADDR&port=N" (port optional).
+ * Returns 1 with *t filled, 0 for an empty query, or -EINVAL with *why. */
+__attribute__((warn_unused_result))
+int http_query_target(const char *query, struct status_target *t, const char **why);
+
+#endif

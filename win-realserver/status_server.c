@@ -1,0 +1,701 @@
+/* status_server.c - the Linux status server: one epoll loop, non-blocking
+ * OpenSSL, mutual TLS.
+ *
+ * Every connection has one deadline: it must finish its TLS handshake and
+ * its request within client_timeout_ms of being accepted (or of its last
+ * answer, for keep-alive).  Since all connections share the same timeout,
+ * the list ordered by deadline is a FIFO: new and re-armed connections go to
+ * the tail, expiry looks at the head only.  A slow or silent (slowloris)
+ * client is therefore cut off on time and never delays anyone else; memory
+ * is bounded by max_clients x (one SSL object + bounded in/out buffers).
+ *
+ * Facts are read synchronously from the kernel (netlink and procfs, no disk
+ * and no peer involved), at most once per facts_cache_ms.
+ */
+#include "win-realserver/status_server.h"
+#include "win-realserver/agent_platform.h"
+#include "win-realserver/agent_state.h"
+#include "agent-proto/facts.h"
+#include "agent-proto/http_request.h"
+#include "agent-proto/rules.h"
+#include "agent-proto/status.h"
+#include "bounded/buf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#define IN_MAX (HTTP_MAX_REQUEST_LINE + 2 + HTTP_MAX_HEADER_BYTES + HTTP_MAX_HEADER_LINE + 4 + HTTP_MAX_BODY)
+#define OUT_MAX (STATUS_DOC_MAX + 512)
+#define MAX_REQUESTS_PER_CONN 1000
+
+enum conn_phase {
+	CONN_HANDSHAKE = 0,
+	CONN_READ,
+	CONN_WRITE,
+	CONN_PHASE_COUNT
+};
+
+struct conn {
+	int fd;
+	SSL *ssl;
+	enum conn_phase phase;
+	struct buf in, out;
+	size_t out_off;
+	size_t req_len;          /* bytes of in taken by the request being answered */
+	int close_after;
+	unsigned nreq;
+	uint64_t deadline;
+	uint32_t events;         /* what epoll waits for now */
+	struct conn *prev, *next;
+	char peer[64];
+};
+
+/* epoll data for the listening sockets */
+enum listener_kind {
+	LISTENER_STATUS = 0,
+	LISTENER_AGENT_CHECK,
+	LISTENER_KIND_COUNT
+};
+
+struct listener {
+	int fd;
+	enum listener_kind kind;
+};
+
+struct server {
+	const struct agent_config *cfg;
+	SSL_CTX *ctx;
+	int ep;
+	struct listener ls[LISTENER_KIND_COUNT];
+	struct conn *head, *tail;   /* ordered by deadline */
+	uint32_t nconns;
+	uint64_t last_full_log;
+	struct agent_state state;
+	struct buf body;            /* scratch for rendering */
+};
+
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static uint64_t now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+/* The first OpenSSL error as text, clearing the queue (never key material). */
+static const char *ssl_reason(void)
+{
+	static char msg[160];
+	unsigned long e = ERR_get_error();
+
+	if (!e)
+		return "connection closed";
+	ERR_error_string_n(e, msg, sizeof(msg));
+	ERR_clear_error();
+	return msg;
+}
+
+/* --- the connection list ------------------------------------------------- */
+
+static void list_unlink(struct server *s, struct conn *c)
+{
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		s->head = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	else
+		s->tail = c->prev;
+	c->prev = c->next = NULL;
+}
+
+static void list_append(struct server *s, struct conn *c)
+{
+	c->prev = s->tail;
+	c->next = NULL;
+	if (s->tail)
+		s->tail->next = c;
+	else
+		s->head = c;
+	s->tail = c;
+}
+
+static void arm_deadline(struct server *s, struct conn *c)
+{
+	c->deadline = now_ms() + s->cfg->client_timeout_ms;
+	list_unlink(s, c);
+	list_append(s, c);
+}
+
+static void conn_close(struct server *s, struct conn *c)
+{
+	list_unlink(s, c);
+	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
+	SSL_free(c->ssl);
+	close(c->fd);
+	buf_free(&c->in);
+	buf_free(&c->out);
+	free(c);
+	s->nconns--;
+}
+
+static int conn_wait(struct server *s, struct conn *c, uint32_t events)
+{
+	struct epoll_event ev = { .events = events, .data.ptr = c };
+
+	if (c->events == events)
+		return 0;
+	c->events = events;
+	return epoll_ctl(s->ep, EPOLL_CTL_MOD, c->fd, &ev);
+}
+
+/* --- answers ---------------------------------------------------------------- */
+
+static int respond(struct server *s, struct conn *c, int status, const char *phrase, const char *extra,
+		   const struct buf *body)
+{
+	int r;
+
+	buf_reset(&c->out);
+	c->out_off = 0;
+	r = buf_appendf(&c->out,
+			"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+			"Cache-Control: no-store\r\nConnection: %s\r\n%s\r\n",
+			status, phrase, body->len, c->close_after ? "close" : "keep-alive", extra);
+	if (r == 0)
+		r = buf_append(&c->out, body->data ? body->data : "", body->len);
+	(void)s;
+	return r;
+}
+
+static int respond_error(struct server *s, struct conn *c, enum http_error e, const char *why)
+{
+	const struct http_error_info *hi = &http_error_table[e];
+	struct buf *b = &s->body;
+
+	fprintf(stderr, "dsr-agent: %s: %d %s: %s\n", c->peer, hi->status, hi->phrase, why);
+	c->close_after = 1;
+	buf_reset(b);
+	if (buf_appendf(b, "{\"error\":\"%s\"}\n", why) < 0)
+		return -ENOMEM;
+	return respond(s, c, hi->status, hi->phrase, e == HTTP_ERR_METHOD ? "Allow: GET\r\n" : "", b);
+}
+
+static int answer(struct server *s, struct conn *c, const struct http_request *req)
+{
+	struct status_target one;
+	const char *why = "";
+	const struct facts *f;
+	int r, err = 0;
+
+	if (strcmp(req->path, "/v1/status") != 0)
+		return respond_error(s, c, HTTP_ERR_NOT_FOUND, "no such resource");
+	r = http_query_target(req->query, &one, &why);
+	if (r < 0)
+		return respond_error(s, c, HTTP_ERR_BAD_REQUEST, why);
+	f = agent_state_facts(&s->state, now_ms(), &err);
+	if (!f)
+		return respond_error(s, c, HTTP_ERR_UNAVAILABLE, "cannot read the facts");
+	buf_reset(&s->body);
+	if (r == 1)
+		r = status_render(f, &one, 1, &s->body);
+	else
+		r = status_render(f, s->cfg->targets, s->cfg->n_targets, &s->body);
+	if (r < 0)
+		return respond_error(s, c, HTTP_ERR_UNAVAILABLE, "status document too large");
+	return respond(s, c, 200, "OK", "", &s->body);
+}
+
+/* --- the connection state machine ------------------------------------------ */
+
+static void conn_drive(struct server *s, struct conn *c);
+
+static void conn_after_write(struct server *s, struct conn *c)
+{
+	if (c->close_after) {
+		SSL_shutdown(c->ssl); /* one try: a close_notify, never waiting */
+		conn_close(s, c);
+		return;
+	}
+	buf_consume(&c->in, c->req_len);
+	c->req_len = 0;
+	c->phase = CONN_READ;
+	arm_deadline(s, c);
+	conn_drive(s, c); /* a pipelined request may be waiting in in or in SSL */
+}
+
+static int try_request(struct server *s, struct conn *c)
+{
+	struct http_request req;
+	int r = http_request_parse(c->in.data ? c->in.data : "", c->in.len, &req);
+
+	if (r == 0) {
+		if (c->in.len >= c->in.max) /* cannot happen within the limits; be safe */
+			return respond_error(s, c, HTTP_ERR_HEADERS_TOO_LARGE, "request too large") == 0 ? 1 : -1;
+		return 0;
+	}
+	if (r < 0)
+		return respond_error(s, c, req.error, req.why) == 0 ? 1 : -1;
+	c->req_len = (size_t)r;
+	c->nreq++;
+	c->close_after = !req.keep_alive || c->nreq >= MAX_REQUESTS_PER_CONN;
+	return answer(s, c, &req) == 0 ? 1 : -1;
+}
+
+static void conn_drive(struct server *s, struct conn *c)
+{
+	for (;;) {
+		int r, e;
+
+		switch (c->phase) {
+		case CONN_HANDSHAKE:
+			ERR_clear_error();
+			r = SSL_do_handshake(c->ssl);
+			if (r == 1) {
+				c->phase = CONN_READ;
+				continue;
+			}
+			e = SSL_get_error(c->ssl, r);
+			if (e == SSL_ERROR_WANT_READ) {
+				conn_wait(s, c, EPOLLIN);
+				return;
+			}
+			if (e == SSL_ERROR_WANT_WRITE) {
+				conn_wait(s, c, EPOLLOUT);
+				return;
+			}
+			fprintf(stderr, "dsr-agent: %s: TLS handshake failed: %s\n", c->peer, ssl_reason());
+			conn_close(s, c);
+			return;
+		case CONN_READ:
+			r = try_request(s, c);
+			if (r < 0) {
+				conn_close(s, c);
+				return;
+			}
+			if (r == 1) {
+				c->phase = CONN_WRITE;
+				continue;
+			}
+			{
+				char tmp[4096];
+				size_t room = c->in.max - c->in.len;
+				int n;
+
+				ERR_clear_error();
+				n = SSL_read(c->ssl, tmp, (int)(room < sizeof(tmp) ? room : sizeof(tmp)));
+				if (n > 0) {
+					if (buf_append(&c->in, tmp, (size_t)n) < 0) {
+						conn_close(s, c);
+						return;
+					}
+					continue;
+				}
+				e = SSL_get_error(c->ssl, n);
+				if (e == SSL_ERROR_WANT_READ) {
+					conn_wait(s, c, EPOLLIN);
+					return;
+				}
+				if (e == SSL_ERROR_WANT_WRITE) {
+					conn_wait(s, c, EPOLLOUT);
+					return;
+				}
+				if (e != SSL_ERROR_ZERO_RETURN && c->in.len)
+					fprintf(stderr, "dsr-agent: %s: read failed: %s\n", c->peer, ssl_reason());
+				ERR_clear_error();
+				conn_close(s, c);
+				return;
+			}
+		case CONN_WRITE:
+			while (c->out_off < c->out.len) {
+				ERR_clear_error();
+				r = SSL_write(c->ssl, c->out.data + c->out_off, (int)(c->out.len - c->out_off));
+				if (r > 0) {
+					c->out_off += (size_t)r;
+					continue;
+				}
+				e = SSL_get_error(c->ssl, r);
+				if (e == SSL_ERROR_WANT_WRITE) {
+					conn_wait(s, c, EPOLLOUT);
+					return;
+				}
+				if (e == SSL_ERROR_WANT_READ) {
+					conn_wait(s, c, EPOLLIN);
+					return;
+				}
+				fprintf(stderr, "dsr-agent: %s: write failed: %s\n", c->peer, ssl_reason());
+				conn_close(s, c);
+				return;
+			}
+			conn_after_write(s, c);
+			return;
+		default:
+			conn_close(s, c);
+			return;
+		}
+	}
+}
+
+/* --- accepting ------------------------------------------------------------- */
+
+static void peer_name(const struct sockaddr_storage *ss, char *out, size_t n)
+{
+	char a[INET6_ADDRSTRLEN] = "?";
+	unsigned port = 0;
+
+	if (ss->ss_family == AF_INET) {
+		const struct sockaddr_in *s4 = (const struct sockaddr_in *)ss;
+
+		inet_ntop(AF_INET, &s4->sin_addr, a, sizeof(a));
+		port = ntohs(s4->sin_port);
+	} else if (ss->ss_family == AF_INET6) {
+		const struct sockaddr_in6 *s6 = (const struct sockaddr_in6 *)ss;
+
+		inet_ntop(AF_INET6, &s6->sin6_addr, a, sizeof(a));
+		port = ntohs(s6->sin6_port);
+		if (strncmp(a, "::ffff:", 7) == 0 && strchr(a, '.'))
+			memmove(a, a + 7, strlen(a + 7) + 1);
+	}
+	snprintf(out, n, "%s:%u", a, port);
+}
+
+/* The HAProxy agent-check line: state and weight only, then close. */
+static void agent_check_answer(struct server *s, int fd)
+{
+	const struct facts *f;
+	struct findings *fs;
+	char line[64];
+	int err = 0, down = 0;
+	size_t i, j;
+
+	f = agent_state_facts(&s->state, now_ms(), &err);
+	if (!f) {
+		snprintf(line, sizeof(line), "down # facts\n");
+	} else if (f->admin == ADMIN_STATE_MAINT) {
+		snprintf(line, sizeof(line), "maint\n");
+	} else if (f->admin == ADMIN_STATE_DRAIN) {
+		snprintf(line, sizeof(line), "drain\n");
+	} else {
+		fs = malloc(sizeof(*fs));
+		for (i = 0; fs && i < s->cfg->n_targets && !down; i++) {
+			findings_init(fs);
+			rules_evaluate(f, &s->cfg->targets[i].vip, s->cfg->targets[i].port, fs);
+			for (j = 0; j < fs->n; j++) {
+				enum finding_layer l = finding_table[fs->items[j].code].layer;
+
+				if (finding_table[fs->items[j].code].severity == FINDING_SEVERITY_CRITICAL &&
+				    (l == FINDING_LAYER_DR || l == FINDING_LAYER_SERVICE))
+					down = 1;
+			}
+		}
+		free(fs);
+		if (down)
+			snprintf(line, sizeof(line), "down # dr\n");
+		else if (f->weight >= 0)
+			snprintf(line, sizeof(line), "up %d%%\n", f->weight);
+		else
+			snprintf(line, sizeof(line), "up\n");
+	}
+	/* a fresh socket's send buffer takes a short line without blocking */
+	(void)!send(fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL);
+	close(fd);
+}
+
+static void accept_all(struct server *s, struct listener *l)
+{
+	for (;;) {
+		struct sockaddr_storage ss;
+		socklen_t sl = sizeof(ss);
+		int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct conn *c;
+		struct epoll_event ev;
+
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE) {
+				uint64_t t = now_ms();
+
+				if (t - s->last_full_log > 1000) {
+					fprintf(stderr, "dsr-agent: out of file descriptors, refusing connections\n");
+					s->last_full_log = t;
+				}
+			}
+			return;
+		}
+		if (l->kind == LISTENER_AGENT_CHECK) {
+			agent_check_answer(s, fd);
+			continue;
+		}
+		if (s->nconns >= s->cfg->max_clients) {
+			uint64_t t = now_ms();
+
+			if (t - s->last_full_log > 1000) {
+				fprintf(stderr, "dsr-agent: %u connections (max_clients), closing new ones\n", s->nconns);
+				s->last_full_log = t;
+			}
+			close(fd);
+			continue;
+		}
+		c = calloc(1, sizeof(*c));
+		if (!c) {
+			close(fd);
+			continue;
+		}
+		c->fd = fd;
+		buf_init(&c->in, IN_MAX);
+		buf_init(&c->out, OUT_MAX);
+		peer_name(&ss, c->peer, sizeof(c->peer));
+		c->ssl = SSL_new(s->ctx);
+		if (!c->ssl || !SSL_set_fd(c->ssl, fd)) {
+			SSL_free(c->ssl);
+			close(fd);
+			free(c);
+			continue;
+		}
+		SSL_set_accept_state(c->ssl);
+		c->events = EPOLLIN;
+		ev.events = EPOLLIN;
+		ev.data.ptr = c;
+		if (epoll_ctl(s->ep, EPOLL_CTL_ADD, fd, &ev) < 0) {
+			SSL_free(c->ssl);
+			close(fd);
+			free(c);
+			continue;
+		}
+		s->nconns++;
+		c->deadline = now_ms() + s->cfg->client_timeout_ms;
+		list_append(s, c);
+	}
+}
+
+static void expire(struct server *s)
+{
+	uint64_t t = now_ms();
+
+	while (s->head && s->head->deadline <= t) {
+		struct conn *c = s->head;
+
+		if (c->phase != CONN_READ || c->in.len || c->nreq == 0)
+			fprintf(stderr, "dsr-agent: %s: timed out after %u ms (%s)\n", c->peer,
+				s->cfg->client_timeout_ms,
+				c->phase == CONN_HANDSHAKE ? "TLS handshake" :
+				c->phase == CONN_WRITE ? "writing" : "reading the request");
+		conn_close(s, c);
+	}
+}
+
+/* --- setup ------------------------------------------------------------------ */
+
+static SSL_CTX *tls_context(const struct agent_config *cfg)
+{
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+	STACK_OF(X509_NAME) *cas;
+
+	if (!ctx)
+		return NULL;
+	if (!SSL_CTX_set_min_proto_version(ctx, cfg->tls_min_minor == 2 ? TLS1_2_VERSION : TLS1_3_VERSION))
+		goto fail;
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cfg->tls_cert) != 1) {
+		fprintf(stderr, "dsr-agent: tls_cert %s: %s\n", cfg->tls_cert, ssl_reason());
+		goto out;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_check_private_key(ctx) != 1) {
+		fprintf(stderr, "dsr-agent: tls_key %s: %s\n", cfg->tls_key, ssl_reason());
+		goto out;
+	}
+	if (SSL_CTX_load_verify_locations(ctx, cfg->tls_ca, NULL) != 1) {
+		fprintf(stderr, "dsr-agent: tls_ca %s: %s\n", cfg->tls_ca, ssl_reason());
+		goto out;
+	}
+	cas = SSL_load_client_CA_file(cfg->tls_ca);
+	if (cas)
+		SSL_CTX_set_client_CA_list(ctx, cas);
+	/* mutual TLS, always: no certificate or a foreign CA fails the handshake */
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_verify_depth(ctx, 4);
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"dsr-agent", 9);
+	SSL_CTX_set_num_tickets(ctx, 1);
+	return ctx;
+fail:
+	fprintf(stderr, "dsr-agent: TLS setup: %s\n", ssl_reason());
+out:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+static int listen_on(const struct ip_addr *a, uint16_t port, int *out)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	int fd, one = 1, zero = 0;
+	char t[IPADDR_STRLEN];
+
+	memset(&ss, 0, sizeof(ss));
+	if (a->family == IP_FAMILY_V4) {
+		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
+
+		s4->sin_family = AF_INET;
+		s4->sin_port = htons(port);
+		memcpy(&s4->sin_addr, a->b, 4);
+		sl = sizeof(*s4);
+	} else {
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
+
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(port);
+		memcpy(&s6->sin6_addr, a->b, 16);
+		sl = sizeof(*s6);
+	}
+	fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return -errno;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (ss.ss_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof(zero));
+	if (bind(fd, (struct sockaddr *)&ss, sl) < 0 || listen(fd, 512) < 0) {
+		int e = errno;
+
+		fprintf(stderr, "dsr-agent: cannot listen on %s%s%s:%u: %s\n", a->family == IP_FAMILY_V6 ? "[" : "",
+			ipaddr_format(a, t), a->family == IP_FAMILY_V6 ? "]" : "", port, strerror(e));
+		close(fd);
+		return -e;
+	}
+	*out = fd;
+	return 0;
+}
+
+/* Idle TLS clients cost a descriptor each: take what the hard limit allows. */
+static void raise_fd_limit(uint32_t want)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) < 0)
+		return;
+	if (rl.rlim_cur < (rlim_t)want + 32) {
+		rl.rlim_cur = rl.rlim_max;
+		if (rl.rlim_max != RLIM_INFINITY && rl.rlim_max > (rlim_t)want + 32)
+			rl.rlim_cur = (rlim_t)want + 32;
+		setrlimit(RLIMIT_NOFILE, &rl);
+		getrlimit(RLIMIT_NOFILE, &rl);
+	}
+	if (rl.rlim_cur < (rlim_t)want + 16)
+		fprintf(stderr, "dsr-agent: warning: open-file limit %llu is below max_clients %u\n",
+			(unsigned long long)rl.rlim_cur, want);
+}
+
+int status_server_run(const struct agent_config *cfg)
+{
+	struct server s;
+	struct sigaction sa;
+	struct epoll_event evs[64];
+	int r, i;
+	char t[IPADDR_STRLEN];
+
+	memset(&s, 0, sizeof(s));
+	s.cfg = cfg;
+	s.ep = -1;
+	s.ls[0].fd = s.ls[1].fd = -1;
+	s.ls[LISTENER_STATUS].kind = LISTENER_STATUS;
+	s.ls[LISTENER_AGENT_CHECK].kind = LISTENER_AGENT_CHECK;
+	buf_init(&s.body, STATUS_DOC_MAX);
+	agent_state_init(&s.state, cfg);
+	raise_fd_limit(cfg->max_clients);
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+
+	s.ctx = tls_context(cfg);
+	if (!s.ctx)
+		return -EINVAL;
+	r = listen_on(&cfg->listen, cfg->port, &s.ls[LISTENER_STATUS].fd);
+	if (r == 0 && cfg->agent_check_port)
+		r = listen_on(&cfg->agent_check_listen, cfg->agent_check_port, &s.ls[LISTENER_AGENT_CHECK].fd);
+	if (r < 0)
+		goto out;
+	s.ep = epoll_create1(EPOLL_CLOEXEC);
+	if (s.ep < 0) {
+		r = -errno;
+		goto out;
+	}
+	for (i = 0; i < LISTENER_KIND_COUNT; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &s.ls[i] };
+
+		if (s.ls[i].fd >= 0 && epoll_ctl(s.ep, EPOLL_CTL_ADD, s.ls[i].fd, &ev) < 0) {
+			r = -errno;
+			goto out;
+		}
+	}
+	fprintf(stderr, "dsr-agent: serving /v1/status on %s%s%s:%u (TLS %s+, client certificates required)\n",
+		cfg->listen.family == IP_FAMILY_V6 ? "[" : "", ipaddr_format(&cfg->listen, t),
+		cfg->listen.family == IP_FAMILY_V6 ? "]" : "", cfg->port, cfg->tls_min_minor == 2 ? "1.2" : "1.3");
+	if (cfg->agent_check_port)
+		fprintf(stderr, "dsr-agent: agent-check line on port %u\n", cfg->agent_check_port);
+
+	while (!stop_requested) {
+		int n, timeout = -1;
+
+		if (s.head) {
+			uint64_t t0 = now_ms();
+
+			timeout = s.head->deadline > t0 ? (int)(s.head->deadline - t0) : 0;
+		}
+		n = epoll_wait(s.ep, evs, 64, timeout);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			break;
+		}
+		for (i = 0; i < n; i++) {
+			void *p = evs[i].data.ptr;
+
+			if (p == &s.ls[0] || p == &s.ls[1])
+				accept_all(&s, p);
+			else
+				conn_drive(&s, p);
+		}
+		expire(&s);
+	}
+	if (stop_requested)
+		fprintf(stderr, "dsr-agent: stopping\n");
+	r = 0;
+out:
+	while (s.head)
+		conn_close(&s, s.head);
+	for (i = 0; i < LISTENER_KIND_COUNT; i++)
+		if (s.ls[i].fd >= 0)
+			close(s.ls[i].fd);
+	if (s.ep >= 0)
+		close(s.ep);
+	SSL_CTX_free(s.ctx);
+	buf_free(&s.body);
+	return r;
+}
