@@ -69,6 +69,9 @@ int agent_tls_new(struct agent_tls **out, const char *ca, const char *cert, cons
 			goto out_fail;
 		}
 	}
+	/* idle kept-alive connections (dsr-checkd holds thousands) drop their
+	 * read/write buffers between requests */
+	SSL_CTX_set_mode(t->ctx, SSL_MODE_RELEASE_BUFFERS);
 	/* sessions are kept per connection (SSL_get1_session), not in a cache */
 	SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
 	*out = t;
@@ -164,6 +167,7 @@ static int start_connect(struct agent_conn *c)
 		return failed(c, CHECK_LAYER_CONNECT, "CONNECT_ERROR", why);
 	}
 	c->reused = 0;
+	c->connects++;
 	c->state = AGENT_CONN_CONNECTING;
 	if (connect(c->fd, (struct sockaddr *)&ss, sl) == 0)
 		return agent_conn_step(c);

@@ -8,12 +8,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "bounded/ipaddr.h"
 #include "bounded/strparse.h"
 #include "checker/agent_conn.h"
+#include "checker/checkd_proto.h"
 #include "checker/dsrkit_conf.h"
 #include "checker/judge.h"
 #include "checker/verdict.h"
@@ -35,6 +39,7 @@ struct options {
 	const char *ca, *cert, *key, *config;
 	enum output_mode mode;
 	int syslog;
+	int daemon;               /* ask dsr-checkd's socket first */
 };
 
 static void usage(FILE *f)
@@ -58,6 +63,8 @@ static void usage(FILE *f)
 		"                     itself; with no hint and no drain, exit 0 = unchanged)\n"
 		"  --nagios           monitoring-plugin output and exit codes 0/1/2/3\n"
 		"  --syslog           also log the verdict to syslog (daemon facility)\n"
+		"  --daemon           take dsr-checkd's cached verdict from its socket (daemon_socket\n"
+		"                     in the config); checks directly when the daemon has none\n"
 		"  --config FILE      defaults file (default " DSRKIT_CONF_DEFAULT_PATH ")\n"
 		"  -h, --help         this text;  -V, --version  the version\n"
 		"\n"
@@ -94,6 +101,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "weight", required_argument, NULL, 'w' },
 		{ "nagios", no_argument, NULL, 'n' },
 		{ "syslog", no_argument, NULL, 's' },
+		{ "daemon", no_argument, NULL, 'D' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -137,6 +145,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'n': o->mode = OUTPUT_NAGIOS; break;
 		case 's': o->syslog = 1; break;
+		case 'D': o->daemon = 1; break;
 		case 'f': o->config = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("dsr-check %s\n", DSRKIT_VERSION); exit(0);
@@ -177,6 +186,59 @@ static int fetch(struct agent_conn *c, const char *path, unsigned timeout_ms)
 			r = agent_conn_step(c);
 	}
 	return r;
+}
+
+/* Ask dsr-checkd for its verdict on rs/vip/port.  Returns 1 with j filled
+ * when the daemon has a result (up or down), 0 when it has none (not
+ * checked, not yet, unreachable: the caller checks directly). */
+static int ask_daemon(const char *path, const struct options *o, unsigned timeout_ms, struct judgement *j)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct checkd_query q = { .rs = o->rs, .vip = o->vip, .port = (uint16_t)o->port };
+	struct checkd_answer a;
+	char line[CHECKD_PROTO_LINE_MAX];
+	long long deadline = now_ms() + timeout_ms;
+	size_t n, got = 0;
+	char *nl;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return 0;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		goto none;
+	n = checkd_query_format(&q, line);
+	if (send(fd, line, n, MSG_NOSIGNAL) != (ssize_t)n)
+		goto none;
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long long left = deadline - now_ms();
+		ssize_t r;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			goto none;
+		r = recv(fd, line + got, sizeof(line) - 1 - got, 0);
+		if (r <= 0)
+			goto none;
+		got += (size_t)r;
+		nl = memchr(line, '\n', got);
+		if (nl)
+			break;
+		if (got == sizeof(line) - 1)
+			goto none;
+	}
+	close(fd);
+	if (checkd_answer_parse(line, (size_t)(nl - line), &a) < 0 ||
+	    (a.state != CHECKD_ANSWER_UP && a.state != CHECKD_ANSWER_DOWN))
+		return 0;
+	*j = a.j;
+	return 1;
+none:
+	close(fd);
+	return 0;
 }
 
 static void report(const struct options *o, const char *state, const char *rs, const struct verdict *v,
@@ -230,6 +292,9 @@ int main(int argc, char **argv)
 		o.agent_port = conf.agent_port;
 	if (!o.timeout_ms)
 		o.timeout_ms = conf.timeout_ms;
+	/* the daemon's verdict needs no TLS files: the script user may lack the key */
+	if (o.daemon && ask_daemon(conf.daemon_socket, &o, o.timeout_ms, &j))
+		goto judged;
 	if (agent_tls_new(&tls, o.ca ? o.ca : conf.ca, o.cert ? o.cert : conf.cert, o.key ? o.key : conf.key,
 			  conf.tls_min, err, sizeof(err)) < 0) {
 		struct verdict v;
@@ -250,6 +315,7 @@ int main(int argc, char **argv)
 	}
 	agent_conn_free(&conn);
 	agent_tls_free(tls);
+judged:
 
 	/* weight: drain gives 0; a hint scales --weight (or is the weight) */
 	if (verdict_is_ok(&j.verdict)) {
