@@ -51,6 +51,9 @@ struct checkd_rs {
 	uint64_t n_fetches, n_fetch_failures, n_handshakes, n_resumed;
 	struct verdict fetch;     /* the last fetch's own result (transport/protocol) */
 	int seen;                 /* reload: still in the configuration */
+	int connecting;           /* this probe holds one of the new-connection slots */
+	int waiting;              /* due, queued for a new-connection slot */
+	struct checkd_rs *wait_next, *wait_prev;
 };
 
 /* IPVS counters of one destination and one service, read over netlink. */
@@ -105,6 +108,12 @@ struct checkd {
 	struct checkd_rs **rs;    /* sorted by address then agent port */
 	size_t n_rs, cap_rs;
 	struct facts *facts;      /* scratch: one document parsed at a time */
+	/* new connections (TCP + TLS handshake) are limited, so that a start or
+	 * a network coming back does not turn into a handshake storm that
+	 * times itself out; due probes wait in this FIFO */
+	unsigned n_connecting, max_connecting;
+	struct checkd_rs *wait_head, *wait_tail;
+	struct loop_timer kick_timer;
 	struct checkd_http *http;
 	struct checkd_sock *sock;
 	struct checkd_ipvs *ipvs;

@@ -198,9 +198,67 @@ void checkd_rs_fetch_done(struct checkd_rs *rs, const char *body, size_t len, co
 	}
 }
 
+static void wait_remove(struct checkd *d, struct checkd_rs *rs)
+{
+	if (!rs->waiting)
+		return;
+	if (rs->wait_prev)
+		rs->wait_prev->wait_next = rs->wait_next;
+	else
+		d->wait_head = rs->wait_next;
+	if (rs->wait_next)
+		rs->wait_next->wait_prev = rs->wait_prev;
+	else
+		d->wait_tail = rs->wait_prev;
+	rs->wait_next = rs->wait_prev = NULL;
+	rs->waiting = 0;
+}
+
+static void wait_push(struct checkd *d, struct checkd_rs *rs)
+{
+	rs->waiting = 1;
+	rs->wait_next = NULL;
+	rs->wait_prev = d->wait_tail;
+	if (d->wait_tail)
+		d->wait_tail->wait_next = rs;
+	else
+		d->wait_head = rs;
+	d->wait_tail = rs;
+}
+
+/* A slot freed: start waiting probes from a timer, not from the callback
+ * that freed it (no recursion through synchronous connect failures). */
+static void slot_release(struct checkd_rs *rs)
+{
+	struct checkd *d = rs->d;
+
+	if (!rs->connecting)
+		return;
+	rs->connecting = 0;
+	d->n_connecting--;
+	if (d->wait_head && !loop_timer_armed(&d->kick_timer) && loop_timer_set(&d->loop, &d->kick_timer, 0) < 0)
+		fprintf(stderr, "dsr-checkd: out of memory for a timer\n");
+}
+
+static void start_probe(struct checkd_rs *rs);
+
+static void kick_timer_cb(struct loop_timer *t)
+{
+	struct checkd *d = (struct checkd *)((char *)t - offsetof(struct checkd, kick_timer));
+
+	while (d->wait_head && d->n_connecting < (d->max_connecting ? d->max_connecting : CHECKD_MAX_CONNECTING)) {
+		struct checkd_rs *rs = d->wait_head;
+
+		wait_remove(d, rs);
+		start_probe(rs);
+	}
+}
+
 static void finish(struct checkd_rs *rs, int r)
 {
 	int64_t now = loop_clock_ms();
+
+	slot_release(rs);
 
 	if (r == AGENT_CONN_DONE) {
 		rs->n_handshakes = rs->conn.handshakes;
@@ -244,6 +302,14 @@ static void start_probe(struct checkd_rs *rs)
 	size_t k;
 	int r;
 
+	if (rs->conn.state != AGENT_CONN_READY || rs->conn.fd < 0) {
+		if (d->n_connecting >= (d->max_connecting ? d->max_connecting : CHECKD_MAX_CONNECTING)) {
+			wait_push(d, rs);
+			return;
+		}
+		rs->connecting = 1;
+		d->n_connecting++;
+	}
 	for (k = 0; k < rs->n_targets; k++)
 		check_sm_probe_started(&rs->targets[k].sm, now);
 	rs->probing = 1;
@@ -284,6 +350,11 @@ static void rs_io_cb(struct loop_io *io, uint32_t events)
 
 static void rs_free(struct checkd *d, struct checkd_rs *rs)
 {
+	wait_remove(d, rs);
+	if (rs->connecting) {
+		rs->connecting = 0;
+		d->n_connecting--;
+	}
 	loop_timer_cancel(&d->loop, &rs->timer);
 	unwatch(rs);
 	agent_conn_free(&rs->conn);
@@ -367,6 +438,8 @@ int checkd_rs_table_apply(struct checkd *d, const struct checkd_conf *conf, stru
 	size_t n_fresh = 0, cap_fresh = 0;
 
 	memset(diff, 0, sizeof(*diff));
+	if (!d->kick_timer.cb)
+		loop_timer_init(&d->kick_timer, kick_timer_cb);
 	for (i = 0; i < d->n_rs; i++) {
 		d->rs[i]->seen = 0;
 		for (j = 0; j < d->rs[i]->n_targets; j++)

@@ -10,6 +10,9 @@
 /* The agent path fetched: the whole document, judged for every target. */
 #define CHECKD_STATUS_PATH "/v1/status"
 
+/* New connections (TCP and TLS handshake) in flight at most, by default. */
+#define CHECKD_MAX_CONNECTING 64
+
 struct checkd_rs_diff {
 	size_t added, removed, kept, targets_added, targets_removed;
 };

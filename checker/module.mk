@@ -91,3 +91,9 @@ install-checkd: $(BUILD)/bin/dsr-checkd
 	install -m 0755 $(BUILD)/bin/dsr-checkd $(DESTDIR)$(SBINDIR)/dsr-checkd
 	install -m 0644 checker/dsr-checkd.8 $(DESTDIR)$(MANDIR)/man8/dsr-checkd.8
 INSTALL_TARGETS += install-checkd
+
+# dsrkit-tlsresp: many TLS agents in one process, for the dsr-checkd bench and lab tests
+$(BUILD)/bin/dsrkit-tlsresp: $(BUILD)/obj/tests/bench/tools/tlsresp.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS)
+LAB_TOOLS += $(BUILD)/bin/dsrkit-tlsresp
