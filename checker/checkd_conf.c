@@ -42,6 +42,7 @@ struct parser {
 	/* the statement being read */
 	char words[WORDS_MAX][WORD_MAX];
 	unsigned n_words;
+	unsigned last_n_words;   /* the statement just ended, for a '{' on the next line */
 	char *err;
 	size_t errlen;
 };
@@ -496,6 +497,8 @@ static int end_statement(struct parser *ps, const struct source *s)
 
 	if (ps->n_words)
 		r = statement(ps, s);
+	if (ps->n_words)
+		ps->last_n_words = ps->n_words;
 	ps->n_words = 0;
 	return r;
 }
@@ -508,6 +511,7 @@ static int read_word(struct parser *ps, struct source *s)
 
 	if (ps->n_words >= WORDS_MAX)
 		return fail(ps, s, "more than %d words in one statement", WORDS_MAX);
+	ps->last_n_words = 0;
 	out = ps->words[ps->n_words];
 	if (*s->p == '"') {
 		s->p++;
@@ -560,13 +564,17 @@ static int parse_source(struct parser *ps, struct source *s)
 				s->p++;
 		} else if (ch == '{') {
 			s->p++;
-			if (ps->n_words == 0) {
-				/* brace on its own line: keepalived accepts it; its block is unnamed */
+			if (ps->n_words == 0 && ps->last_n_words) {
+				/* brace on its own line: it opens the previous statement's block */
+				ps->n_words = ps->last_n_words;
+				r = open_block(ps, s);
+			} else if (ps->n_words == 0) {
 				r = push(ps, s, BLOCK_SKIP);
 			} else {
 				r = open_block(ps, s);
 			}
 			ps->n_words = 0;
+			ps->last_n_words = 0;
 			if (r < 0)
 				return r;
 		} else if (ch == '}') {

@@ -84,7 +84,7 @@ size_t checkd_answer_format(const struct checkd_answer *a, char *out)
 
 	/* a code is one token; a reason is the rest of one line */
 	for (i = 0; v->code[i] && i < sizeof(code) - 1; i++)
-		code[i] = v->code[i] == ' ' ? '_' : v->code[i];
+		code[i] = v->code[i] < 0x21 || v->code[i] > 0x7e ? '_' : v->code[i];
 	code[i] = '\0';
 	if (!i)
 		snprintf(code, sizeof(code), "-");
@@ -129,6 +129,11 @@ int checkd_answer_parse(const char *line, size_t n, struct checkd_answer *a)
 		return -EINVAL;
 	a->j.verdict.layer = (enum check_layer)k;
 	if (fl[2] == 0 || fl[2] >= VERDICT_CODE_MAX)
+		return -EINVAL;
+	for (k = 0; k < fl[2]; k++)
+		if (f[2][k] < 0x21 || f[2][k] > 0x7e)
+			return -EINVAL;  /* a code is one printable token */
+	if (memchr(line, '\r', n))
 		return -EINVAL;
 	memcpy(a->j.verdict.code, f[2], fl[2]);
 	a->j.verdict.code[fl[2]] = '\0';
