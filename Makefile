@@ -44,7 +44,7 @@ $(BUILD)/obj/%.o: %.c
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 # bounded/: buffers and checked parsers shared by every part.
-BOUNDED_SRCS := bounded/buf.c bounded/strparse.c bounded/ipaddr.c
+BOUNDED_SRCS := bounded/buf.c bounded/strparse.c bounded/ipaddr.c bounded/kvfile.c
 BOUNDED_OBJS := $(BOUNDED_SRCS:%.c=$(BUILD)/obj/%.o)
 
 include $(sort $(wildcard */module.mk))

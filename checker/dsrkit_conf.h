@@ -2,16 +2,17 @@
  * TLS files and agent defaults shared by dsr-check and dsr-checkd, so the
  * keepalived MISC_CHECK line stays short.
  *
- * Syntax: one "key value" a line; '#' starts a comment; blank lines ignored.
+ * Syntax: "key = value" lines as in agent.conf (bounded/kvfile.h); '#'
+ * starts a comment.
  *
- *   ca               /etc/dsrkit/ca.pem        CA that signed the agents' certificates
- *   cert             /etc/dsrkit/checker.pem   our client certificate (chain)
- *   key              /etc/dsrkit/checker.key   its private key
- *   agent_port       9443
- *   timeout          3s                        per check, every layer included
- *   tls_min_version  1.3                       or 1.2
- *   syslog           no                        yes: also log each verdict to syslog
- *   daemon_socket    /run/dsrkit/checkd.sock   where dsr-checkd answers dsr-check --daemon
+ *   ca = /etc/dsrkit/ca.pem            CA that signed the agents' certificates
+ *   cert = /etc/dsrkit/checker.pem     our client certificate (chain)
+ *   key = /etc/dsrkit/checker.key      its private key
+ *   agent_port = 9443
+ *   timeout = 3s                       per check, every layer included
+ *   tls_min_version = 1.3              or 1.2
+ *   syslog = no                        yes: also log each verdict to syslog
+ *   daemon_socket = /run/dsrkit/checkd.sock   where dsr-checkd answers dsr-check --daemon
  */
 #ifndef DSRKIT_CHECKER_DSRKIT_CONF_H
 #define DSRKIT_CHECKER_DSRKIT_CONF_H

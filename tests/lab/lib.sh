@@ -201,6 +201,17 @@ lab_get() {
 	ip netns exec "$ns" curl -sS --max-time 3 --noproxy '*' "$url"
 }
 
+# lab_requests NS URL N: N requests, each on a fresh connection (so the
+# scheduler sees every one), in one curl process; prints "SERVER CODE" per
+# request ("- 000" for a failure).
+lab_requests() {
+	local ns=$1 url=$2 n=$3 urls=() i
+	for i in $(seq 1 "$n"); do urls+=("$url"); done
+	LAB_STEP_TIMEOUT=$((n + 10)) in_ns "$ns" curl -sS --max-time 2 --noproxy '*' -H 'Connection: close' \
+		-w ' %{http_code}\n' "${urls[@]}" 2>/dev/null |
+		awk '/^ [0-9]+$/ {print (prev == "" ? "-" : prev), $1; prev = ""; next} {prev = $0}'
+}
+
 # ipvs_settle: IPVS folds its per-CPU counters into the totals that
 # ipvsadm and netlink report from the estimator timer, every 2 seconds; wait
 # for one round before reading counters.
@@ -217,4 +228,4 @@ ipvs_counter() {
 	ip netns exec "$ns" ipvsadm -Ln --stats --exact | awk -v c="$col" '$1 ~ /^(TCP|UDP|SCTP|FWM)$/ {s += $c} END {print s + 0}'
 }
 
-export -f in_ns bg_ns wait_for lab_get lab_log ipvs_counter ipvs_settle
+export -f in_ns bg_ns wait_for lab_get lab_requests lab_log ipvs_counter ipvs_settle

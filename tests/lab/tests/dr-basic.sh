@@ -10,12 +10,7 @@ lab_check ipvs-service in_ns director ipvsadm -A -t "$LAB_VIP:80" -s rr &&
 lab_check ipvs-dest-rs1 in_ns director ipvsadm -a -t "$LAB_VIP:80" -r "$(lab_rs_addr 1):80" -g -w 1 &&
 lab_check ipvs-dest-rs2 in_ns director ipvsadm -a -t "$LAB_VIP:80" -r "$(lab_rs_addr 2):80" -g -w 1 || exit 1
 
-# 200 requests, each on a new connection so the scheduler sees every one.
-urls=()
-for i in $(seq 1 200); do urls+=("http://$LAB_VIP/"); done
-LAB_STEP_TIMEOUT=90 in_ns client curl -sS --max-time 3 --noproxy '*' -H 'Connection: close' \
-	-w ' %{http_code}\n' "${urls[@]}" 2>/tmp/curl.err |
-	awk '/^ [0-9]+$/ {print (prev == "" ? "-" : prev), $1; prev = ""; next} {prev = $0}' >/tmp/answers
+lab_requests client "http://$LAB_VIP/" 200 >/tmp/answers
 ok=$(grep -c ' 200$' /tmp/answers)
 lab_expect requests-all-succeed "$ok" 200
 nservers=$(awk '$2 == 200 {print $1}' /tmp/answers | sort -u | wc -l)

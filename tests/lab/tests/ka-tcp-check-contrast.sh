@@ -44,14 +44,9 @@ else
 fi
 
 # 20 fresh connections: round robin sends half of them to rs1, which drops them.
-ok=0 failed=0
-for i in $(seq 1 20); do
-	if in_ns client curl -s --max-time 1 --noproxy '*' -H 'Connection: close' -o /dev/null "http://$LAB_VIP/"; then
-		ok=$((ok + 1))
-	else
-		failed=$((failed + 1))
-	fi
-done
+lab_requests client "http://$LAB_VIP/" 20 >/tmp/answers
+ok=$(grep -c ' 200$' /tmp/answers)
+failed=$((20 - ok))
 lab_log "with TCP_CHECK and rs1 without its VIP: $ok succeeded, $failed failed"
 if [ "$failed" -ge 5 ] && [ "$ok" -ge 5 ]; then
 	lab_pass client-requests-black-holed

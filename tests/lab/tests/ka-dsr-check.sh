@@ -1,0 +1,165 @@
+# lab: timeout=280
+# Real keepalived, real IPVS, real agents: keepalived on the director runs
+# dsr-check (MISC_CHECK, misc_dynamic) against dsr-agent on two real
+# servers over mutual TLS set up with dsrkit-pki.  Each fault takes the
+# server out (read back from the IPVS table) and the client's requests keep
+# succeeding through the other server; each repair brings it back.
+. tests/lab/lib.sh
+. tests/lab/agent-lib.sh
+RS1=$(lab_rs_addr 1) RS2=$(lab_rs_addr 2)
+
+lab_standard 2 || { lab_fail topology "lab_up failed"; exit 1; }
+agent_pki rs1 rs2 || { lab_fail pki "dsrkit-pki failed"; exit 1; }
+: >/tmp/state-rs1
+agent_start rs1 "state_file = /tmp/state-rs1" && agent_start rs2 ||
+	{ lab_fail agents-start "$(cat /tmp/agent-rs1.log /tmp/agent-rs2.log)"; exit 1; }
+
+cat >/tmp/dsrkit.conf <<EOT
+ca = $AGENT_PKI/ca.crt
+cert = $AGENT_PKI/director.crt
+key = $AGENT_PKI/director.key
+timeout = 1s
+EOT
+CHECK="$LAB_BIN/dsr-check --config /tmp/dsrkit.conf --vip $LAB_VIP --port 80"
+ka_rs() {
+	cat <<EOT
+    real_server $1 80 {
+        weight 1
+        MISC_CHECK {
+            misc_path "$CHECK --rs $1 --dynamic --weight 1"
+            misc_timeout 3
+            misc_dynamic
+        }
+    }
+EOT
+}
+cat >/tmp/ka.conf <<EOT
+global_defs {
+    router_id lab-director
+    script_user root
+}
+virtual_server $LAB_VIP 80 {
+    delay_loop 1
+    lb_algo rr
+    lb_kind DR
+    protocol TCP
+$(ka_rs "$RS1")
+$(ka_rs "$RS2")
+}
+EOT
+bg_ns director keepalived keepalived -n -l -D -C -f /tmp/ka.conf -p /tmp/ka.pid -c /tmp/ka-checkers.pid
+
+# rs_weight ADDR: its weight in the director's IPVS table, "absent" if none.
+rs_weight() {
+	ip netns exec director ipvsadm -Ln -t "$LAB_VIP:80" 2>/dev/null |
+		awk -v a="$1:80" '$2 == a {print $4; f = 1} END {if (!f) print "absent"}'
+}
+# expect_weight NAME ADDR WANT [SECONDS]: wait for the IPVS table to show it.
+expect_weight() {
+	local i got
+	for i in $(seq 1 $((${4:-12} * 5))); do
+		got=$(rs_weight "$2")
+		[ "$got" = "$3" ] && { lab_pass "$1"; return 0; }
+		sleep 0.2
+	done
+	lab_fail "$1" "weight of $2 is '$got', expected '$3'; keepalived log: $(tail -3 /tmp/keepalived.log | tr '\n' ' ')"
+	return 1
+}
+# all_requests_ok NAME: 20 fresh connections from the client all answered.
+all_requests_ok() {
+	lab_expect "$1" "$(lab_requests client "http://$LAB_VIP/" 20 | grep -c ' 200$')" 20
+}
+# check_says NAME ADDR CODE: dsr-check run by hand names the fault.
+check_says() {
+	local out
+	out=$(in_ns director $CHECK --rs "$2")
+	lab_log "dsr-check: $out"
+	case "$out" in
+	*"($3)"*) lab_pass "$1" ;;
+	*) lab_fail "$1" "dsr-check said '$out', expected code $3" ;;
+	esac
+}
+
+lab_log "step 1: both real servers healthy"
+expect_weight 1-rs1-in "$RS1" 1 20
+expect_weight 1-rs2-in "$RS2" 1
+all_requests_ok 1-requests-ok
+
+lab_log "step 2: the VIP removed from rs1's lo"
+in_ns rs1 ip addr del "$LAB_VIP/32" dev lo
+expect_weight 2-vip-missing-rs1-out "$RS1" absent
+check_says 2-reason-vip-missing "$RS1" VIP_MISSING
+all_requests_ok 2-requests-ok-through-rs2
+in_ns rs1 dsr-agent setup --vip "$LAB_VIP" >/dev/null
+expect_weight 2-repaired-rs1-back "$RS1" 1
+
+lab_log "step 3a: arp_ignore reset to 0 on rs1"
+lab_rs_arp rs1 0 2
+expect_weight 3a-arp-ignore-rs1-out "$RS1" absent
+check_says 3a-reason-arp-ignore "$RS1" ARP_IGNORE
+all_requests_ok 3a-requests-ok-through-rs2
+in_ns rs1 dsr-agent setup --vip "$LAB_VIP" >/dev/null
+expect_weight 3a-repaired-rs1-back "$RS1" 1
+
+lab_log "step 3b: the agent on rs1 stopped"
+agent_stop rs1
+expect_weight 3b-agent-stopped-rs1-out "$RS1" absent
+check_says 3b-reason-connect "$RS1" CONNECT_REFUSED
+all_requests_ok 3b-requests-ok-through-rs2
+agent_start rs1 "state_file = /tmp/state-rs1"
+expect_weight 3b-repaired-rs1-back "$RS1" 1
+
+lab_log "step 4: rs1's agent presents a certificate from another CA"
+agent_stop rs1
+dsrkit-pki --dir /tmp/pki-other ca >/dev/null && dsrkit-pki --dir /tmp/pki-other agent rs1 --ip "$RS1" >/dev/null
+cat >/tmp/agent-rs1-other.conf <<EOT
+tls_cert = /tmp/pki-other/rs1.crt
+tls_key = /tmp/pki-other/rs1.key
+tls_ca = $AGENT_PKI/ca.crt
+vip = $LAB_VIP 80
+EOT
+bg_ns rs1 agent-rs1 dsr-agent serve --config /tmp/agent-rs1-other.conf
+expect_weight 4-foreign-ca-rs1-out "$RS1" absent
+check_says 4-reason-tls "$RS1" TLS_VERIFY
+agent_stop rs1
+agent_start rs1 "state_file = /tmp/state-rs1"
+expect_weight 4-repaired-rs1-back "$RS1" 1
+
+lab_log "step 5: the admin drains rs1; established connections finish"
+# Hold a keep-alive connection that IPVS scheduled to rs1.
+cat >/tmp/hold.py <<'EOT'
+import socket, sys, time
+vip = sys.argv[1]
+for attempt in range(10):
+    s = socket.create_connection((vip, 80), timeout=2)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    if b"rs1" in s.recv(4096):
+        break
+    s.close()
+else:
+    print("never reached rs1"); sys.exit(2)
+print("holding", flush=True)
+answers = []
+for i in range(24):           # 12 s of requests on the same connection
+    time.sleep(0.5)
+    s.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+    answers.append(s.recv(4096).split(b"\r\n\r\n")[-1].strip().decode())
+print("answers:", " ".join(sorted(set(answers))), len(answers))
+EOT
+ip netns exec client python3 /tmp/hold.py "$LAB_VIP" >/tmp/hold.out 2>&1 &
+hold=$!
+wait_for 5 grep -q holding /tmp/hold.out
+echo "admin_state = drain" >/tmp/state-rs1
+expect_weight 5-drain-weight-0 "$RS1" 0
+new=$(for i in $(seq 1 10); do lab_get client "http://$LAB_VIP/"; done | sort -u | tr '\n' ' ')
+lab_expect 5-new-connections-to-rs2 "$new" "rs2 "
+wait "$hold"
+lab_expect 5-established-connection-finishes "$(grep answers /tmp/hold.out)" "answers: rs1 24"
+
+lab_log "step 6: every fault repaired"
+: >/tmp/state-rs1
+expect_weight 6-rs1-back "$RS1" 1
+expect_weight 6-rs2-still-in "$RS2" 1
+all_requests_ok 6-requests-ok
+kill "$(cat /tmp/keepalived.pid)" 2>/dev/null
+exit 0
