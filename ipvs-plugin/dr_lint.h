@@ -1,0 +1,54 @@
+/* dr_lint.h - can this configuration work as Direct Routing?  Each finding
+ * has a stable code (for scripts and docs) and the fix. */
+#ifndef DSRKIT_DR_LINT_H
+#define DSRKIT_DR_LINT_H
+
+#include "bounded/ipaddr.h"
+#include "kaconf/kaconf.h"
+#include "kaconf/kaconf_vs.h"
+
+enum lint_code {
+	LINT_PORT_REMAP = 0,     /* DR cannot change the destination port */
+	LINT_RS_NOT_CONNECTED,   /* DR rewrites only the MAC: the server must be on-link */
+	LINT_VIP_NOT_LOCAL,      /* the director must hold the VIP (or VRRP must) */
+	LINT_NOT_DR,             /* lb_kind is NAT/TUN (or missing: keepalived means NAT) */
+	LINT_FAMILY_MIX,         /* IPv4 server behind an IPv6 VIP or the reverse */
+	LINT_COUNT
+};
+
+struct lint_code_info {
+	const char *name;        /* "DR_PORT_REMAP" */
+	const char *fix;
+};
+extern const struct lint_code_info lint_codes[LINT_COUNT];
+
+enum route_kind {
+	ROUTE_NONE = 0,          /* no route */
+	ROUTE_LOCAL,             /* an address of this host */
+	ROUTE_CONNECTED,         /* on a directly connected subnet */
+	ROUTE_GATEWAY,           /* behind a router */
+};
+
+/* The seam to the routing table: rtnetlink in dsrctl, a table in tests. */
+struct lint_routes {
+	enum route_kind (*lookup)(void *ctx, const struct ip_addr *a);
+	void *ctx;
+};
+
+struct lint_finding {
+	enum lint_code code;
+	const char *file;
+	unsigned line;
+	char text[256];
+};
+
+/* Runs every rule over the virtual servers of cf; emit gets each finding.
+ * Returns the number of findings. */
+size_t dr_lint_run(const struct kaconf *cf, const struct kaconf_vs_list *l,
+		   const struct lint_routes *routes,
+		   void (*emit)(const struct lint_finding *f, void *arg), void *arg);
+
+/* rtnetlink lookup (route_lookup.c); ctx is unused. */
+enum route_kind route_lookup_rtnl(void *ctx, const struct ip_addr *a);
+
+#endif

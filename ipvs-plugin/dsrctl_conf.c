@@ -1,0 +1,203 @@
+/* dsrctl_conf.c - kaconf virtual servers into an IPVS table, and back. */
+#include "ipvs-plugin/dsrctl_conf.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <stdint.h>
+#include <string.h>
+
+static enum ipvs_fwd fwd_of(enum kaconf_fwd f)
+{
+	switch (f) {
+	case KACONF_FWD_NAT: return IPVS_FWD_NAT;
+	case KACONF_FWD_TUN: return IPVS_FWD_TUN;
+	default: return IPVS_FWD_DR;
+	}
+}
+
+static int af_of(enum ip_family f)
+{
+	return f == IP_FAMILY_V6 ? AF_INET6 : AF_INET;
+}
+
+static void note(struct buf *err, const struct kaconf_node *n, const char *what)
+{
+	if (buf_appendf(err, "%s:%u: %s\n", n->file, n->line, what) < 0) {
+		/* best effort; the return code tells */
+	}
+}
+
+int conf_table_from_vs(const struct kaconf_vs_list *l, struct ipvs_table **out, struct buf *err)
+{
+	struct ipvs_table *t = ipvs_table_new();
+	size_t i, j;
+	int nerr = 0, r;
+
+	*out = NULL;
+	if (!t)
+		return -ENOMEM;
+	for (i = 0; i < l->n; i++) {
+		const struct kaconf_vs *vs = &l->vs[i];
+		struct ipvs_service s;
+		int idx;
+
+		memset(&s, 0, sizeof(s));
+		s.af = af_of(vs->addr.family);
+		s.fwmark = vs->fwmark;
+		s.protocol = vs->protocol;
+		s.port = vs->port;
+		memcpy(&s.addr, vs->addr.b, ipaddr_len(&vs->addr));
+		snprintf(s.sched, sizeof(s.sched), "%s", vs->sched[0] ? vs->sched : "wlc");
+		s.flags = vs->flags;
+		s.timeout = vs->persistence_timeout;
+		s.netmask = vs->granularity;
+		memcpy(s.pe, vs->pe, sizeof(s.pe));
+		idx = ipvs_table_service_add(t, &s);
+		if (idx == -EEXIST) {
+			note(err, vs->node, "virtual_server listed twice");
+			nerr++;
+			continue;
+		}
+		if (idx < 0) {
+			r = idx;
+			goto fail;
+		}
+		for (j = 0; j < vs->nrs; j++) {
+			const struct kaconf_rs *rs = &vs->rs[j];
+			struct ipvs_dest d;
+
+			memset(&d, 0, sizeof(d));
+			d.af = af_of(rs->addr.family);
+			memcpy(&d.addr, rs->addr.b, ipaddr_len(&rs->addr));
+			d.port = rs->port;
+			d.fwd = fwd_of(rs->fwd);
+			d.weight = (int32_t)rs->weight;
+			d.u_threshold = rs->uthreshold;
+			d.l_threshold = rs->lthreshold;
+			r = ipvs_table_dest_add(t, (size_t)idx, &d);
+			if (r == -EEXIST) {
+				note(err, rs->node, "real_server listed twice");
+				nerr++;
+			} else if (r < 0) {
+				goto fail;
+			}
+		}
+	}
+	if (nerr) {
+		r = -EINVAL;
+		goto fail;
+	}
+	*out = t;
+	return 0;
+fail:
+	ipvs_table_free(t);
+	return r;
+}
+
+static int load(struct kaconf *cf, int pr, struct ipvs_table **out, struct buf *err, struct buf *warn)
+{
+	struct kaconf_vs_list l;
+	int r;
+
+	if (pr < 0)
+		return pr;
+	r = kaconf_vs_collect(cf, &l, err);
+	if (r == 0)
+		r = conf_table_from_vs(&l, out, err);
+	if (warn && l.warnings.len && buf_append(warn, l.warnings.data, l.warnings.len) < 0) {
+		/* warnings are best effort */
+	}
+	kaconf_vs_list_free(&l);
+	kaconf_free(cf);
+	return r;
+}
+
+int conf_table_load(const char *path, struct ipvs_table **out, struct buf *err, struct buf *warn)
+{
+	struct kaconf *cf = NULL;
+	int r = kaconf_parse_file(path, 0, &cf, err);
+
+	*out = NULL;
+	return load(cf, r, out, err, warn);
+}
+
+int conf_table_load_mem(const char *name, const char *data, size_t len, struct ipvs_table **out,
+			struct buf *err)
+{
+	struct kaconf *cf = NULL;
+	int r = kaconf_parse_mem(name, data, len, KACONF_NO_INCLUDE, &cf, err);
+
+	*out = NULL;
+	return load(cf, r, out, err, NULL);
+}
+
+static const char *proto_word(uint16_t p)
+{
+	return p == IPPROTO_UDP ? "UDP" : p == IPPROTO_SCTP ? "SCTP" : "TCP";
+}
+
+static const char *flag_word(const struct ipvs_service *s, uint32_t bit)
+{
+	int sh = strcmp(s->sched, "sh") == 0, mh = strcmp(s->sched, "mh") == 0;
+
+	switch (bit) {
+	case IPVS_SVC_F_ONEPACKET: return "ops";
+	case IPVS_SVC_F_SCHED1: return sh ? "sh-fallback" : mh ? "mh-fallback" : "flag-1";
+	case IPVS_SVC_F_SCHED2: return sh ? "sh-port" : mh ? "mh-port" : "flag-2";
+	case IPVS_SVC_F_SCHED3: return "flag-3";
+	default: return NULL;
+	}
+}
+
+static const char *kind_word(enum ipvs_fwd f)
+{
+	return f == IPVS_FWD_NAT ? "NAT" : f == IPVS_FWD_TUN ? "TUN" : "DR";
+}
+
+int conf_table_write(const struct ipvs_table *t, size_t skip, FILE *f)
+{
+	size_t i, j;
+
+	for (i = 0; i < ipvs_table_service_count(t); i++) {
+		const struct ipvs_service *s = ipvs_table_service(t, i);
+		size_t nd = ipvs_table_dest_count(t, i);
+		enum ipvs_fwd kind = nd ? ipvs_table_dest(t, i, 0)->fwd : IPVS_FWD_DR;
+		char ip[INET6_ADDRSTRLEN];
+		uint32_t bit;
+
+		if (i == skip)
+			continue;
+
+		if (s->fwmark)
+			fprintf(f, "virtual_server fwmark %u {\n\tip_family %s\n", s->fwmark,
+				s->af == AF_INET6 ? "inet6" : "inet");
+		else
+			fprintf(f, "virtual_server %s %u {\n\tprotocol %s\n",
+				inet_ntop(s->af, &s->addr, ip, sizeof(ip)), s->port, proto_word(s->protocol));
+		fprintf(f, "\tlb_algo %s\n\tlb_kind %s\n", s->sched[0] ? s->sched : "wlc", kind_word(kind));
+		if (s->timeout)
+			fprintf(f, "\tpersistence_timeout %u\n", s->timeout);
+		if (s->netmask && s->netmask != (s->af == AF_INET6 ? 128u : 32u))
+			fprintf(f, "\tpersistence_granularity %u\n", s->netmask);
+		if (s->pe[0])
+			fprintf(f, "\tpersistence_engine %s\n", s->pe);
+		for (bit = IPVS_SVC_F_ONEPACKET; bit <= IPVS_SVC_F_SCHED3; bit <<= 1)
+			if (s->flags & bit && flag_word(s, bit))
+				fprintf(f, "\t%s\n", flag_word(s, bit));
+		for (j = 0; j < nd; j++) {
+			const struct ipvs_dest *d = ipvs_table_dest(t, i, j);
+
+			fprintf(f, "\treal_server %s %u {\n\t\tweight %d\n",
+				inet_ntop(d->af ? d->af : s->af, &d->addr, ip, sizeof(ip)), d->port, d->weight);
+			if (d->u_threshold)
+				fprintf(f, "\t\tuthreshold %u\n", d->u_threshold);
+			if (d->l_threshold)
+				fprintf(f, "\t\tlthreshold %u\n", d->l_threshold);
+			if (d->fwd != kind)
+				fprintf(f, "\t\tlb_kind %s\n", kind_word(d->fwd));
+			fprintf(f, "\t}\n");
+		}
+		fprintf(f, "}\n");
+	}
+	return ferror(f) ? -EIO : 0;
+}

@@ -1,0 +1,64 @@
+/* kaconf.h - reader of keepalived's configuration syntax.
+ *
+ * The whole file (with its `include`s) becomes a tree of statements: each
+ * node is a keyword, the words after it on its line, and its `{ }` block.
+ * Comments start with `#` or `!`; `include GLOB` splices files in at any
+ * level, relative paths taken from the including file's folder.  Nothing
+ * here knows what a keyword means: callers walk the tree (kaconf_vs.h for
+ * virtual servers; the checker for MISC_CHECK/TCP_CHECK blocks), so blocks
+ * they do not need cost nothing.  Errors are "file:line: what is wrong".
+ */
+#ifndef DSRKIT_KACONF_H
+#define DSRKIT_KACONF_H
+
+#include <stddef.h>
+
+#include "bounded/buf.h"
+
+/* Bounds on outside input. */
+#define KACONF_FILE_MAX   (16u * 1024 * 1024) /* bytes per file */
+#define KACONF_FILES_MAX  256                 /* files, includes counted */
+#define KACONF_DEPTH_MAX  8                   /* include nesting */
+#define KACONF_NEST_MAX   32                  /* block nesting */
+#define KACONF_WORD_MAX   1024                /* bytes per word */
+#define KACONF_ARGS_MAX   128                 /* words after a keyword */
+#define KACONF_NODES_MAX  4000000             /* statements in all */
+
+struct kaconf_node {
+	char *word;                /* the keyword */
+	char **args;               /* the other words on its line */
+	size_t nargs;
+	struct kaconf_node *child; /* first statement of its block, or NULL */
+	struct kaconf_node *next;  /* next statement at the same level */
+	int has_block;             /* a { } followed, even an empty one */
+	const char *file;          /* owned by the struct kaconf */
+	unsigned line;
+};
+
+struct kaconf;
+
+/* No `include` processing (fuzzing, unit tests of single texts). */
+#define KACONF_NO_INCLUDE 0x1u
+
+/* Parse a file.  Returns 0 and *out (free with kaconf_free), or a negative
+ * errno with the reason appended to err ("file:line: ..."). */
+__attribute__((warn_unused_result))
+int kaconf_parse_file(const char *path, unsigned flags, struct kaconf **out, struct buf *err);
+
+/* Parse len bytes named `name` in messages; includes resolve relative to
+ * the current directory. */
+__attribute__((warn_unused_result))
+int kaconf_parse_mem(const char *name, const char *data, size_t len, unsigned flags,
+		     struct kaconf **out, struct buf *err);
+
+/* First top-level statement (NULL for an empty file); owned by cf. */
+const struct kaconf_node *kaconf_root(const struct kaconf *cf);
+size_t kaconf_node_count(const struct kaconf *cf);
+void kaconf_free(struct kaconf *cf);
+
+/* First statement named `word` at n's level, n itself included (case
+ * sensitive, as keepalived), or NULL.  Iterate with
+ *   for (x = kaconf_node_find(first, "w"); x; x = kaconf_node_find(x->next, "w")) */
+const struct kaconf_node *kaconf_node_find(const struct kaconf_node *n, const char *word);
+
+#endif
