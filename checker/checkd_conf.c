@@ -1,57 +1,23 @@
-/* checkd_conf.c - keepalived-syntax reader of dsr-checkd; see checkd_conf.h.
- *
- * keepalived's grammar is line oriented: a keyword with its arguments, a
- * `{` opening a block, `}` closing one, `#` or `!` starting a comment.  The
- * reader turns the text into a stream of words, `{`, `}` and ends of line,
- * and a small stack of block kinds decides what each statement means. */
+/* checkd_conf.c - dsr-checkd's configuration from a kaconf tree; see
+ * checkd_conf.h.  kaconf/ reads the syntax (comments, quotes, includes,
+ * bounds) and kaconf_vs the virtual servers; this file adds what only the
+ * checker needs: the dsr_checkd block, each real server's *_CHECK block
+ * (retry, delay_before_retry, the agent port named in a MISC_CHECK line),
+ * delay_loop, and the DR-only selection. */
 #include "checker/checkd_conf.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <glob.h>
 #include <stdarg.h>
-#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "bounded/buf.h"
 #include "bounded/strparse.h"
+#include "kaconf/kaconf.h"
+#include "kaconf/kaconf_vs.h"
 
-#define WORD_MAX   1024
-#define WORDS_MAX  64
-#define DEPTH_MAX  32
-
-enum block {
-	BLOCK_TOP,
-	BLOCK_VS,        /* virtual_server */
-	BLOCK_RS,        /* real_server */
-	BLOCK_CHECK,     /* a *_CHECK block inside a real_server */
-	BLOCK_DAEMON,    /* dsr_checkd */
-	BLOCK_SKIP,      /* anything else: read and ignored */
-	BLOCK_COUNT
-};
-
-struct parser {
-	struct checkd_conf *c;
-	const struct checkd_conf_reader *r;
-	enum block stack[DEPTH_MAX];
-	unsigned depth;
-	unsigned file_depth;
-	/* the statement being read */
-	char words[WORDS_MAX][WORD_MAX];
-	unsigned n_words;
-	unsigned last_n_words;   /* the statement just ended, for a '{' on the next line */
-	char *err;
-	size_t errlen;
-};
-
-struct source {
-	const char *name;
-	const char *p, *end;
-	unsigned line;
-};
+#define ERRBUF_MAX 4096
 
 void checkd_conf_init(struct checkd_conf *c)
 {
@@ -75,8 +41,8 @@ void checkd_conf_free(struct checkd_conf *c)
 	c->n_svc = c->cap_svc = 0;
 }
 
-__attribute__((format(printf, 3, 4)))
-static int fail(struct parser *ps, const struct source *s, const char *fmt, ...)
+__attribute__((format(printf, 4, 5)))
+static int fail(char *err, size_t errlen, const struct kaconf_node *n, const char *fmt, ...)
 {
 	char what[400];
 	va_list ap;
@@ -84,13 +50,13 @@ static int fail(struct parser *ps, const struct source *s, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(what, sizeof(what), fmt, ap);
 	va_end(ap);
-	snprintf(ps->err, ps->errlen, "%s:%u: %s", s->name, s->line, what);
+	snprintf(err, errlen, "%s:%u: %s", n->file, n->line, what);
 	return -EINVAL;
 }
 
-static void where(char *out, const struct source *s)
+static void where(char *out, const struct kaconf_node *n)
 {
-	snprintf(out, CHECKD_CONF_WHERE_MAX, "%s:%u", s->name, s->line);
+	snprintf(out, CHECKD_CONF_WHERE_MAX, "%s:%u", n->file, n->line);
 }
 
 /* keepalived takes seconds, with a fraction ("1.5"); we also take "500ms". */
@@ -130,167 +96,50 @@ static int parse_yes_no(const char *w, int *out)
 	return 0;
 }
 
-/* "255.255.255.0" (keepalived) or "24" into a prefix length. */
-static int parse_granularity(const char *w, uint32_t *prefix)
+static int daemon_setting(struct checkd_conf *c, const struct kaconf_node *n, char *err, size_t errlen)
 {
-	struct ip_addr m;
-	unsigned i, n = 0, seen_zero = 0;
+	const char *k = n->word, *v;
 
-	if (parse_u32(w, prefix, 0, 128) == 0)
-		return 0;
-	if (ipaddr_parse(w, &m) < 0)
-		return -EINVAL;
-	for (i = 0; i < ipaddr_len(&m) * 8; i++) {
-		int bit = (m.b[i / 8] >> (7 - i % 8)) & 1;
-
-		if (bit && seen_zero)
-			return -EINVAL;  /* not contiguous */
-		if (bit)
-			n++;
-		else
-			seen_zero = 1;
+	if (n->nargs != 1 || n->has_block)
+		return fail(err, errlen, n, "%s wants one value", k);
+	v = n->args[0];
+	if (!strcmp(k, "interval")) {
+		c->interval_given = 1;
+		return parse_seconds_ms(v, &c->interval_ms, 10, 3600000) < 0
+			       ? fail(err, errlen, n, "interval '%s' is not 10ms-3600s (e.g. 1s, 500ms)", v) : 0;
 	}
-	*prefix = n;
-	return 0;
-}
-
-static struct checkd_conf_svc *cur_svc(struct parser *ps)
-{
-	return &ps->c->svc[ps->c->n_svc - 1];
-}
-
-static struct checkd_conf_rs *cur_rs(struct parser *ps)
-{
-	struct checkd_conf_svc *v = cur_svc(ps);
-
-	return &v->rs[v->n_rs - 1];
-}
-
-static int push(struct parser *ps, const struct source *s, enum block b)
-{
-	if (ps->depth >= DEPTH_MAX)
-		return fail(ps, s, "blocks nested deeper than %d", DEPTH_MAX);
-	ps->stack[ps->depth++] = b;
-	return 0;
-}
-
-static int open_vs(struct parser *ps, const struct source *s)
-{
-	struct checkd_conf *c = ps->c;
-	struct checkd_conf_svc *v;
-	char (*w)[WORD_MAX] = ps->words;
-
-	if (ps->n_words != 3)
-		return fail(ps, s, "virtual_server wants an address and a port, or fwmark and a number");
-	if (c->n_svc >= CHECKD_CONF_SERVICES_MAX)
-		return fail(ps, s, "more than %d virtual_server blocks", CHECKD_CONF_SERVICES_MAX);
-	if (c->n_svc == c->cap_svc) {
-		size_t nc = c->cap_svc ? c->cap_svc * 2 : 16;
-		struct checkd_conf_svc *n = realloc(c->svc, nc * sizeof(*n));
-
-		if (!n)
-			return fail(ps, s, "out of memory");
-		c->svc = n;
-		c->cap_svc = nc;
+	if (!strcmp(k, "timeout")) {
+		c->timeout_given = 1;
+		return parse_seconds_ms(v, &c->timeout_ms, 10, 300000) < 0
+			       ? fail(err, errlen, n, "timeout '%s' is not 10ms-300s", v) : 0;
 	}
-	v = &c->svc[c->n_svc++];
-	memset(v, 0, sizeof(*v));
-	v->protocol = IPPROTO_TCP;
-	snprintf(v->sched, sizeof(v->sched), "wlc");
-	where(v->where, s);
-	if (!strcmp(w[1], "fwmark")) {
-		if (parse_u32(w[2], &v->fwmark, 1, UINT32_MAX) < 0)
-			return fail(ps, s, "fwmark '%s' is not a number 1-4294967295", w[2]);
+	if (!strcmp(k, "retry"))
+		return parse_seconds_ms(v, &c->retry_ms, 10, 3600000) < 0
+			       ? fail(err, errlen, n, "retry '%s' is not 10ms-3600s", v) : 0;
+	if (!strcmp(k, "rise"))
+		return parse_u32(v, &c->rise, 1, 100) < 0 ? fail(err, errlen, n, "rise '%s' is not 1-100", v) : 0;
+	if (!strcmp(k, "fall")) {
+		c->fall_given = 1;
+		return parse_u32(v, &c->fall, 1, 100) < 0 ? fail(err, errlen, n, "fall '%s' is not 1-100", v) : 0;
+	}
+	if (!strcmp(k, "agent_port"))
+		return parse_u32(v, &c->agent_port, 1, 65535) < 0
+			       ? fail(err, errlen, n, "agent_port '%s' is not 1-65535", v) : 0;
+	if (!strcmp(k, "standalone"))
+		return parse_yes_no(v, &c->standalone) < 0 ? fail(err, errlen, n, "standalone wants yes or no") : 0;
+	if (!strcmp(k, "listen") || !strcmp(k, "socket") || !strcmp(k, "track_dir") || !strcmp(k, "keepalived_conf")) {
+		char *dst = !strcmp(k, "listen") ? c->listen : !strcmp(k, "socket") ? c->socket_path
+				: !strcmp(k, "track_dir") ? c->track_dir : c->keepalived_conf;
+		size_t cap = !strcmp(k, "listen") ? sizeof(c->listen) : CHECKD_CONF_PATH_MAX;
+
+		if (strlen(v) >= cap)
+			return fail(err, errlen, n, "%s value too long", k);
+		if (!strcmp(k, "listen") && !strcmp(v, "off"))
+			v = "";
+		memcpy(dst, v, strlen(v) + 1);
 		return 0;
 	}
-	if (!strcmp(w[1], "group"))
-		return fail(ps, s, "virtual_server group is not supported by dsr-checkd; list the VIPs");
-	if (ipaddr_parse(w[1], &v->vip) < 0)
-		return fail(ps, s, "'%s' is not an IP address", w[1]);
-	{
-		uint32_t port;
-
-		if (parse_u32(w[2], &port, 0, 65535) < 0)
-			return fail(ps, s, "port '%s' is not 0-65535", w[2]);
-		v->port = (uint16_t)port;
-	}
-	return 0;
-}
-
-static int open_rs(struct parser *ps, const struct source *s)
-{
-	struct checkd_conf_svc *v = cur_svc(ps);
-	struct checkd_conf_rs *rs;
-	uint32_t port = 0;
-	size_t i;
-
-	if (ps->n_words != 3 && ps->n_words != 2)
-		return fail(ps, s, "real_server wants an address and a port");
-	if (v->n_rs >= CHECKD_CONF_RS_MAX)
-		return fail(ps, s, "more than %d real servers in one virtual_server", CHECKD_CONF_RS_MAX);
-	if (v->n_rs == v->cap_rs) {
-		size_t nc = v->cap_rs ? v->cap_rs * 2 : 4;
-		struct checkd_conf_rs *n = realloc(v->rs, nc * sizeof(*n));
-
-		if (!n)
-			return fail(ps, s, "out of memory");
-		v->rs = n;
-		v->cap_rs = nc;
-	}
-	rs = &v->rs[v->n_rs];
-	memset(rs, 0, sizeof(*rs));
-	if (ipaddr_parse(ps->words[1], &rs->addr) < 0)
-		return fail(ps, s, "'%s' is not an IP address", ps->words[1]);
-	if (ps->n_words == 3 && parse_u32(ps->words[2], &port, 0, 65535) < 0)
-		return fail(ps, s, "port '%s' is not 0-65535", ps->words[2]);
-	if (!v->fwmark && v->vip.family != rs->addr.family)
-		return fail(ps, s, "real server %s and VIP are of different address families", ps->words[1]);
-	rs->port = (uint16_t)port;
-	rs->weight = 1;
-	rs->retry = UINT32_MAX;
-	where(rs->where, s);
-	for (i = 0; i < v->n_rs; i++)
-		if (ipaddr_equal(&v->rs[i].addr, &rs->addr) && v->rs[i].port == rs->port)
-			return fail(ps, s, "real server %s %u is listed twice (first at %s)", ps->words[1], port,
-				    v->rs[i].where);
-	v->n_rs++;
-	return 0;
-}
-
-/* Statement with a block: which block does it open? */
-static int open_block(struct parser *ps, const struct source *s)
-{
-	enum block top = ps->stack[ps->depth - 1];
-	const char *k = ps->n_words ? ps->words[0] : "";
-	size_t kl = strlen(k);
-	int r;
-
-	switch (top) {
-	case BLOCK_TOP:
-		if (!strcmp(k, "virtual_server")) {
-			r = open_vs(ps, s);
-			return r < 0 ? r : push(ps, s, BLOCK_VS);
-		}
-		if (!strcmp(k, "dsr_checkd"))
-			return push(ps, s, BLOCK_DAEMON);
-		break;
-	case BLOCK_VS:
-		if (!strcmp(k, "real_server")) {
-			r = open_rs(ps, s);
-			return r < 0 ? r : push(ps, s, BLOCK_RS);
-		}
-		break;
-	case BLOCK_RS:
-		if (kl > 6 && !strcmp(k + kl - 6, "_CHECK"))
-			return push(ps, s, BLOCK_CHECK);
-		break;
-	case BLOCK_CHECK:
-	case BLOCK_DAEMON:
-	case BLOCK_SKIP:
-	case BLOCK_COUNT:
-		break;
-	}
-	return push(ps, s, BLOCK_SKIP);
+	return fail(err, errlen, n, "unknown dsr_checkd setting '%s'", k);
 }
 
 /* "--agent-port N" inside a MISC_CHECK's misc_path names the agent's port. */
@@ -314,366 +163,179 @@ static void misc_path_agent_port(struct checkd_conf_rs *rs, const char *path)
 		rs->agent_port = 0;  /* not ours to judge: dsr-check reports it */
 }
 
-static int daemon_setting(struct parser *ps, const struct source *s)
+/* The *_CHECK blocks of a real server: retry, delay_before_retry, misc_path. */
+static int rs_checks(struct checkd_conf_rs *rs, const struct kaconf_node *rsn, char *err, size_t errlen)
 {
-	struct checkd_conf *c = ps->c;
-	const char *k = ps->words[0], *v = ps->words[1];
+	const struct kaconf_node *c, *k;
 
-	if (ps->n_words != 2)
-		return fail(ps, s, "%s wants one value", k);
-	if (!strcmp(k, "interval")) {
-		c->interval_given = 1;
-		return parse_seconds_ms(v, &c->interval_ms, 10, 3600000) < 0
-			       ? fail(ps, s, "interval '%s' is not 10ms-3600s (e.g. 1s, 500ms)", v) : 0;
-	}
-	if (!strcmp(k, "timeout")) {
-		c->timeout_given = 1;
-		return parse_seconds_ms(v, &c->timeout_ms, 10, 300000) < 0
-			       ? fail(ps, s, "timeout '%s' is not 10ms-300s", v) : 0;
-	}
-	if (!strcmp(k, "retry"))
-		return parse_seconds_ms(v, &c->retry_ms, 10, 3600000) < 0
-			       ? fail(ps, s, "retry '%s' is not 10ms-3600s", v) : 0;
-	if (!strcmp(k, "rise"))
-		return parse_u32(v, &c->rise, 1, 100) < 0 ? fail(ps, s, "rise '%s' is not 1-100", v) : 0;
-	if (!strcmp(k, "fall")) {
-		c->fall_given = 1;
-		return parse_u32(v, &c->fall, 1, 100) < 0 ? fail(ps, s, "fall '%s' is not 1-100", v) : 0;
-	}
-	if (!strcmp(k, "agent_port"))
-		return parse_u32(v, &c->agent_port, 1, 65535) < 0 ? fail(ps, s, "agent_port '%s' is not 1-65535", v)
-								    : 0;
-	if (!strcmp(k, "standalone"))
-		return parse_yes_no(v, &c->standalone) < 0 ? fail(ps, s, "standalone wants yes or no") : 0;
-	if (!strcmp(k, "listen") || !strcmp(k, "socket") || !strcmp(k, "track_dir") ||
-	    !strcmp(k, "keepalived_conf")) {
-		char *dst = !strcmp(k, "listen") ? c->listen : !strcmp(k, "socket") ? c->socket_path
-				: !strcmp(k, "track_dir") ? c->track_dir : c->keepalived_conf;
-		size_t cap = !strcmp(k, "listen") ? sizeof(c->listen) : CHECKD_CONF_PATH_MAX;
+	for (c = rsn->child; c; c = c->next) {
+		size_t wl = strlen(c->word);
 
-		if (strlen(v) >= cap)
-			return fail(ps, s, "%s value too long", k);
-		if (!strcmp(k, "listen") && !strcmp(v, "off"))
-			v = "";
-		memcpy(dst, v, strlen(v) + 1);
-		return 0;
-	}
-	return fail(ps, s, "unknown dsr_checkd setting '%s'", k);
-}
-
-static int load_file(struct parser *ps, const char *path, const struct source *from);
-
-struct include_ctx {
-	struct parser *ps;
-	const struct source *from;
-	int matched;
-};
-
-static int include_one(void *arg, const char *path)
-{
-	struct include_ctx *ic = arg;
-
-	ic->matched++;
-	return load_file(ic->ps, path, ic->from);
-}
-
-static int do_include(struct parser *ps, const struct source *s)
-{
-	char path[CHECKD_CONF_PATH_MAX], pattern[WORD_MAX];
-	struct include_ctx ic = { ps, s, 0 };
-	const char *slash;
-	int r;
-
-	if (ps->n_words != 2)
-		return fail(ps, s, "include wants one file or pattern");
-	if (!ps->r)
-		return fail(ps, s, "include is not allowed here");
-	/* the included files reuse the statement buffer */
-	snprintf(pattern, sizeof(pattern), "%s", ps->words[1]);
-	ps->n_words = 0;
-	/* relative to the including file, as keepalived does */
-	slash = strrchr(s->name, '/');
-	if (pattern[0] != '/' && slash) {
-		if (snprintf(path, sizeof(path), "%.*s/%s", (int)(slash - s->name), s->name, pattern) >=
-		    (int)sizeof(path))
-			return fail(ps, s, "include path too long");
-	} else if (snprintf(path, sizeof(path), "%s", pattern) >= (int)sizeof(path)) {
-		return fail(ps, s, "include path too long");
-	}
-	if (ps->r->glob)
-		r = ps->r->glob(ps->r->ctx, path, include_one, &ic);
-	else
-		r = include_one(&ic, path);
-	if (r == -EINVAL)
-		return r;  /* the included file's own error is in err already */
-	if (r < 0)
-		return fail(ps, s, "include %s: %s", pattern, strerror(-r));
-	/* keepalived ignores a pattern that matches nothing; so do we */
-	return 0;
-}
-
-/* A complete simple statement (no block). */
-static int statement(struct parser *ps, const struct source *s)
-{
-	enum block top = ps->stack[ps->depth - 1];
-	char (*w)[WORD_MAX] = ps->words;
-	const char *k = w[0];
-	uint32_t n;
-
-	if (!strcmp(k, "include") && top != BLOCK_SKIP)
-		return do_include(ps, s);
-	switch (top) {
-	case BLOCK_VS: {
-		struct checkd_conf_svc *v = cur_svc(ps);
-
-		if (!strcmp(k, "lb_kind") || !strcmp(k, "lvs_method")) {
-			if (ps->n_words != 2)
-				return fail(ps, s, "%s wants one value", k);
-			v->kind_given = 1;
-			v->dr = !strcasecmp(w[1], "DR");
-			if (!v->dr && strcasecmp(w[1], "NAT") && strcasecmp(w[1], "TUN"))
-				return fail(ps, s, "%s '%s' is not DR, NAT or TUN", k, w[1]);
-		} else if (!strcmp(k, "lb_algo") || !strcmp(k, "lvs_sched")) {
-			if (ps->n_words != 2 || strlen(w[1]) >= sizeof(v->sched))
-				return fail(ps, s, "%s wants one scheduler name", k);
-			snprintf(v->sched, sizeof(v->sched), "%s", w[1]);
-		} else if (!strcmp(k, "protocol")) {
-			if (ps->n_words != 2)
-				return fail(ps, s, "protocol wants TCP, UDP or SCTP");
-			if (!strcasecmp(w[1], "TCP"))
-				v->protocol = IPPROTO_TCP;
-			else if (!strcasecmp(w[1], "UDP"))
-				v->protocol = IPPROTO_UDP;
-			else if (!strcasecmp(w[1], "SCTP"))
-				v->protocol = IPPROTO_SCTP;
-			else
-				return fail(ps, s, "protocol '%s' is not TCP, UDP or SCTP", w[1]);
-		} else if (!strcmp(k, "delay_loop")) {
-			if (ps->n_words != 2 || parse_seconds_ms(w[1], &v->delay_loop_ms, 10, 3600000) < 0)
-				return fail(ps, s, "delay_loop wants seconds (e.g. 2, 0.5)");
-		} else if (!strcmp(k, "persistence_timeout")) {
-			if (ps->n_words != 2 || parse_u32(w[1], &v->persistence_timeout, 0, 2678400) < 0)
-				return fail(ps, s, "persistence_timeout wants seconds");
-		} else if (!strcmp(k, "persistence_granularity")) {
-			if (ps->n_words != 2 || parse_granularity(w[1], &v->persistence_prefix) < 0)
-				return fail(ps, s, "persistence_granularity wants a netmask or prefix length");
-		}
-		return 0;
-	}
-	case BLOCK_RS:
-		if (!strcmp(k, "weight")) {
-			if (ps->n_words != 2 || parse_u32(w[1], &n, 0, 65535) < 0)
-				return fail(ps, s, "weight wants 0-65535");
-			cur_rs(ps)->weight = n;
-		}
-		return 0;
-	case BLOCK_CHECK: {
-		struct checkd_conf_rs *rs = cur_rs(ps);
-
-		if (!strcmp(k, "retry") || !strcmp(k, "nb_get_retry")) {
-			if (ps->n_words != 2 || parse_u32(w[1], &rs->retry, 0, 100) < 0)
-				return fail(ps, s, "%s wants 0-100", k);
-		} else if (!strcmp(k, "delay_before_retry")) {
-			if (ps->n_words != 2 || parse_seconds_ms(w[1], &rs->delay_before_retry_ms, 10, 3600000) < 0)
-				return fail(ps, s, "delay_before_retry wants seconds");
-		} else if (!strcmp(k, "misc_path") && ps->n_words >= 2) {
-			misc_path_agent_port(rs, w[1]);
-		}
-		return 0;
-	}
-	case BLOCK_DAEMON:
-		return daemon_setting(ps, s);
-	case BLOCK_TOP:
-	case BLOCK_SKIP:
-	case BLOCK_COUNT:
-		break;
-	}
-	return 0;
-}
-
-static int end_statement(struct parser *ps, const struct source *s)
-{
-	int r = 0;
-
-	if (ps->n_words)
-		r = statement(ps, s);
-	if (ps->n_words)
-		ps->last_n_words = ps->n_words;
-	ps->n_words = 0;
-	return r;
-}
-
-/* Read one word starting at s->p (not a brace, not a comment). */
-static int read_word(struct parser *ps, struct source *s)
-{
-	char *out;
-	size_t n = 0;
-
-	if (ps->n_words >= WORDS_MAX)
-		return fail(ps, s, "more than %d words in one statement", WORDS_MAX);
-	ps->last_n_words = 0;
-	out = ps->words[ps->n_words];
-	if (*s->p == '"') {
-		s->p++;
-		while (s->p < s->end && *s->p != '"') {
-			if (*s->p == '\n' || *s->p == '\0')
-				return fail(ps, s, "unterminated quoted string");
-			if (n + 1 >= WORD_MAX)
-				return fail(ps, s, "word longer than %d bytes", WORD_MAX - 1);
-			out[n++] = *s->p++;
-		}
-		if (s->p >= s->end)
-			return fail(ps, s, "unterminated quoted string");
-		s->p++;
-	} else {
-		while (s->p < s->end && *s->p != ' ' && *s->p != '\t' && *s->p != '\r' && *s->p != '\n' &&
-		       *s->p != '{' && *s->p != '}') {
-			if (*s->p == '\0')
-				return fail(ps, s, "NUL byte in the configuration");
-			if (n + 1 >= WORD_MAX)
-				return fail(ps, s, "word longer than %d bytes", WORD_MAX - 1);
-			out[n++] = *s->p++;
-		}
-	}
-	out[n] = '\0';
-	ps->n_words++;
-	return 0;
-}
-
-static int parse_source(struct parser *ps, struct source *s)
-{
-	int r;
-
-	while (s->p < s->end) {
-		char ch = *s->p;
-
-		if (ch == '\n') {
-			r = end_statement(ps, s);
-			if (r < 0)
-				return r;
-			s->line++;
-			s->p++;
-		} else if (ch == ' ' || ch == '\t' || ch == '\r') {
-			s->p++;
-		} else if ((ch == '#' || ch == '!') && ps->n_words == 0) {
-			while (s->p < s->end && *s->p != '\n')
-				s->p++;
-		} else if (ch == '#' || ch == '!') {
-			/* a comment after words on the line */
-			while (s->p < s->end && *s->p != '\n')
-				s->p++;
-		} else if (ch == '{') {
-			s->p++;
-			if (ps->n_words == 0 && ps->last_n_words) {
-				/* brace on its own line: it opens the previous statement's block */
-				ps->n_words = ps->last_n_words;
-				r = open_block(ps, s);
-			} else if (ps->n_words == 0) {
-				r = push(ps, s, BLOCK_SKIP);
-			} else {
-				r = open_block(ps, s);
+		if (!c->has_block || ((wl <= 6 || strcmp(c->word + wl - 6, "_CHECK")) && strcmp(c->word, "HTTP_GET") &&
+				       strcmp(c->word, "SSL_GET")))
+			continue;
+		for (k = c->child; k; k = k->next) {
+			if (!strcmp(k->word, "retry") || !strcmp(k->word, "nb_get_retry")) {
+				if (k->nargs != 1 || parse_u32(k->args[0], &rs->retry, 0, 100) < 0)
+					return fail(err, errlen, k, "%s wants 0-100", k->word);
+			} else if (!strcmp(k->word, "delay_before_retry")) {
+				if (k->nargs != 1 || parse_seconds_ms(k->args[0], &rs->delay_before_retry_ms, 10, 3600000) < 0)
+					return fail(err, errlen, k, "delay_before_retry wants seconds");
+			} else if (!strcmp(k->word, "misc_path") && k->nargs >= 1) {
+				misc_path_agent_port(rs, k->args[0]);
 			}
-			ps->n_words = 0;
-			ps->last_n_words = 0;
-			if (r < 0)
-				return r;
-		} else if (ch == '}') {
-			r = end_statement(ps, s);
-			if (r < 0)
-				return r;
-			if (ps->depth <= 1)
-				return fail(ps, s, "'}' without an open block");
-			ps->depth--;
-			s->p++;
-		} else {
-			r = read_word(ps, s);
+		}
+	}
+	return 0;
+}
+
+static int add_vs(struct checkd_conf *c, const struct kaconf_vs *vs, char *err, size_t errlen)
+{
+	const struct kaconf_node *dl;
+	struct checkd_conf_svc *v;
+	size_t i, j;
+	int r;
+
+	if (c->n_svc >= CHECKD_CONF_SERVICES_MAX)
+		return fail(err, errlen, vs->node, "more than %d virtual_server blocks", CHECKD_CONF_SERVICES_MAX);
+	if (vs->nrs > CHECKD_CONF_RS_MAX)
+		return fail(err, errlen, vs->node, "more than %d real servers in one virtual_server", CHECKD_CONF_RS_MAX);
+	if (c->n_svc == c->cap_svc) {
+		size_t nc = c->cap_svc ? c->cap_svc * 2 : 16;
+		struct checkd_conf_svc *n = realloc(c->svc, nc * sizeof(*n));
+
+		if (!n)
+			return fail(err, errlen, vs->node, "out of memory");
+		c->svc = n;
+		c->cap_svc = nc;
+	}
+	v = &c->svc[c->n_svc++];
+	memset(v, 0, sizeof(*v));
+	v->vip = vs->addr;
+	v->port = vs->port;
+	v->fwmark = vs->fwmark;
+	v->protocol = vs->protocol ? vs->protocol : 6;
+	snprintf(v->sched, sizeof(v->sched), "%s", vs->sched[0] ? vs->sched : "wlc");
+	v->dr = vs->fwd == KACONF_FWD_DR;
+	v->kind_given = vs->fwd_set;
+	v->persistence_timeout = vs->persistence_timeout;
+	v->persistence_prefix = vs->granularity;
+	where(v->where, vs->node);
+	dl = kaconf_node_find(vs->node->child, "delay_loop");
+	if (dl && (dl->nargs != 1 || parse_seconds_ms(dl->args[0], &v->delay_loop_ms, 10, 3600000) < 0))
+		return fail(err, errlen, dl, "delay_loop wants seconds (e.g. 2, 0.5)");
+	if (!vs->nrs)
+		return 0;
+	v->rs = calloc(vs->nrs, sizeof(*v->rs));
+	if (!v->rs)
+		return fail(err, errlen, vs->node, "out of memory");
+	v->cap_rs = vs->nrs;
+	for (i = 0; i < vs->nrs; i++) {
+		const struct kaconf_rs *k = &vs->rs[i];
+		struct checkd_conf_rs *rs = &v->rs[v->n_rs];
+
+		rs->addr = k->addr;
+		rs->port = k->port;
+		rs->weight = k->weight;
+		rs->retry = UINT32_MAX;
+		where(rs->where, k->node);
+		if (!v->fwmark && k->addr.family != v->vip.family)
+			return fail(err, errlen, k->node, "real server %s and the VIP are of different address families",
+				    k->node->nargs ? k->node->args[0] : "?");
+		for (j = 0; j < v->n_rs; j++)
+			if (ipaddr_equal(&v->rs[j].addr, &rs->addr) && v->rs[j].port == rs->port)
+				return fail(err, errlen, k->node, "real server %s %u is listed twice (first at %s)",
+					    k->node->nargs ? k->node->args[0] : "?", rs->port, v->rs[j].where);
+		r = rs_checks(rs, k->node, err, errlen);
+		if (r < 0)
+			return r;
+		v->n_rs++;
+	}
+	return 0;
+}
+
+static int from_tree(struct checkd_conf *c, const struct kaconf *cf, char *err, size_t errlen)
+{
+	const struct kaconf_node *n, *k;
+	struct kaconf_vs_list l;
+	struct buf eb;
+	size_t i;
+	int r;
+
+	c->n_files++;
+	for (n = kaconf_node_find(kaconf_root(cf), "dsr_checkd"); n; n = kaconf_node_find(n->next, "dsr_checkd")) {
+		if (n->nargs || !n->has_block)
+			return fail(err, errlen, n, "dsr_checkd wants a { } block");
+		for (k = n->child; k; k = k->next) {
+			r = daemon_setting(c, k, err, errlen);
 			if (r < 0)
 				return r;
 		}
 	}
-	return end_statement(ps, s);
-}
-
-static int load_file(struct parser *ps, const char *path, const struct source *from)
-{
-	char *text = NULL;
-	size_t len = 0;
-	struct source s;
-	int r;
-
-	if (ps->file_depth >= CHECKD_CONF_INCLUDE_DEPTH)
-		return from ? fail(ps, from, "includes nested deeper than %d (a loop?)", CHECKD_CONF_INCLUDE_DEPTH)
-			    : -ELOOP;
-	if (ps->c->n_files >= CHECKD_CONF_FILES_MAX)
-		return from ? fail(ps, from, "more than %d configuration files", CHECKD_CONF_FILES_MAX) : -EMFILE;
-	r = ps->r->read(ps->r->ctx, path, &text, &len);
+	buf_init(&eb, ERRBUF_MAX);
+	r = kaconf_vs_collect(cf, &l, &eb);
 	if (r < 0) {
-		if (from)
-			return fail(ps, from, "cannot read %s: %s", path, strerror(-r));
-		snprintf(ps->err, ps->errlen, "%s: %s", path, strerror(-r));
-		return -EINVAL;
+		const char *e = buf_str(&eb);
+
+		/* the first reason (several may be listed, one a line) */
+		snprintf(err, errlen, "%.*s", (int)strcspn(e, "\n"), e);
+		buf_free(&eb);
+		kaconf_vs_list_free(&l);
+		return r;
 	}
-	ps->c->n_files++;
-	ps->file_depth++;
-	s = (struct source){ .name = path, .p = text, .end = text + len, .line = 1 };
-	r = parse_source(ps, &s);
-	ps->file_depth--;
-	free(text);
+	buf_free(&eb);
+	for (i = 0; i < l.n; i++) {
+		r = add_vs(c, &l.vs[i], err, errlen);
+		if (r < 0)
+			break;
+	}
+	kaconf_vs_list_free(&l);
 	return r;
 }
 
-static int run(struct checkd_conf *c, const struct checkd_conf_reader *r, const char *name, const char *text,
-	       size_t len, const char *path, char *err, size_t errlen)
+static int run(struct checkd_conf *c, int r, struct kaconf *cf, struct buf *eb, char *err, size_t errlen)
 {
-	struct parser *ps = calloc(1, sizeof(*ps));
-	int ret;
+	if (r < 0) {
+		const char *e = buf_str(eb);
 
-	if (!ps) {
-		snprintf(err, errlen, "out of memory");
-		return -ENOMEM;
+		snprintf(err, errlen, "%.*s", (int)strcspn(e, "\n"), e);
+		buf_free(eb);
+		return r;
 	}
-	ps->c = c;
-	ps->r = r;
-	ps->err = err;
-	ps->errlen = errlen;
-	ps->stack[0] = BLOCK_TOP;
-	ps->depth = 1;
-	if (path) {
-		ret = load_file(ps, path, NULL);
-	} else {
-		struct source s = { .name = name, .p = text, .end = text + len, .line = 1 };
-
-		c->n_files++;
-		ps->file_depth = 1;
-		ret = parse_source(ps, &s);
-		if (ret == 0 && ps->depth > 1) {
-			s.line--;
-			ret = fail(ps, &s, "end of file inside a block ('}' missing)");
-		}
-	}
-	if (path && ret == 0 && ps->depth > 1) {
-		snprintf(err, errlen, "%s: end of file inside a block ('}' missing)", path);
-		ret = -EINVAL;
-	}
-	free(ps);
-	return ret;
+	buf_free(eb);
+	r = from_tree(c, cf, err, errlen);
+	kaconf_free(cf);
+	return r;
 }
 
-int checkd_conf_parse(struct checkd_conf *c, const struct checkd_conf_reader *r, const char *name,
-		      const char *text, size_t len, char *err, size_t errlen)
+int checkd_conf_load(struct checkd_conf *c, const char *path, char *err, size_t errlen)
 {
-	return run(c, r, name, text, len, NULL, err, errlen);
+	struct kaconf *cf = NULL;
+	struct buf eb;
+
+	int r;
+
+	buf_init(&eb, ERRBUF_MAX);
+	r = kaconf_parse_file(path, 0, &cf, &eb);
+	return run(c, r, cf, &eb, err, errlen);
 }
 
-int checkd_conf_load(struct checkd_conf *c, const struct checkd_conf_reader *r, const char *path, char *err,
-		     size_t errlen)
+int checkd_conf_parse(struct checkd_conf *c, const char *name, const char *text, size_t len, unsigned kaconf_flags,
+		      char *err, size_t errlen)
 {
-	return run(c, r, path, NULL, 0, path, err, errlen);
+	struct kaconf *cf = NULL;
+	struct buf eb;
+
+	int r;
+
+	buf_init(&eb, ERRBUF_MAX);
+	r = kaconf_parse_mem(name, text, len, kaconf_flags, &cf, &eb);
+	return run(c, r, cf, &eb, err, errlen);
 }
 
 int checkd_conf_finish(struct checkd_conf *c, char *err, size_t errlen)
 {
-	size_t i, j, n_rs = 0;
+	size_t i, j, k;
 
 	/* only DR services concern dsr-checkd; keepalived's default is NAT */
 	for (i = j = 0; i < c->n_svc; i++) {
@@ -682,11 +344,11 @@ int checkd_conf_finish(struct checkd_conf *c, char *err, size_t errlen)
 			free(c->svc[i].rs);
 			continue;
 		}
-		for (size_t k = 0; k < j; k++) {
+		for (k = 0; k < j; k++) {
 			const struct checkd_conf_svc *a = &c->svc[k], *b = &c->svc[i];
 
-			if (a->fwmark == b->fwmark && a->protocol == b->protocol && a->port == b->port &&
-			    ipaddr_equal(&a->vip, &b->vip) && (a->fwmark || a->vip.family == b->vip.family)) {
+			if (a->fwmark == b->fwmark && (a->fwmark || (a->protocol == b->protocol && a->port == b->port &&
+								     ipaddr_equal(&a->vip, &b->vip)))) {
 				snprintf(err, errlen, "%s: virtual_server defined twice (first at %s)", b->where, a->where);
 				for (; i < c->n_svc; i++)
 					free(c->svc[i].rs);
@@ -694,7 +356,6 @@ int checkd_conf_finish(struct checkd_conf *c, char *err, size_t errlen)
 				return -EINVAL;
 			}
 		}
-		n_rs += c->svc[i].n_rs;
 		c->svc[j++] = c->svc[i];
 	}
 	c->n_svc = j;
@@ -706,72 +367,5 @@ int checkd_conf_finish(struct checkd_conf *c, char *err, size_t errlen)
 			}
 		}
 	}
-	(void)n_rs;
 	return 0;
 }
-
-/* ---- the real file system ---- */
-
-static int fs_read(void *ctx, const char *path, char **text, size_t *len)
-{
-	struct stat st;
-	char *t;
-	size_t got = 0;
-	int fd;
-	(void)ctx;
-
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
-		close(fd);
-		return -EINVAL;
-	}
-	if (st.st_size > CHECKD_CONF_FILE_MAX) {
-		close(fd);
-		return -EFBIG;
-	}
-	t = malloc((size_t)st.st_size + 1);
-	if (!t) {
-		close(fd);
-		return -ENOMEM;
-	}
-	while (got < (size_t)st.st_size) {
-		ssize_t n = read(fd, t + got, (size_t)st.st_size - got);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		got += (size_t)n;
-	}
-	close(fd);
-	t[got] = '\0';
-	*text = t;
-	*len = got;
-	return 0;
-}
-
-static int fs_glob(void *ctx, const char *pattern, int (*add)(void *arg, const char *path), void *arg)
-{
-	glob_t g;
-	size_t i;
-	int r;
-	(void)ctx;
-
-	r = glob(pattern, GLOB_ERR, NULL, &g);
-	if (r == GLOB_NOMATCH)
-		return 0;
-	if (r != 0)
-		return -EIO;
-	for (i = 0, r = 0; i < g.gl_pathc && r == 0; i++)
-		r = add(arg, g.gl_pathv[i]);
-	globfree(&g);
-	return r;
-}
-
-const struct checkd_conf_reader checkd_conf_fs_reader = {
-	.read = fs_read,
-	.glob = fs_glob,
-	.ctx = NULL,
-};

@@ -1,6 +1,7 @@
 /* checkd_conf.h - dsr-checkd's configuration, read in keepalived's own
- * syntax: the DR `virtual_server` blocks of keepalived.conf (with `include`
- * files) give the services and real servers to check; a `dsr_checkd { }`
+ * syntax, through kaconf/ (the tree reader dsrctl uses too): the DR
+ * `virtual_server` blocks of keepalived.conf (with `include` files) give
+ * the services and real servers to check; a `dsr_checkd { }`
  * block (in dsr-checkd's own file, which uses the same syntax) gives the
  * daemon's settings.  Blocks the daemon does not need are skipped, not
  * errors.  Outside input: bounded, and every error is "file:line: what".
@@ -45,9 +46,6 @@
 #include "bounded/ipaddr.h"
 
 #define CHECKD_CONF_PATH_MAX   512
-#define CHECKD_CONF_FILE_MAX   (4 << 20)  /* one file */
-#define CHECKD_CONF_INCLUDE_DEPTH 8
-#define CHECKD_CONF_FILES_MAX  256        /* files read in total (include loops) */
 #define CHECKD_CONF_SERVICES_MAX 20000
 #define CHECKD_CONF_RS_MAX     1000       /* per service */
 #define CHECKD_CONF_SCHED_MAX  16
@@ -94,39 +92,24 @@ struct checkd_conf {
 	struct checkd_conf_svc *svc;
 	size_t n_svc, cap_svc;
 	unsigned n_skipped;       /* virtual_server blocks that are not DR */
-	unsigned n_files;
+	unsigned n_files;         /* configuration files read */
 };
-
-/* Reads files (includes resolved relative to the including file), as
- * keepalived does.  The callback returns 0 and a malloc'd buffer in *text
- * (the caller frees it), or a negative errno.  Tests and the fuzzer give
- * their own. */
-struct checkd_conf_reader {
-	int (*read)(void *ctx, const char *path, char **text, size_t *len);
-	/* Expand a glob pattern; calls add() for each match in sorted order.
-	 * NULL: patterns are taken as plain paths. */
-	int (*glob)(void *ctx, const char *pattern, int (*add)(void *arg, const char *path), void *arg);
-	void *ctx;
-};
-
-/* The real file system (read with a size bound, glob(3)). */
-extern const struct checkd_conf_reader checkd_conf_fs_reader;
 
 void checkd_conf_init(struct checkd_conf *c);
 void checkd_conf_free(struct checkd_conf *c);
 
-/* Parse text (named `name` in messages) into c, resolving includes through r
- * (may be NULL: an include is then an error).  Returns 0, or a negative
+/* Read the file at path (with its includes, through kaconf/) into c: the
+ * dsr_checkd block and the DR virtual servers.  Returns 0, or a negative
  * errno with "file:line: what is wrong" in err.  On error c holds what was
  * read so far; the caller frees it and keeps its running configuration. */
 __attribute__((warn_unused_result))
-int checkd_conf_parse(struct checkd_conf *c, const struct checkd_conf_reader *r, const char *name,
-		      const char *text, size_t len, char *err, size_t errlen);
+int checkd_conf_load(struct checkd_conf *c, const char *path, char *err, size_t errlen);
 
-/* Read the file at path through r. */
+/* The same for text in memory named `name`; kaconf_flags as kaconf's
+ * (KACONF_NO_INCLUDE for fuzzing). */
 __attribute__((warn_unused_result))
-int checkd_conf_load(struct checkd_conf *c, const struct checkd_conf_reader *r, const char *path,
-		     char *err, size_t errlen);
+int checkd_conf_parse(struct checkd_conf *c, const char *name, const char *text, size_t len,
+		      unsigned kaconf_flags, char *err, size_t errlen);
 
 /* After every file: sanity of the whole (at least one real server, ...).
  * Returns 0 or -EINVAL with the reason. */

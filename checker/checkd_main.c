@@ -128,13 +128,13 @@ static int load_all(struct loaded *L, char *err, size_t errlen)
 	if (!own && !opt.keepalived)
 		own = CHECKD_CONF_DEFAULT_PATH;
 	if (own && (opt.config || stat(own, &st) == 0)) {
-		r = checkd_conf_load(&L->conf, &checkd_conf_fs_reader, own, err, errlen);
+		r = checkd_conf_load(&L->conf, own, err, errlen);
 		if (r < 0)
 			return r;
 	}
 	ka = opt.keepalived ? opt.keepalived : L->conf.keepalived_conf[0] ? L->conf.keepalived_conf : NULL;
 	if (ka) {
-		r = checkd_conf_load(&L->conf, &checkd_conf_fs_reader, ka, err, errlen);
+		r = checkd_conf_load(&L->conf, ka, err, errlen);
 		if (r < 0)
 			return r;
 	}

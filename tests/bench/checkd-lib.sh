@@ -90,10 +90,10 @@ checkd_conf_gen() {
 		done
 	} >"$f"
 	cat >"$dir/dsrkit.conf" <<EOT
-ca $dir/pki/ca.crt
-cert $dir/pki/checker.crt
-key $dir/pki/checker.key
-timeout 3s
+ca = $dir/pki/ca.crt
+cert = $dir/pki/checker.crt
+key = $dir/pki/checker.key
+timeout = 3s
 EOT
 }
 

@@ -31,7 +31,8 @@ for n in $NS; do
 	if ! kill -0 $cpid 2>/dev/null; then
 		echo "dsr-checkd died:"; tail -5 "$work/checkd.log"; exit 1
 	fi
-	measure "dsr-checkd" $cpid "$work" "$DUR" "$n" | tee -a "$out/host.txt"
+	measure "dsr-checkd" $cpid "$work" "$DUR" "$n" >"$work/line"
+	tee -a "$out/host.txt" <"$work/line"
 	RSS[$n]=$M_RSS
 	down=$(grep -c '^DOWN' "$work/checkd.log")
 	[ "$down" -eq 0 ] || echo "   ($down DOWN lines: $(grep -m1 '^DOWN' "$work/checkd.log"))"

@@ -20,6 +20,7 @@
 #include "checker/checkd_rs.h"
 #include "checker/checkd_sock.h"
 #include "checker/verdict.h"
+#include "kaconf/kaconf.h"
 
 static struct facts f;
 static struct checkd d;
@@ -78,7 +79,7 @@ static void conf_two_vips(struct checkd_conf *c, int with_second_rs)
 	const char *t = with_second_rs ? text2 : text;
 
 	checkd_conf_init(c);
-	assert_int_equal(checkd_conf_parse(c, NULL, "t.conf", t, strlen(t), err, sizeof(err)), 0);
+	assert_int_equal(checkd_conf_parse(c, "t.conf", t, strlen(t), KACONF_NO_INCLUDE, err, sizeof(err)), 0);
 	assert_int_equal(checkd_conf_finish(c, err, sizeof(err)), 0);
 }
 

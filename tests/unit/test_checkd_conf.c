@@ -12,65 +12,59 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "checker/checkd_conf.h"
 #include "checker/checkd_proto.h"
 #include "checker/verdict.h"
+#include "kaconf/kaconf.h"
 
-/* An in-memory file system for includes. */
+/* Sample files are written under a temporary folder (includes are read by
+ * kaconf from the file system, relative to the including file). */
 struct memfile {
 	const char *path, *text;
 };
 
-static const struct memfile *files;
+static char tmpdir[64];
 
-static int mem_read(void *ctx, const char *path, char **text, size_t *len)
+static void write_files(const struct memfile *fs)
 {
-	const struct memfile *f;
-	(void)ctx;
+	char p[256];
 
-	for (f = files; f && f->path; f++) {
-		if (!strcmp(f->path, path)) {
-			*len = strlen(f->text);
-			*text = malloc(*len + 1);
-			memcpy(*text, f->text, *len + 1);
-			return 0;
-		}
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/test_checkd_conf.XXXXXX");
+	assert_non_null(mkdtemp(tmpdir));
+	for (; fs->path; fs++) {
+		FILE *f;
+		char *slash;
+
+		snprintf(p, sizeof(p), "%s/%s", tmpdir, fs->path);
+		slash = strrchr(p, '/');
+		*slash = '\0';
+		mkdir(p, 0755);
+		*slash = '/';
+		f = fopen(p, "w");
+		assert_non_null(f);
+		fputs(fs->text, f);
+		fclose(f);
 	}
-	return -ENOENT;
 }
 
-static int mem_glob(void *ctx, const char *pattern, int (*add)(void *arg, const char *path), void *arg)
+static void remove_files(void)
 {
-	const struct memfile *f;
-	size_t pl = strlen(pattern);
-	int r;
-	(void)ctx;
+	char cmd[128];
 
-	/* one '*' only: the prefix before it and the suffix after it */
-	if (!strchr(pattern, '*'))
-		return add(arg, pattern);
-	for (f = files; f && f->path; f++) {
-		const char *star = strchr(pattern, '*');
-		size_t pre = (size_t)(star - pattern), suf = pl - pre - 1, fl = strlen(f->path);
-
-		if (fl >= pre + suf && !strncmp(f->path, pattern, pre) && !strcmp(f->path + fl - suf, star + 1)) {
-			r = add(arg, f->path);
-			if (r < 0)
-				return r;
-		}
-	}
-	return 0;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", tmpdir);
+	assert_int_equal(system(cmd), 0);
 }
-
-static const struct checkd_conf_reader mem_reader = { mem_read, mem_glob, NULL };
 
 static int load(struct checkd_conf *c, const char *path, char *err)
 {
+	char p[256];
 	int r;
 
+	snprintf(p, sizeof(p), "%s/%s", tmpdir, path);
 	checkd_conf_init(c);
-	r = checkd_conf_load(c, &mem_reader, path, err, 300);
+	r = checkd_conf_load(c, p, err, 300);
 	if (r == 0)
 		r = checkd_conf_finish(c, err, 300);
 	return r;
@@ -79,7 +73,7 @@ static int load(struct checkd_conf *c, const char *path, char *err)
 static void keepalived_with_includes(void **state)
 {
 	static const struct memfile fs[] = {
-		{ "/etc/keepalived/keepalived.conf",
+		{ "keepalived.conf",
 		  "! Configuration File for keepalived\n"
 		  "global_defs {\n"
 		  "    router_id lb1   # comment after words\n"
@@ -99,7 +93,7 @@ static void keepalived_with_includes(void **state)
 		  "    lb_kind NAT\n"
 		  "    real_server 10.0.0.1 443 { weight 1 }\n"
 		  "}\n" },
-		{ "/etc/keepalived/conf.d/web.conf",
+		{ "conf.d/web.conf",
 		  "virtual_server 192.0.2.100 80 {\n"
 		  "    delay_loop 2\n"
 		  "    lb_algo wrr\n"
@@ -122,7 +116,7 @@ static void keepalived_with_includes(void **state)
 		  "    }\n"
 		  "    sorry_server 192.0.2.99 80\n"
 		  "}\n" },
-		{ "/etc/keepalived/conf.d/v6.conf",
+		{ "conf.d/zz-v6.conf",
 		  "virtual_server 2001:db8::100 80\n"
 		  "{\n"   /* brace on its own line */
 		  "    lb_kind DR\n"
@@ -139,12 +133,11 @@ static void keepalived_with_includes(void **state)
 	char err[300] = "";
 	(void)state;
 
-	files = fs;
-	assert_int_equal(load(&c, "/etc/keepalived/keepalived.conf", err), 0);
+	write_files(fs);
+	assert_int_equal(load(&c, "keepalived.conf", err), 0);
 	/* the NAT service is skipped; the brace on its own line opens the v6 block */
 	assert_int_equal(c.n_skipped, 1);
 	assert_int_equal(c.n_svc, 3);
-	assert_int_equal(c.n_files, 3);
 	assert_int_equal(c.svc[0].port, 80);
 	assert_string_equal(c.svc[0].sched, "wrr");
 	assert_int_equal(c.svc[0].delay_loop_ms, 2000);
@@ -156,18 +149,19 @@ static void keepalived_with_includes(void **state)
 	assert_int_equal(c.svc[0].rs[0].retry, 2);
 	assert_int_equal(c.svc[0].rs[0].delay_before_retry_ms, 500);
 	assert_int_equal(c.svc[0].rs[1].agent_port, 0);
-	assert_string_equal(c.svc[0].rs[1].where, "/etc/keepalived/conf.d/web.conf:17");
+	assert_non_null(strstr(c.svc[0].rs[1].where, "conf.d/web.conf:17"));
 	assert_int_equal(c.svc[1].vip.family, IP_FAMILY_V6);
 	assert_int_equal(c.svc[1].n_rs, 0);
 	assert_int_equal(c.svc[2].protocol, 17);
 	assert_int_equal(c.svc[2].rs[0].addr.family, IP_FAMILY_V6);
 	checkd_conf_free(&c);
+	remove_files();
 }
 
 static void own_file_settings(void **state)
 {
 	static const struct memfile fs[] = {
-		{ "/etc/dsrkit/checkd.conf",
+		{ "checkd.conf",
 		  "dsr_checkd {\n"
 		  "    interval 500ms\n"
 		  "    timeout 2\n"
@@ -188,8 +182,8 @@ static void own_file_settings(void **state)
 	char err[300] = "";
 	(void)state;
 
-	files = fs;
-	assert_int_equal(load(&c, "/etc/dsrkit/checkd.conf", err), 0);
+	write_files(fs);
+	assert_int_equal(load(&c, "checkd.conf", err), 0);
 	assert_int_equal(c.interval_ms, 500);
 	assert_int_equal(c.timeout_ms, 2000);
 	assert_int_equal(c.retry_ms, 200);
@@ -204,60 +198,61 @@ static void own_file_settings(void **state)
 	assert_int_equal(c.svc[0].fwmark, 7);
 	assert_int_equal(c.svc[0].rs[0].weight, 3);
 	checkd_conf_free(&c);
+	remove_files();
 }
 
-/* Hostile and broken inputs: each must fail, and say where. */
+/* Hostile and broken inputs: each must fail, and say where.  Syntax
+ * errors come from kaconf (only the "file:line:" is checked for them); the
+ * rest are dsr-checkd's own. */
 static void hostile_table(void **state)
 {
 	static const struct {
 		const char *text, *want;   /* want: a substring of the error */
 	} cases[] = {
-		{ "virtual_server 192.0.2.100 80 {\n lb_kind DR\n", "end of file inside a block" },
-		{ "}\n", "t.conf:1: '}' without an open block" },
-		{ "virtual_server 192.0.2.300 80 { lb_kind DR }\n", "t.conf:1: '192.0.2.300' is not an IP address" },
-		{ "virtual_server 192.0.2.100 65536 { }\n", "port '65536' is not 0-65535" },
-		{ "virtual_server 192.0.2.100 { }\n", "virtual_server wants an address and a port" },
-		{ "virtual_server fwmark 0 { }\n", "fwmark '0'" },
-		{ "virtual_server group G { }\n", "virtual_server group is not supported" },
-		{ "virtual_server 192.0.2.100 80 {\n lb_kind DR\n real_server 2001:db8::1 80 { }\n}\n",
-		  "t.conf:3: real server 2001:db8::1 and VIP are of different address families" },
-		{ "virtual_server 192.0.2.100 80 {\n real_server 192.0.2.11 80 { }\n real_server 192.0.2.11 80 { }\n}\n",
-		  "t.conf:3: real server 192.0.2.11 80 is listed twice (first at t.conf:2)" },
-		{ "virtual_server 192.0.2.100 80 {\n lb_kind XYZ\n}\n", "t.conf:2: lb_kind 'XYZ' is not DR, NAT or TUN" },
-		{ "virtual_server 192.0.2.100 80 {\n protocol ICMP\n}\n", "protocol 'ICMP'" },
-		{ "virtual_server 192.0.2.100 80 {\n delay_loop -1\n}\n", "delay_loop wants seconds" },
-		{ "virtual_server 192.0.2.100 80 {\n delay_loop 1.2345\n}\n", "delay_loop wants seconds" },
-		{ "virtual_server 192.0.2.100 80 {\n persistence_granularity 255.0.255.0\n}\n", "persistence_granularity" },
-		{ "virtual_server 192.0.2.100 80 {\n real_server 192.0.2.11 80 { weight 99999999999 }\n}\n", "weight wants" },
-		{ "virtual_server 192.0.2.100 80 {\n real_server 192.0.2.11 80 {\n MISC_CHECK { retry x }\n }\n}\n",
-		  "t.conf:3: retry wants 0-100" },
+		{ "virtual_server 192.0.2.100 80 {\n lb_kind DR\n", "t.conf:" },
+		{ "}\n", "t.conf:1:" },
+		{ "virtual_server 192.0.2.300 80 {\n lb_kind DR\n}\n", "t.conf:1:" },
+		{ "virtual_server 192.0.2.100 65536 {\n}\n", "t.conf:1:" },
+		{ "virtual_server 192.0.2.100 80 {\n lb_kind DR\n real_server 2001:db8::1 80 {\n }\n}\n",
+		  "t.conf:3:" },
+		{ "virtual_server 192.0.2.100 80 {\n lb_kind DR\n real_server 192.0.2.11 80 {\n }\n"
+		  " real_server 192.0.2.11 80 {\n }\n}\n",
+		  "t.conf:5: real_server 192.0.2.11 80 is listed twice" },
+		{ "virtual_server 192.0.2.100 80 {\n lb_kind XYZ\n}\n", "t.conf:2:" },
+		{ "virtual_server 192.0.2.100 80 {\n delay_loop -1\n}\n", "t.conf:2: delay_loop wants seconds" },
+		{ "virtual_server 192.0.2.100 80 {\n delay_loop 1.2345\n}\n", "t.conf:2: delay_loop wants seconds" },
+		{ "virtual_server 192.0.2.100 80 {\n real_server 192.0.2.11 80 {\n MISC_CHECK {\n retry x\n }\n }\n}\n",
+		  "t.conf:4: retry wants 0-100" },
+		{ "virtual_server 192.0.2.100 80 {\n real_server 192.0.2.11 80 {\n HTTP_GET {\n delay_before_retry 1.23456\n }\n"
+		  " }\n}\n", "t.conf:4: delay_before_retry wants seconds" },
 		{ "dsr_checkd {\n interval 0\n}\n", "t.conf:2: interval '0' is not 10ms-3600s" },
+		{ "dsr_checkd {\n timeout 301s\n}\n", "t.conf:2: timeout '301s' is not 10ms-300s" },
 		{ "dsr_checkd {\n rise 0\n}\n", "rise '0' is not 1-100" },
+		{ "dsr_checkd {\n fall 101\n}\n", "fall '101' is not 1-100" },
+		{ "dsr_checkd {\n agent_port 0\n}\n", "agent_port '0' is not 1-65535" },
 		{ "dsr_checkd {\n standalone maybe\n}\n", "standalone wants yes or no" },
-		{ "dsr_checkd {\n frobnicate 1\n}\n", "unknown dsr_checkd setting 'frobnicate'" },
-		{ "dsr_checkd {\n interval\n}\n", "interval wants one value" },
-		{ "global_defs {\n router_id \"unterminated\n}\n", "t.conf:2: unterminated quoted string" },
-		{ "include\n", "include wants one file or pattern" },
-		{ "include missing.conf\n", "t.conf:1: cannot read missing.conf" },
-		{ "include loop.conf\n", "nested deeper than" },
+		{ "dsr_checkd {\n frobnicate 1\n}\n", "t.conf:2: unknown dsr_checkd setting 'frobnicate'" },
+		{ "dsr_checkd {\n interval\n}\n", "t.conf:2: interval wants one value" },
+		{ "dsr_checkd {\n interval 1 2\n}\n", "t.conf:2: interval wants one value" },
+		{ "dsr_checkd x {\n}\n", "t.conf:1: dsr_checkd wants a { } block" },
+		{ "dsr_checkd\n", "t.conf:1: dsr_checkd wants a { } block" },
+		{ "global_defs {\n router_id \"unterminated\n}\n", "t.conf:2:" },
 		{ "virtual_server 192.0.2.100 80 {\n lb_kind DR\n}\nvirtual_server 192.0.2.100 80 {\n lb_kind DR\n}\n",
 		  "t.conf:4: virtual_server defined twice (first at t.conf:1)" },
-	};
-	static const struct memfile fs[] = {
-		{ "loop.conf", "include loop.conf\n" },
-		{ NULL, NULL },
+		{ "virtual_server fwmark 3 {\n lb_kind DR\n}\nvirtual_server fwmark 3 {\n lb_kind DR\n}\n",
+		  "t.conf:4: virtual_server defined twice" },
 	};
 	size_t i;
 	(void)state;
 
-	files = fs;
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct checkd_conf c;
 		char err[300] = "";
 		int r;
 
 		checkd_conf_init(&c);
-		r = checkd_conf_parse(&c, &mem_reader, "t.conf", cases[i].text, strlen(cases[i].text), err, sizeof(err));
+		r = checkd_conf_parse(&c, "t.conf", cases[i].text, strlen(cases[i].text), KACONF_NO_INCLUDE, err,
+				      sizeof(err));
 		if (r == 0)
 			r = checkd_conf_finish(&c, err, sizeof(err));
 		if (r == 0 || !strstr(err, cases[i].want))
@@ -273,27 +268,32 @@ static void hostile_limits(void **state)
 	size_t i, n;
 	(void)state;
 
-	/* a word one byte over the limit, then deep nesting, then NUL */
-	big = malloc(4096);
+	/* a word over kaconf's limit, deep nesting, a NUL byte: each refused with a place */
+	big = malloc(8192);
 	memset(big, 'a', 1100);
 	memcpy(big + 1100, "\n", 2);
 	checkd_conf_init(&c);
-	assert_int_equal(checkd_conf_parse(&c, NULL, "t", big, strlen(big), err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "word longer than"));
+	assert_int_equal(checkd_conf_parse(&c, "t", big, strlen(big), KACONF_NO_INCLUDE, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "t:1:"));
 	checkd_conf_free(&c);
 	for (i = n = 0; i < 40; i++)
-		n += (size_t)snprintf(big + n, 4096 - n, "a {\n");
+		n += (size_t)snprintf(big + n, 8192 - n, "a {\n");
 	checkd_conf_init(&c);
-	assert_int_equal(checkd_conf_parse(&c, NULL, "t", big, n, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "nested deeper than"));
+	assert_true(checkd_conf_parse(&c, "t", big, n, KACONF_NO_INCLUDE, err, sizeof(err)) < 0);
+	assert_non_null(strstr(err, "t:"));
 	checkd_conf_free(&c);
 	checkd_conf_init(&c);
-	assert_int_equal(checkd_conf_parse(&c, NULL, "t", "a\0b\n", 4, err, sizeof(err)), -EINVAL);
-	assert_non_null(strstr(err, "NUL byte"));
+	assert_true(checkd_conf_parse(&c, "t", "a\0b\n", 4, KACONF_NO_INCLUDE, err, sizeof(err)) < 0);
 	checkd_conf_free(&c);
-	/* include without a reader is refused */
+	/* a service without real servers is refused in standalone mode only */
 	checkd_conf_init(&c);
-	assert_int_equal(checkd_conf_parse(&c, NULL, "t", "include x\n", 10, err, sizeof(err)), -EINVAL);
+	{
+		static const char t[] = "dsr_checkd {\n standalone yes\n}\nvirtual_server 192.0.2.1 80 {\n lb_kind DR\n}\n";
+
+		assert_int_equal(checkd_conf_parse(&c, "t", t, strlen(t), KACONF_NO_INCLUDE, err, sizeof(err)), 0);
+	}
+	assert_int_equal(checkd_conf_finish(&c, err, sizeof(err)), -EINVAL);
+	assert_non_null(strstr(err, "without real servers"));
 	checkd_conf_free(&c);
 	free(big);
 }
