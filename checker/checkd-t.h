@@ -51,6 +51,12 @@ struct checkd_rs {
 	uint64_t n_fetches, n_fetch_failures, n_handshakes, n_resumed;
 	struct verdict fetch;     /* the last fetch's own result (transport/protocol) */
 	int seen;                 /* reload: still in the configuration */
+	/* the last document judged: an identical one (the steady state) is not
+	 * parsed and judged again, its targets' judgements stand */
+	char *doc;
+	size_t doc_len;
+	int doc_valid;
+	uint64_t n_doc_reused;
 	int connecting;           /* this probe holds one of the new-connection slots */
 	int waiting;              /* due, queued for a new-connection slot */
 	struct checkd_rs *wait_next, *wait_prev;

@@ -186,8 +186,8 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 
 		io->cb(io, evs[i].events);
 	}
-	/* timers due now; a callback may arm timers again (for later) */
-	l->now_ms = loop_clock_ms();
+	/* timers due now; a callback may arm timers again (for later).  The
+	 * clock is read once a wake-up: callbacks use l->now_ms. */
 	while (l->n_timers && l->heap[0]->when_ms <= l->now_ms + TIMER_SLACK_MS) {
 		struct loop_timer *t = l->heap[0];
 		int64_t lag = l->now_ms - t->when_ms;

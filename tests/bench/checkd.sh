@@ -11,7 +11,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 . tests/bench/checkd-lib.sh
 . tests/lab/boot.sh
-NS=${CHECKD_BENCH_N:-"100 1000 10000"}
+NS=${CHECKD_BENCH_N-"100 1000 10000"}   # empty: the lab part only
 DUR=${CHECKD_BENCH_SECONDS:-20}
 out=${DSRLAB_OUT:-$root/build/bench/checkd}
 mkdir -p "$out"
@@ -22,8 +22,8 @@ bench_pki "$work/pki" || { echo "bench: PKI failed"; exit 1; }
 echo "== dsr-checkd on this host ($(nproc) cores, shared), interval 1 s, ${DUR} s per point"
 declare -A RSS
 for n in $NS; do
-	resp_start "$work" 30000 "$n"
-	checkd_conf_gen "$work/checkd.conf" "$work" 30000 "$n"
+	resp_start "$work" 10000 "$n"
+	checkd_conf_gen "$work/checkd.conf" "$work" 10000 "$n"
 	"$BENCH_BIN/dsr-checkd" -f "$work/checkd.conf" --dsrkit-conf "$work/dsrkit.conf" >"$work/checkd.log" 2>&1 &
 	cpid=$!
 	# first probes spread over one interval, then the full handshakes settle
@@ -40,7 +40,7 @@ for n in $NS; do
 	resp_stop "$work"
 done
 set -- $NS
-if [ $# -ge 2 ]; then
+if [ $# -ge 2 ] && [ -n "${RSS[$1]:-}" ]; then
 	first=$1; eval "last=\${$#}"
 	awk -v a="${RSS[$first]}" -v b="${RSS[$last]}" -v na="$first" -v nb="$last" 'BEGIN {
 		printf "memory per real server (marginal, N=%d..%d): %.1f KiB\n", na, nb, (b - a) / (nb - na) }'

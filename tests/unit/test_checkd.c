@@ -138,6 +138,12 @@ static void one_fetch_judged_per_vip(void **state)
 	feed(rs, now);
 	assert_int_equal(rs->targets[1].sm.state, CHECK_STATE_UP);
 	assert_true(checkd_rs_up(rs));
+	/* the same document again is not parsed again; its judgements stand */
+	assert_int_equal(rs->n_doc_reused, 1);
+	now += 1000;
+	feed(rs, now);
+	assert_int_equal(rs->n_doc_reused, 2);
+	assert_true(checkd_rs_up(rs));
 	/* agent unreachable: every VIP fails the same way, fall 2 */
 	now += 1000;
 	feed_fail(rs, now);
