@@ -160,7 +160,7 @@ else
 	lab_log "promtool not installed: the strict parser alone"
 fi
 lab_check 7-strict-parser python3 tests/lab/tools/promcheck.py </tmp/metrics.txt
-lab_expect 7-rs-up-metric "$(grep -c "^dsrkit_checkd_real_server_up{real_server=\"$RS[12]\",agent_port=\"9443\"} 1$" /tmp/metrics.txt)" 2
+lab_expect 7-rs-up-metric "$(grep -cE "^dsrkit_checkd_real_server_up\{real_server=\"($RS1|$RS2)\",agent_port=\"9443\"\} 1$" /tmp/metrics.txt)" 2
 lab_expect 7-ipvs-backend-weight "$(grep -c "^dsrkit_ipvs_backend_weight{local_address=\"$LAB_VIP\",local_port=\"80\",local_mark=\"\",proto=\"TCP\",remote_address=\"$RS1\",remote_port=\"80\"} 1$" /tmp/metrics.txt)" 1
 conns=$(awk -v p="dsrkit_ipvs_service_connections_total{local_address=\"$LAB_VIP\"" 'index($0, p) == 1 {print $2}' /tmp/metrics.txt)
 lab_log "IPVS connections to $LAB_VIP:80 so far: $conns"
