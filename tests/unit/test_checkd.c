@@ -11,12 +11,16 @@
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 #include <string.h>
 
 #include "agent-proto/facts.h"
 #include "agent-proto/status.h"
 #include "checker/checkd_ipvs.h"
 #include "checker/checkd_metrics.h"
+#include "checker/checkd_notify.h"
 #include "checker/checkd_rs.h"
 #include "checker/checkd_sock.h"
 #include "checker/verdict.h"
@@ -363,6 +367,62 @@ static void metrics_render(void **state)
 	buf_free(&out);
 }
 
+/* sd_notify spoken directly: a datagram to $NOTIFY_SOCKET (a path or an
+ * abstract "@name"), the watchdog interval from WATCHDOG_USEC/WATCHDOG_PID. */
+static void notify_protocol(void **state)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char buf[64], pid[32], path[64];
+	ssize_t n;
+	int fd;
+	(void)state;
+
+	unsetenv("NOTIFY_SOCKET");
+	assert_int_equal(checkd_notify("READY=1"), 0);   /* not under systemd */
+	snprintf(path, sizeof(path), "/tmp/test_checkd_notify.%d", (int)getpid());
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	assert_true(fd >= 0);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	unlink(path);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, sizeof(sun)), 0);
+	setenv("NOTIFY_SOCKET", path, 1);
+	assert_int_equal(checkd_notify("READY=1\nSTATUS=running"), 1);
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	assert_int_equal(n, 22);
+	buf[n] = '\0';
+	assert_string_equal(buf, "READY=1\nSTATUS=running");
+	close(fd);
+	unlink(path);
+	/* abstract namespace */
+	snprintf(path, sizeof(path), "@test_checkd_notify.%d", (int)getpid());
+	fd = socket(AF_UNIX, SOCK_DGRAM, 0);
+	memset(sun.sun_path, 0, sizeof(sun.sun_path));
+	memcpy(sun.sun_path + 1, path + 1, strlen(path) - 1);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sun, (socklen_t)(offsetof(struct sockaddr_un, sun_path) + strlen(path))), 0);
+	setenv("NOTIFY_SOCKET", path, 1);
+	assert_int_equal(checkd_notify("WATCHDOG=1"), 1);
+	n = recv(fd, buf, sizeof(buf) - 1, MSG_DONTWAIT);
+	assert_int_equal(n, 10);
+	close(fd);
+	setenv("NOTIFY_SOCKET", "relative/path", 1);
+	assert_int_equal(checkd_notify("READY=1"), -EINVAL);
+	unsetenv("NOTIFY_SOCKET");
+	/* watchdog */
+	setenv("WATCHDOG_USEC", "10000000", 1);
+	unsetenv("WATCHDOG_PID");
+	assert_int_equal(checkd_notify_watchdog_ms(), 10000);
+	snprintf(pid, sizeof(pid), "%d", (int)getpid() + 1);
+	setenv("WATCHDOG_PID", pid, 1);
+	assert_int_equal(checkd_notify_watchdog_ms(), 0);   /* meant for another process */
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	setenv("WATCHDOG_PID", pid, 1);
+	assert_int_equal(checkd_notify_watchdog_ms(), 10000);
+	setenv("WATCHDOG_USEC", "ten", 1);
+	assert_int_equal(checkd_notify_watchdog_ms(), 0);
+	unsetenv("WATCHDOG_USEC");
+	unsetenv("WATCHDOG_PID");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -370,6 +430,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reload_keeps_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(socket_answers, setup, teardown),
 		cmocka_unit_test(weight_policy),
+		cmocka_unit_test(notify_protocol),
 		cmocka_unit_test_setup_teardown(metrics_render, setup, teardown),
 	};
 
