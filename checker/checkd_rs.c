@@ -208,7 +208,7 @@ void checkd_rs_fetch_done(struct checkd_rs *rs, const char *body, size_t len, co
 			t->j.n_findings = 0;
 			t->j.failing = 0;
 		} else if (!same) {
-			judge_facts(d->facts, &t->vip, t->port, &t->j);
+			judge_parsed(d->facts, &t->vip, t->port, &t->j);
 		}
 		ev = check_sm_result(&t->sm, &t->j.verdict, now_ms);
 		if (ev != CHECK_EVENT_NONE) {

@@ -24,10 +24,10 @@ void judge_status(const char *body, size_t len, const struct ip_addr *vip, uint1
 		verdict_fail(&j->verdict, CHECK_LAYER_PROTOCOL, "PROTO_MALFORMED", "bad status document: %s", err);
 		return;
 	}
-	judge_facts(&facts, vip, port, j);
+	judge_parsed(&facts, vip, port, j);
 }
 
-void judge_facts(const struct facts *fp, const struct ip_addr *vip, uint16_t port, struct judgement *j)
+void judge_parsed(const struct facts *fp, const struct ip_addr *vip, uint16_t port, struct judgement *j)
 {
 	char a[IPADDR_STRLEN];
 	const struct finding *worst = NULL;

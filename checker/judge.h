@@ -26,6 +26,6 @@ void judge_status(const char *body, size_t len, const struct ip_addr *vip, uint1
 
 /* Judge facts already parsed (dsr-checkd parses one document per real
  * server and judges every VIP and port it carries from it).  Always fills j. */
-void judge_facts(const struct facts *f, const struct ip_addr *vip, uint16_t port, struct judgement *j);
+void judge_parsed(const struct facts *f, const struct ip_addr *vip, uint16_t port, struct judgement *j);
 
 #endif
