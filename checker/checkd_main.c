@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/stat.h>
 #include <time.h>
@@ -396,6 +397,16 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	if (parse_args(argc, argv) < 0)
 		return 2;
+	{
+		/* one socket per real server: take every descriptor we are allowed
+		 * (under systemd, LimitNOFILE= sets both and this changes nothing) */
+		struct rlimit rl;
+
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+			rl.rlim_cur = rl.rlim_max;
+			(void)!setrlimit(RLIMIT_NOFILE, &rl);
+		}
+	}
 	memset(d, 0, sizeof(*d));
 	if (load_all(&L, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dsr-checkd: %s\n", err);

@@ -14,6 +14,18 @@ bench_pki() {
 		"$pki" --dir "$dir" checker checker >/dev/null
 }
 
+# free_base N: the first of a few port ranges below the ephemeral range with
+# no listener in BASE..BASE+N-1 (other programs on this machine keep theirs)
+free_base() {
+	local n=$1 b
+	for b in 20000 10000 22000 12000; do
+		[ $((b + n)) -le 32000 ] || continue
+		ss -Hltn | awk -v lo="$b" -v hi=$((b + n)) '{sub(/.*:/, "", $4); if ($4 + 0 >= lo && $4 + 0 < hi) bad = 1}
+			END {exit bad}' && { echo "$b"; return 0; }
+	done
+	return 1
+}
+
 # resp_start DIR BASE N: agents on 127.0.0.1 ports BASE..BASE+N-1
 resp_start() {
 	local dir=$1 base=$2 n=$3 i=0 c
@@ -33,7 +45,7 @@ resp_start() {
 # resp_read DIR (a second later): their sum of requests answered
 resp_signal() {
 	local pid i
-	while read -r pid i; do kill -USR1 "$pid"; done <"$1/resp.pids"
+	while read -r pid i; do kill -USR1 "$pid" 2>/dev/null; done <"$1/resp.pids"
 }
 resp_read() {
 	local dir=$1 field=${2:-2} pid i sum=0 n

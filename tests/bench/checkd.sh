@@ -22,8 +22,13 @@ bench_pki "$work/pki" || { echo "bench: PKI failed"; exit 1; }
 echo "== dsr-checkd on this host ($(nproc) cores, shared), interval 1 s, ${DUR} s per point"
 declare -A RSS
 for n in $NS; do
-	resp_start "$work" 10000 "$n"
-	checkd_conf_gen "$work/checkd.conf" "$work" 10000 "$n"
+	base=$(free_base "$n") || { echo "no free port range for $n agents"; exit 1; }
+	resp_start "$work" "$base" "$n"
+	if [ "$(wc -l <"$work/resp.pids")" -ne "$(ls "$work"/resp.*.log | wc -l)" ] ||
+		grep -q "in use" "$work"/resp.*.log; then
+		echo "agents did not start: $(grep -h tlsresp "$work"/resp.*.log | tail -2)"; exit 1
+	fi
+	checkd_conf_gen "$work/checkd.conf" "$work" "$base" "$n"
 	"$BENCH_BIN/dsr-checkd" -f "$work/checkd.conf" --dsrkit-conf "$work/dsrkit.conf" >"$work/checkd.log" 2>&1 &
 	cpid=$!
 	# first probes spread over one interval, then the full handshakes settle
