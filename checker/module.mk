@@ -43,12 +43,13 @@ $(BUILD)/tests/test_checker_judge: $(BUILD)/obj/tests/unit/test_checker_judge.o 
 UNIT_TESTS += $(BUILD)/tests/test_checker_judge
 
 # The ARP-problem detector (dsrctl arp-check, dsr-checkd).
-ARP_DETECT_OBJS := $(BUILD)/obj/checker/arp_packet.o $(BUILD)/obj/checker/arp_detect.o
+ARP_DETECT_OBJS := $(BUILD)/obj/checker/arp_packet.o $(BUILD)/obj/checker/nd_packet.o $(BUILD)/obj/checker/arp_detect.o
 
-$(BUILD)/tests/test_arp_packet: $(BUILD)/obj/tests/unit/test_arp_packet.o $(BUILD)/obj/checker/arp_packet.o $(BOUNDED_OBJS)
+$(BUILD)/tests/test_arp_packet: $(BUILD)/obj/tests/unit/test_arp_packet.o $(BUILD)/obj/checker/arp_packet.o \
+		$(BUILD)/obj/checker/nd_packet.o $(BOUNDED_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
 UNIT_TESTS += $(BUILD)/tests/test_arp_packet
 
 FUZZ_TARGETS += fuzz_arp_frame
-FUZZ_SRCS_fuzz_arp_frame := tests/fuzz/fuzz_arp_frame.c checker/arp_packet.c $(BOUNDED_SRCS)
+FUZZ_SRCS_fuzz_arp_frame := tests/fuzz/fuzz_arp_frame.c checker/arp_packet.c checker/nd_packet.c $(BOUNDED_SRCS)
