@@ -18,9 +18,11 @@
 #include "bounded/strparse.h"
 #include "checker/agent_conn.h"
 #include "checker/checkd_proto.h"
+#include "checker/datapath.h"
 #include "checker/dsrkit_conf.h"
 #include "checker/judge.h"
 #include "checker/verdict.h"
+#include "dsrkit/ipvs.h"
 
 enum output_mode {
 	OUTPUT_KEEPALIVED,  /* exit 0 up, 1 down */
@@ -40,6 +42,13 @@ struct options {
 	enum output_mode mode;
 	int syslog;
 	int daemon;               /* ask dsr-checkd's socket first */
+	int no_agent;             /* --no-agent: data path only */
+	int data_path;            /* --data-path */
+	enum datapath_kind probe_kind;
+	const char *probe_path;
+	uint32_t probe_status;
+	int set_sysctls;
+	uint32_t mark_base, mark_count;
 };
 
 static void usage(FILE *f)
@@ -65,6 +74,17 @@ static void usage(FILE *f)
 		"  --syslog           also log the verdict to syslog (daemon facility)\n"
 		"  --daemon           take dsr-checkd's cached verdict from its socket (daemon_socket\n"
 		"                     in the config); checks directly when the daemon has none\n"
+		"  --data-path        also probe the VIP's data path: a marked connection to VIP:PORT\n"
+		"                     that IPVS delivers to this real server only, as it delivers\n"
+		"                     clients' traffic (needs CAP_NET_ADMIN; see dsr-check(8))\n"
+		"  --no-agent         no agent on this server: the data path probe alone\n"
+		"  --probe KIND       tcp (default), tls, http, https\n"
+		"  --probe-path P     HTTP path for http/https probes (default /)\n"
+		"  --probe-status N   expected HTTP status (default 200)\n"
+		"  --set-sysctls      set accept_local=1 (and a loose rp_filter) on the director's\n"
+		"                     interface when the probe's answer needs it, instead of failing\n"
+		"  --mark-base N --mark-count N   firewall marks for probe services\n"
+		"                     (default 0x44530000, 4096)\n"
 		"  --config FILE      defaults file (default " DSRKIT_CONF_DEFAULT_PATH ")\n"
 		"  -h, --help         this text;  -V, --version  the version\n"
 		"\n"
@@ -101,7 +121,15 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "weight", required_argument, NULL, 'w' },
 		{ "nagios", no_argument, NULL, 'n' },
 		{ "syslog", no_argument, NULL, 's' },
-		{ "daemon", no_argument, NULL, 'D' },
+		{ "daemon", no_argument, NULL, 'X' },
+		{ "data-path", no_argument, NULL, 'D' },
+		{ "no-agent", no_argument, NULL, 'N' },
+		{ "probe", required_argument, NULL, 'P' },
+		{ "probe-path", required_argument, NULL, 'H' },
+		{ "probe-status", required_argument, NULL, 'S' },
+		{ "set-sysctls", no_argument, NULL, 'Y' },
+		{ "mark-base", required_argument, NULL, 'M' },
+		{ "mark-count", required_argument, NULL, 'm' },
 		{ "config", required_argument, NULL, 'f' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -145,7 +173,31 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'n': o->mode = OUTPUT_NAGIOS; break;
 		case 's': o->syslog = 1; break;
-		case 'D': o->daemon = 1; break;
+		case 'X': o->daemon = 1; break;
+		case 'D': o->data_path = 1; break;
+		case 'N': o->no_agent = 1; o->data_path = 1; break;
+		case 'P':
+			if (datapath_kind_parse(optarg, &o->probe_kind) < 0)
+				return fprintf(stderr, "dsr-check: --probe: '%s' is not tcp, tls, http or https\n", optarg), -1;
+			break;
+		case 'H':
+			if (optarg[0] != '/' || strlen(optarg) > 200 || strpbrk(optarg, " \r\n"))
+				return fprintf(stderr, "dsr-check: --probe-path: '%s' is not a path like /health\n", optarg), -1;
+			o->probe_path = optarg;
+			break;
+		case 'S':
+			if (parse_u32(optarg, &o->probe_status, 100, 599) < 0)
+				return fprintf(stderr, "dsr-check: --probe-status: '%s' is not 100-599\n", optarg), -1;
+			break;
+		case 'Y': o->set_sysctls = 1; break;
+		case 'M':
+			if (parse_u32_hex(optarg, &o->mark_base) < 0 || o->mark_base == 0)
+				return fprintf(stderr, "dsr-check: --mark-base: '%s' is not a non-zero mark\n", optarg), -1;
+			break;
+		case 'm':
+			if (parse_u32(optarg, &o->mark_count, 1, 1u << 20) < 0)
+				return fprintf(stderr, "dsr-check: --mark-count: '%s' is not 1-1048576\n", optarg), -1;
+			break;
 		case 'f': o->config = optarg; break;
 		case 'h': usage(stdout); exit(0);
 		case 'V': printf("dsr-check %s\n", DSRKIT_VERSION); exit(0);
@@ -158,6 +210,11 @@ static int parse_args(int argc, char **argv, struct options *o)
 		return fprintf(stderr, "dsr-check: --rs and --vip are required (see --help)\n"), -1;
 	if (o->rs.family != o->vip.family)
 		return fprintf(stderr, "dsr-check: --rs and --vip must be of the same family\n"), -1;
+	if (o->data_path && o->port == 0)
+		return fprintf(stderr, "dsr-check: --data-path needs the service --port\n"), -1;
+	if (o->mark_base && (uint64_t)o->mark_base + (o->mark_count ? o->mark_count : DATAPATH_MARK_COUNT_DEFAULT) >
+				    UINT32_MAX)
+		return fprintf(stderr, "dsr-check: the mark range passes 0xffffffff\n"), -1;
 	return 0;
 }
 
@@ -242,6 +299,104 @@ none:
 }
 
 static void report(const struct options *o, const char *state, const char *rs, const struct verdict *v,
+		   const char *extra);
+
+/* The agent's facts, judged again.  Returns -1 on a configuration error
+ * (already reported), 0 otherwise with j filled. */
+static int check_agent(const struct options *o, const struct dsrkit_conf *conf, struct judgement *j)
+{
+	struct agent_tls *tls = NULL;
+	struct agent_conn conn;
+	char err[600], rs[IPADDR_STRLEN], vip[IPADDR_STRLEN], path[160];
+	int r;
+
+	ipaddr_format(&o->rs, rs);
+	ipaddr_format(&o->vip, vip);
+	if (agent_tls_new(&tls, o->ca ? o->ca : conf->ca, o->cert ? o->cert : conf->cert,
+			  o->key ? o->key : conf->key, conf->tls_min, err, sizeof(err)) < 0) {
+		struct verdict v;
+
+		verdict_fail(&v, CHECK_LAYER_CONFIG, "TLS_CONFIG", "%s", err);
+		report(o, o->mode == OUTPUT_NAGIOS ? "DSR UNKNOWN" : "DOWN", rs, &v, "");
+		return -1;
+	}
+	if (o->port)
+		snprintf(path, sizeof(path), "/v1/status?vip=%s&port=%u", vip, o->port);
+	else
+		snprintf(path, sizeof(path), "/v1/status?vip=%s", vip);
+	agent_conn_init(&conn, tls, &o->rs, (uint16_t)o->agent_port);
+	r = fetch(&conn, path, o->timeout_ms);
+	if (r == AGENT_CONN_DONE) {
+		judge_status(buf_str(&conn.resp.body), conn.resp.body.len, &o->vip, (uint16_t)o->port, j);
+	} else {
+		memset(j, 0, sizeof(*j));
+		j->verdict = conn.fail;
+		j->weight_hint = FACTS_UNKNOWN;
+	}
+	agent_conn_free(&conn);
+	agent_tls_free(tls);
+	return 0;
+}
+
+/* The data-path probe: a private fwmark service for this real server only,
+ * one marked connection to VIP:port, the service removed again. */
+static void check_datapath(const struct options *o, struct verdict *v)
+{
+	struct datapath_cfg cfg = {
+		.mark_base = o->mark_base ? o->mark_base : DATAPATH_MARK_BASE_DEFAULT,
+		.mark_count = o->mark_count ? o->mark_count : DATAPATH_MARK_COUNT_DEFAULT,
+		.set_sysctls = o->set_sysctls,
+	};
+	struct datapath_probe p;
+	struct datapath_svc svc;
+	struct ipvs *h = NULL;
+	struct ip_addr src;
+	char why[VERDICT_REASON_MAX], iface[64];
+	long long deadline = now_ms() + o->timeout_ms;
+	SSL_CTX *ctx = NULL;
+	int r;
+
+	if (datapath_prepare(&cfg, &o->rs, &src, iface, sizeof(iface), why, sizeof(why)) < 0) {
+		verdict_fail(v, CHECK_LAYER_DATAPATH, "DATAPATH_SETUP", "%s", why);
+		return;
+	}
+	r = ipvs_open(&h);
+	if (r < 0) {
+		verdict_fail(v, CHECK_LAYER_DATAPATH, "DATAPATH_SETUP", "cannot reach IPVS: %s%s", strerror(-r),
+			     r == -EPERM ? " (needs CAP_NET_ADMIN)" : "");
+		return;
+	}
+	/* the pid spreads concurrent checks (keepalived runs them in parallel)
+	 * over the range; a taken mark is skipped */
+	if (datapath_svc_create(h, &cfg, &o->rs, (uint32_t)getpid(), &svc, why, sizeof(why)) < 0) {
+		verdict_fail(v, CHECK_LAYER_DATAPATH, "DATAPATH_SETUP", "probe service: %s", why);
+		ipvs_close(h);
+		return;
+	}
+	if (o->probe_kind == DATAPATH_TLS || o->probe_kind == DATAPATH_HTTPS)
+		ctx = SSL_CTX_new(TLS_client_method());
+	r = datapath_probe_start(&p, o->probe_kind, ctx, &svc, &src, &o->vip, (uint16_t)o->port, o->probe_path,
+				 o->probe_status);
+	while (r == 1 || r == 2) {
+		struct pollfd pfd = { .fd = p.fd, .events = r == 1 ? POLLIN : POLLOUT };
+		long long left = deadline - now_ms();
+
+		if (left <= 0 || (poll(&pfd, 1, (int)left) < 0 && errno != EINTR)) {
+			datapath_probe_timeout(&p, o->timeout_ms);
+			break;
+		}
+		if (pfd.revents)
+			r = datapath_probe_step(&p);
+	}
+	*v = p.result;
+	datapath_probe_free(&p);
+	SSL_CTX_free(ctx);
+	if (datapath_svc_remove(h, &svc) < 0 && verdict_is_ok(v))
+		verdict_fail(v, CHECK_LAYER_DATAPATH, "DATAPATH_SETUP", "probe service not removed: %s", ipvs_errmsg(h));
+	ipvs_close(h);
+}
+
+static void report(const struct options *o, const char *state, const char *rs, const struct verdict *v,
 		   const char *extra)
 {
 	if (verdict_is_ok(v))
@@ -264,12 +419,10 @@ int main(int argc, char **argv)
 {
 	struct options o;
 	struct dsrkit_conf conf;
-	struct agent_tls *tls = NULL;
-	struct agent_conn conn;
 	struct judgement j;
-	char err[600], rs[IPADDR_STRLEN], vip[IPADDR_STRLEN], path[160], extra[96] = "";
+	char err[600], rs[IPADDR_STRLEN], vip[IPADDR_STRLEN], extra[96] = "";
 	long long t0 = now_ms();
-	int r, weight = -1, code;
+	int weight = -1, code;
 
 	signal(SIGPIPE, SIG_IGN);
 	memset(&o, 0, sizeof(o));
@@ -293,29 +446,39 @@ int main(int argc, char **argv)
 	if (!o.timeout_ms)
 		o.timeout_ms = conf.timeout_ms;
 	/* the daemon's verdict needs no TLS files: the script user may lack the key */
-	if (o.daemon && ask_daemon(conf.daemon_socket, &o, o.timeout_ms, &j))
-		goto judged;
-	if (agent_tls_new(&tls, o.ca ? o.ca : conf.ca, o.cert ? o.cert : conf.cert, o.key ? o.key : conf.key,
-			  conf.tls_min, err, sizeof(err)) < 0) {
-		struct verdict v;
-
-		verdict_fail(&v, CHECK_LAYER_CONFIG, "TLS_CONFIG", "%s", err);
-		report(&o, o.mode == OUTPUT_NAGIOS ? "DSR UNKNOWN" : "DOWN", rs, &v, "");
+	if (o.daemon && !o.no_agent && ask_daemon(conf.daemon_socket, &o, o.timeout_ms, &j))
+		; /* judged by dsr-checkd */
+	else if (!o.no_agent && check_agent(&o, &conf, &j) < 0)
 		return config_exit(&o);
-	}
-	snprintf(path, sizeof(path), "/v1/status?vip=%s&port=%u", vip, o.port);
-	agent_conn_init(&conn, tls, &o.rs, (uint16_t)o.agent_port);
-	r = fetch(&conn, path, o.timeout_ms);
-	if (r == AGENT_CONN_DONE) {
-		judge_status(buf_str(&conn.resp.body), conn.resp.body.len, &o.vip, (uint16_t)o.port, &j);
-	} else {
+	if (o.no_agent) {
 		memset(&j, 0, sizeof(j));
-		j.verdict = conn.fail;
+		verdict_fail(&j.verdict, CHECK_LAYER_NONE, "OK", "%s:%u healthy", vip, o.port);
 		j.weight_hint = FACTS_UNKNOWN;
 	}
-	agent_conn_free(&conn);
-	agent_tls_free(tls);
-judged:
+	if (o.data_path && verdict_is_ok(&j.verdict)) {
+		struct verdict dp;
+
+		check_datapath(&o, &dp);
+		if (verdict_is_ok(&dp)) {
+			size_t l = strlen(j.verdict.reason);
+
+			snprintf(j.verdict.reason + l, sizeof(j.verdict.reason) - l, ", data path (%s) ok",
+				 datapath_kind_name(o.probe_kind));
+		} else {
+			j.verdict = dp;
+			if (!o.no_agent && dp.layer == CHECK_LAYER_DATAPATH) {
+				size_t l = strlen(j.verdict.reason);
+
+				snprintf(j.verdict.reason + l, sizeof(j.verdict.reason) - l,
+					 "; the agent reports a correct DR set-up, so a firewall or weak-host send "
+					 "drops the VIP's traffic");
+			}
+		}
+	}
+	/* without misc_dynamic a drained server must fail, so that keepalived
+	 * takes it out (or sets weight 0 with inhibit_on_failure) */
+	if (o.mode == OUTPUT_KEEPALIVED && verdict_is_ok(&j.verdict) && j.admin == ADMIN_STATE_DRAIN)
+		verdict_fail(&j.verdict, CHECK_LAYER_ADMIN, "ADMIN_DRAIN", "the administrator drains this server");
 
 	/* weight: drain gives 0; a hint scales --weight (or is the weight) */
 	if (verdict_is_ok(&j.verdict)) {

@@ -4,9 +4,9 @@ CHECKER_CORE_SRCS := checker/verdict.c checker/http_resp.c checker/agent_conn.c 
 	checker/judge.c
 CHECKER_CORE_OBJS := $(CHECKER_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 
-$(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/dsr_check.o $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
+$(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/dsr_check.o $(CHECKER_CORE_OBJS) $(BUILD)/obj/checker/datapath.o $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(BUILD)/lib/libdsrkit-ipvs.a
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL)
 BINS += $(BUILD)/bin/dsr-check
 
 $(BUILD)/tests/test_checker_http: $(BUILD)/obj/tests/unit/test_checker_http.o $(BUILD)/obj/checker/http_resp.o $(BOUNDED_OBJS)
@@ -41,6 +41,18 @@ $(BUILD)/tests/test_checker_judge: $(BUILD)/obj/tests/unit/test_checker_judge.o 
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_JSON) $(LDLIBS_CMOCKA)
 UNIT_TESTS += $(BUILD)/tests/test_checker_judge
+
+# The ARP-problem detector (dsrctl arp-check, dsr-checkd).
+ARP_DETECT_OBJS := $(BUILD)/obj/checker/arp_packet.o $(BUILD)/obj/checker/nd_packet.o $(BUILD)/obj/checker/arp_detect.o
+
+$(BUILD)/tests/test_arp_packet: $(BUILD)/obj/tests/unit/test_arp_packet.o $(BUILD)/obj/checker/arp_packet.o \
+		$(BUILD)/obj/checker/nd_packet.o $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
+UNIT_TESTS += $(BUILD)/tests/test_arp_packet
+
+FUZZ_TARGETS += fuzz_arp_frame
+FUZZ_SRCS_fuzz_arp_frame := tests/fuzz/fuzz_arp_frame.c checker/arp_packet.c checker/nd_packet.c $(BOUNDED_SRCS)
 
 # ---- dsr-checkd: the checker daemon (issue 7) ----
 # kaconf/ and ipvs-plugin/ are read after this file: name their parts here.

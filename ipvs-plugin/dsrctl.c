@@ -10,6 +10,8 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <malloc.h>
+#include <sys/mman.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +22,7 @@
 #include "bounded/buf.h"
 #include "bounded/ipaddr.h"
 #include "bounded/strparse.h"
+#include "checker/arp_check_cmd.h"
 #include "dsrkit/ipvs.h"
 #include "ipvs-plugin/dr_lint.h"
 #include "ipvs-plugin/dsrctl_conf.h"
@@ -38,6 +41,7 @@ static const char usage_main[] =
 	"  lint FILE                       check that a DR configuration can work\n"
 	"  drain SERVICE SERVER            weight 0: established connections stay\n"
 	"  restore SERVICE SERVER          put the configured weight back\n"
+	"  arp-check [--iface IF] VIP...   find real servers that answer ARP for a VIP\n"
 	"\n"
 	"SERVICE is [tcp:|udp:|sctp:]VIP:PORT ([v6]:PORT for IPv6) or fwmark:N[:v6];\n"
 	"SERVER is ADDRESS[:PORT].  'dsrctl COMMAND --help' for details; man dsrctl.\n";
@@ -49,7 +53,7 @@ static const char usage_status[] =
 	"  counters; IPVS folds them every 2 seconds).\n";
 
 static const char usage_apply[] =
-	"usage: dsrctl apply [--dry-run] [--full] [--quiet] [--state FILE] FILE\n"
+	"usage: dsrctl apply [--dry-run] [--full|--partial] [--quiet] [--state FILE] FILE\n"
 	"  Reads FILE (keepalived virtual_server syntax, includes followed), compares\n"
 	"  it with the kernel and sends only the difference, pipelined.  Prints the\n"
 	"  plan (each add/edit/delete) and then applies it.  Only services in FILE are\n"
@@ -58,6 +62,8 @@ static const char usage_apply[] =
 	"  --dry-run     print the plan, change nothing\n"
 	"  --full        compare every service with the kernel, even those unchanged\n"
 	"                since the previous apply\n"
+	"  --partial     FILE holds only some services (e.g. the ones that changed):\n"
+	"                read and change just those, delete no service\n"
 	"  --quiet       print only the summary\n"
 	"  --state FILE  where to remember what was applied\n"
 	"                (default /run/dsrkit/ipvs-applied.NETNS.conf)\n"
@@ -159,6 +165,58 @@ static struct ipvs_table *state_read(const char *path)
 	}
 	buf_free(&err);
 	return t;
+}
+
+/* prev without the services that `drop` names (both may be NULL). */
+static struct ipvs_table *table_without(const struct ipvs_table *prev, const struct ipvs_table *drop)
+{
+	struct ipvs_table *t;
+	size_t i, j;
+
+	if (!prev)
+		return NULL;
+	t = ipvs_table_new();
+	for (i = 0; t && i < ipvs_table_service_count(prev); i++) {
+		const struct ipvs_service *s = ipvs_table_service(prev, i);
+		int k;
+
+		if (drop && ipvs_table_service_find(drop, s) >= 0)
+			continue;
+		k = ipvs_table_service_add(t, s);
+		for (j = 0; k >= 0 && j < ipvs_table_dest_count(prev, i); j++)
+			if (ipvs_table_dest_add(t, (size_t)k, ipvs_table_dest(prev, i, j)) < 0)
+				k = -1;
+		if (k < 0) {
+			ipvs_table_free(t);
+			return NULL; /* no previous: everything is compared */
+		}
+	}
+	return t;
+}
+
+/* The services a --partial apply changed since the last full one: the next
+ * full apply must not trust its state for them. */
+static int partial_note(const char *partial, const struct ipvs_table *given)
+{
+	struct ipvs_table *old = access(partial, F_OK) == 0 ? state_read(partial) : NULL;
+	struct ipvs_table *t;
+	size_t i;
+	int r = 0;
+
+	if (access(partial, F_OK) == 0 && !old)
+		return -EINVAL;
+	t = table_without(old, given);
+	if (!t)
+		t = ipvs_table_new();
+	for (i = 0; t && r >= 0 && i < ipvs_table_service_count(given); i++)
+		r = ipvs_table_service_add(t, ipvs_table_service(given, i));
+	if (!t)
+		r = -ENOMEM;
+	if (r >= 0)
+		r = state_write(partial, t, SIZE_MAX);
+	ipvs_table_free(t);
+	ipvs_table_free(old);
+	return r < 0 ? r : 0;
 }
 
 /* ---------- arguments ---------- */
@@ -395,6 +453,7 @@ static int cmd_apply(int argc, char **argv)
 	static const struct option opts[] = {
 		{ "dry-run", no_argument, NULL, 'n' },
 		{ "full", no_argument, NULL, 'F' },
+		{ "partial", no_argument, NULL, 'P' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "state", required_argument, NULL, 's' },
 		{ "help", no_argument, NULL, 'h' },
@@ -404,28 +463,30 @@ static int cmd_apply(int argc, char **argv)
 	struct ipvs_plan *plan = NULL;
 	struct ipvs *h = NULL;
 	struct buf err, warn;
-	char spath[512];
+	char spath[512], ppath[600];
 	const char *state = NULL;
 	size_t i, counts[IPVS_OP_COUNT] = { 0 };
-	int dry = 0, full = 0, quiet = 0, c, r, rc = 1;
+	int dry = 0, full = 0, partial = 0, quiet = 0, c, r, rc = 1;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "nFqs:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "nFPqs:h", opts, NULL)) != -1) {
 		switch (c) {
 		case 'n': dry = 1; break;
 		case 'F': full = 1; break;
+		case 'P': partial = 1; break;
 		case 'q': quiet = 1; break;
 		case 's': state = optarg; break;
 		case 'h': fputs(usage_apply, stdout); return 0;
 		default: fputs(usage_apply, stderr); return 1;
 		}
 	}
-	if (optind != argc - 1) {
+	if (optind != argc - 1 || (full && partial)) {
 		fputs(usage_apply, stderr);
 		return 1;
 	}
 	if (!state)
 		state = state_path("applied", spath, sizeof(spath));
+	snprintf(ppath, sizeof(ppath), "%s.partial", state);
 	buf_init(&err, ERRBUF_MAX);
 	buf_init(&warn, ERRBUF_MAX);
 	r = conf_table_load(argv[optind], &want, &err, &warn);
@@ -437,8 +498,20 @@ static int cmd_apply(int argc, char **argv)
 	}
 	if (open_ipvs(&h) < 0)
 		goto out;
-	prev = full ? NULL : state_read(state);
-	r = ipvs_plan_make(h, want, prev, full ? IPVS_PLAN_FULL : 0, &plan);
+	if (!full && !partial) {
+		prev = state_read(state);
+		/* services changed by --partial since: compare them fully */
+		if (prev && access(ppath, F_OK) == 0) {
+			struct ipvs_table *dirty = state_read(ppath), *p2;
+
+			p2 = dirty ? table_without(prev, dirty) : NULL;
+			ipvs_table_free(dirty);
+			ipvs_table_free(prev);
+			prev = p2;
+		}
+	}
+	r = ipvs_plan_make(h, want, prev,
+			   full ? IPVS_PLAN_FULL : partial ? IPVS_PLAN_GIVEN_ONLY : 0, &plan);
 	if (r < 0) {
 		fprintf(stderr, "%s: %s\n", prog, ipvs_errmsg(h));
 		goto out;
@@ -479,12 +552,21 @@ static int cmd_apply(int argc, char **argv)
 	rc = ipvs_plan_failed(plan) ? 2 : 0;
 	/* Remember what we applied; after a failure remember nothing, so the
 	 * next apply compares every service with the kernel. */
-	if (rc == 0) {
+	if (rc == 0 && partial) {
+		r = partial_note(ppath, want);
+		if (r < 0) {
+			fprintf(stderr, "%s: cannot note the partial apply in %s: %s\n", prog, ppath,
+				strerror(-r));
+			unlink(state);
+		}
+	} else if (rc == 0) {
 		r = state_write(state, want, SIZE_MAX);
 		if (r < 0)
 			fprintf(stderr, "%s: cannot write state %s: %s\n", prog, state, strerror(-r));
+		unlink(ppath);
 	} else {
 		unlink(state);
+		unlink(ppath);
 	}
 out:
 	ipvs_plan_free(plan);
@@ -797,9 +879,14 @@ int main(int argc, char **argv)
 		{ "lint", cmd_lint, usage_lint },
 		{ "drain", cmd_drain, usage_drain },
 		{ "restore", cmd_restore, usage_restore },
+		{ "arp-check", arp_check_cmd, arp_check_usage },
 	};
 	size_t i;
 
+	if (getenv("X_TOPPAD"))
+		mallopt(M_TOP_PAD, 64 << 20);
+	if (getenv("X_MLOCK"))
+		mlockall(MCL_FUTURE);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_main, argc < 2 ? stderr : stdout);

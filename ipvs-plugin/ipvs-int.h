@@ -89,6 +89,8 @@ struct ipvs_req {
 	const struct ipvs_service *s;
 	const struct ipvs_dest *d;
 	int error;
+	struct ipvs_service *reply; /* GET_SERVICE: filled from the answer */
+	int got;                    /* the answer came */
 };
 IPVS_WUR int ipvs_request_batch(struct ipvs *h, struct ipvs_req *reqs, size_t n);
 

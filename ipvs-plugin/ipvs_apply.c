@@ -86,6 +86,56 @@ static int plan_dests(struct ipvs_plan *p, const struct ipvs_table *want, size_t
 	return 0;
 }
 
+/* The kernel's view of just the services of `desired`: GET_SERVICE for
+ * each, pipelined; "no such service" means absent. */
+static int read_given(struct ipvs *h, const struct ipvs_table *desired, struct ipvs_table **out,
+		      size_t *reads)
+{
+	size_t i, n = ipvs_table_service_count(desired);
+	struct ipvs_req *reqs = calloc(n ? n : 1, sizeof(*reqs));
+	struct ipvs_service *got = calloc(n ? n : 1, sizeof(*got));
+	struct ipvs_table *t = ipvs_table_new();
+	int r;
+
+	if (!reqs || !got || !t) {
+		r = -ENOMEM;
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		reqs[i].cmd = IPVS_CMD_GET_SERVICE;
+		reqs[i].s = ipvs_table_service(desired, i);
+		reqs[i].reply = &got[i];
+	}
+	r = ipvs_request_batch(h, reqs, n);
+	*reads += n;
+	if (r < 0) {
+		ipvs_set_err(h, r, "ipvs: get services");
+		goto out;
+	}
+	for (i = 0; i < n; i++) {
+		if (reqs[i].error == -ESRCH || reqs[i].error == -ENOENT)
+			continue;
+		if (reqs[i].error < 0 || !reqs[i].got) {
+			char what[96];
+
+			r = reqs[i].error < 0 ? reqs[i].error : -EPROTO;
+			ipvs_set_err(h, r, "ipvs: get service %s",
+				     ipvs_service_format(reqs[i].s, what, sizeof(what)));
+			goto out;
+		}
+		if ((r = ipvs_table_service_add(t, &got[i])) < 0 && r != -EEXIST)
+			goto out;
+	}
+	*out = t;
+	t = NULL;
+	r = 0;
+out:
+	ipvs_table_free(t);
+	free(reqs);
+	free(got);
+	return r;
+}
+
 IPVS_API int ipvs_plan_make(struct ipvs *h, const struct ipvs_table *desired,
 			    const struct ipvs_table *previous, unsigned flags, struct ipvs_plan **out)
 {
@@ -97,8 +147,13 @@ IPVS_API int ipvs_plan_make(struct ipvs *h, const struct ipvs_table *desired,
 	*out = NULL;
 	if (!p)
 		return -ENOMEM;
-	r = ipvs_service_dump(h, &kern);
-	p->reads++;
+	if (flags & IPVS_PLAN_GIVEN_ONLY) {
+		previous = NULL;
+		r = read_given(h, desired, &kern, &p->reads);
+	} else {
+		r = ipvs_service_dump(h, &kern);
+		p->reads++;
+	}
 	if (r < 0)
 		goto out;
 	/* Services we put there before and that are no longer wanted. */

@@ -252,8 +252,15 @@ int ipvs_request_batch(struct ipvs *h, struct ipvs_req *reqs, size_t n)
 			while ((r = ipvs_msg_next(h->rbuf, (size_t)got, &off, &v)) == 1) {
 				uint32_t idx = v.seq - base;
 
-				if (v.type != NLMSG_ERROR || idx >= k || reqs[i + idx].error != 1)
+				if (idx >= k || reqs[i + idx].error != 1)
 					continue; /* not ours: a stale answer */
+				if (v.type == h->family && reqs[i + idx].reply) {
+					if (ipvs_msg_parse(v.attrs, v.attrs_len, reqs[i + idx].reply, NULL) == 1)
+						reqs[i + idx].got = 1;
+					continue;
+				}
+				if (v.type != NLMSG_ERROR)
+					continue;
 				reqs[i + idx].error = v.error;
 				acked++;
 			}

@@ -160,7 +160,7 @@ static int handle(struct fake_kernel *fk, const struct ipvs_msg_view *m)
 			abort();
 		enqueue(fk, b.data, b.len);
 		buf_free(&b);
-		return 1;
+		return 0; /* acknowledged too when asked (NLM_F_ACK) */
 	}
 	case IPVS_CMD_NEW_DEST:
 	case IPVS_CMD_SET_DEST:

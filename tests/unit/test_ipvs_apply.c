@@ -216,6 +216,41 @@ static void races_are_success_failures_are_reported(void **state)
 	fake_close(h, fk);
 }
 
+static void given_only_reads_just_those(void **state)
+{
+	struct fake_kernel *fk;
+	struct ipvs *h = fake_open(&fk);
+	struct ipvs_table *a = make(300, 0, 1), *b = make(5, 3, 4), *c = make(0, 0, 1);
+	struct ipvs_plan *p;
+	unsigned dumps;
+	(void)state;
+
+	apply_ok(h, a, NULL, 0, 1500);
+	dumps = fk->cmds[IPVS_CMD_GET_SERVICE];
+	/* 5 services given: 5 gets (no whole-table dump), 5 dest dumps,
+	 * 3 edits; nothing deleted even though a has 295 more */
+	assert_int_equal(ipvs_plan_make(h, b, a, IPVS_PLAN_GIVEN_ONLY, &p), 0);
+	assert_int_equal(fk->cmds[IPVS_CMD_GET_SERVICE] - dumps, 5);
+	assert_int_equal(ipvs_plan_reads(p), 10);
+	assert_int_equal(ipvs_plan_count(p), 3);
+	assert_int_equal(ipvs_plan_op(p, 2)->kind, IPVS_OP_DEST_EDIT);
+	assert_int_equal(ipvs_plan_execute(h, p), 0);
+	ipvs_plan_free(p);
+	assert_int_equal(fake_service_count(fk), 300);
+	/* a given service the kernel lacks is added */
+	assert_int_equal(ipvs_flush(h), 0);
+	assert_int_equal(ipvs_plan_make(h, b, NULL, IPVS_PLAN_GIVEN_ONLY, &p), 0);
+	assert_int_equal(ipvs_plan_count(p), 25);
+	ipvs_plan_free(p);
+	assert_int_equal(ipvs_plan_make(h, c, NULL, IPVS_PLAN_GIVEN_ONLY, &p), 0);
+	assert_int_equal(ipvs_plan_count(p), 0);
+	ipvs_plan_free(p);
+	ipvs_table_free(a);
+	ipvs_table_free(b);
+	ipvs_table_free(c);
+	fake_close(h, fk);
+}
+
 static void table_index_and_duplicates(void **state)
 {
 	struct ipvs_table *t = make(1000, 0, 1);
@@ -244,6 +279,7 @@ int main(void)
 		cmocka_unit_test(never_touches_foreign_and_deletes_own),
 		cmocka_unit_test(drift_in_kernel_is_repaired),
 		cmocka_unit_test(races_are_success_failures_are_reported),
+		cmocka_unit_test(given_only_reads_just_those),
 		cmocka_unit_test(table_index_and_duplicates),
 	};
 

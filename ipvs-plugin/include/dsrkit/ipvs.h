@@ -165,6 +165,9 @@ struct ipvs_op {
 /* Plan flags. */
 #define IPVS_PLAN_FULL 0x1u /* compare every desired service with the kernel,
 			       even those unchanged since `previous` */
+#define IPVS_PLAN_GIVEN_ONLY 0x2u /* `desired` names only some services: read
+				     just those (one pipelined get each, no dump
+				     of the whole table), delete none */
 
 /* Compares `desired` with what the kernel holds and plans the difference.
  * Only services in `desired` are added or changed; a service is deleted

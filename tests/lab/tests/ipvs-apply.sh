@@ -98,6 +98,21 @@ case "$out" in
 *"edit dest 192.0.2.12:80 of TCP 198.51.100.6:80 (DR, weight 1)"*"plan: 1 operations"*) lab_pass full-finds-drift ;;
 *) lab_fail full-finds-drift "$(echo "$out" | tr '\n' '|')" ;;
 esac
+# --partial: a file with only the changed service; nothing else is read
+# (no whole-table dump), changed or deleted
+printf 'virtual_server 198.51.100.1 80 {\n\tlb_algo rr\n\tlb_kind DR\n\treal_server 192.0.2.11 80 {\n\t\tweight 1\n\t}\n\treal_server 192.0.2.12 80 {\n\t\tweight 4\n\t}\n}\n' >/tmp/p.conf
+out=$(in_ns director dsrctl apply --partial /tmp/p.conf 2>&1); echo "$out"
+case "$out" in
+*"edit dest 192.0.2.12:80 of TCP 198.51.100.1:80 (DR, weight 4)"*"plan: 1 operations"*"2 kernel reads"*) lab_pass partial-apply ;;
+*) lab_fail partial-apply "$(echo "$out" | tr '\n' '|')" ;;
+esac
+lab_expect partial-deletes-nothing "$(in_ns director ipvsadm -Sn | grep -c '^-A')" 7
+# the next whole-file apply knows that service changed behind its state
+out=$(in_ns director dsrctl apply /tmp/b.conf 2>&1)
+case "$out" in
+*"edit dest 192.0.2.12:80 of TCP 198.51.100.1:80 (DR, weight 1)"*"plan: 1 operations"*) lab_pass apply-after-partial ;;
+*) lab_fail apply-after-partial "$(echo "$out" | tr '\n' '|')" ;;
+esac
 # bad input: file:line and nothing applied
 printf 'virtual_server 198.51.100.7 80 {\n\tlb_kind DR\n\treal_server 192.0.2.300 80 {\n\t}\n}\n' >/tmp/bad.conf
 out=$(in_ns director dsrctl apply /tmp/bad.conf 2>&1); rc=$?

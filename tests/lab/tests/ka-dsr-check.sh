@@ -47,7 +47,7 @@ $(ka_rs "$RS1")
 $(ka_rs "$RS2")
 }
 EOT
-bg_ns director keepalived keepalived -n -l -D -C -f /tmp/ka.conf -p /tmp/ka.pid -c /tmp/ka-checkers.pid
+bg_ns director keepalived keepalived -n -l -G -D -C -f /tmp/ka.conf -p /tmp/ka.pid -c /tmp/ka-checkers.pid
 
 # rs_weight ADDR: its weight in the director's IPVS table, "absent" if none.
 rs_weight() {

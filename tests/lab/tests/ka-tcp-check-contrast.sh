@@ -28,7 +28,7 @@ virtual_server $LAB_VIP 80 {
     }
 }
 EOT
-bg_ns director keepalived keepalived -n -l -D -C -f /tmp/ka.conf -p /tmp/ka.pid -c /tmp/ka-checkers.pid
+bg_ns director keepalived keepalived -n -l -G -D -C -f /tmp/ka.conf -p /tmp/ka.pid -c /tmp/ka-checkers.pid
 
 rs_in_ipvs() { in_ns director ipvsadm -Ln | grep -q "$1:80"; }
 wait_for 15 rs_in_ipvs "$(lab_rs_addr 1)" && wait_for 15 rs_in_ipvs "$(lab_rs_addr 2)" &&
