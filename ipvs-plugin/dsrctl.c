@@ -10,8 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <malloc.h>
-#include <sys/mman.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -880,10 +878,6 @@ int main(int argc, char **argv)
 	};
 	size_t i;
 
-	if (getenv("X_TOPPAD"))
-		mallopt(M_TOP_PAD, 64 << 20);
-	if (getenv("X_MLOCK"))
-		mlockall(MCL_FUTURE);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_main, argc < 2 ? stderr : stdout);
