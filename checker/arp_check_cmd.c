@@ -24,7 +24,8 @@ const char arp_check_usage[] =
 	"other than the director's own (or an --allow-mac: a VRRP virtual MAC or\n"
 	"peer) that answers or announces a VIP: the ARP problem of a real server\n"
 	"without arp_ignore=1/arp_announce=2.  The offending server is named by\n"
-	"address from --rs probes and the neighbour table.  IPv4 VIPs.\n"
+	"address from --rs probes and the neighbour table.  IPv6 VIPs: the same\n"
+	"with Neighbour Solicitations and Advertisements.\n"
 	"\n"
 	"  --iface IF       interface to ask on (default: the one holding the first VIP)\n"
 	"  --rs ADDR        a real server's own address, asked too so its MAC is known\n"
@@ -42,9 +43,17 @@ static int iface_holding(const struct ip_addr *a, char *out, size_t n)
 	if (getifaddrs(&ifa) < 0)
 		return -errno;
 	for (i = ifa; i; i = i->ifa_next) {
-		if (!i->ifa_addr || i->ifa_addr->sa_family != AF_INET || a->family != IP_FAMILY_V4)
+		const void *p;
+
+		if (!i->ifa_addr)
 			continue;
-		if (!memcmp(&((struct sockaddr_in *)i->ifa_addr)->sin_addr, a->b, 4)) {
+		if (i->ifa_addr->sa_family == AF_INET && a->family == IP_FAMILY_V4)
+			p = &((struct sockaddr_in *)i->ifa_addr)->sin_addr;
+		else if (i->ifa_addr->sa_family == AF_INET6 && a->family == IP_FAMILY_V6)
+			p = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
+		else
+			continue;
+		if (!memcmp(p, a->b, ipaddr_len(a))) {
 			snprintf(out, n, "%s", i->ifa_name);
 			r = 0;
 			break;
@@ -109,9 +118,8 @@ int arp_check_cmd(int argc, char **argv)
 		}
 	}
 	for (i = (size_t)optind; i < (size_t)argc; i++) {
-		if (n_vips >= MAX_VIPS || ipaddr_parse(argv[i], &vips[n_vips]) < 0 ||
-		    vips[n_vips].family != IP_FAMILY_V4)
-			return fprintf(stderr, "dsrctl arp-check: '%s' is not an IPv4 VIP (or too many)\n", argv[i]), 2;
+		if (n_vips >= MAX_VIPS || ipaddr_parse(argv[i], &vips[n_vips]) < 0)
+			return fprintf(stderr, "dsrctl arp-check: '%s' is not a VIP address (or too many)\n", argv[i]), 2;
 		n_vips++;
 	}
 	if (!n_vips) {
@@ -162,12 +170,16 @@ int arp_check_cmd(int argc, char **argv)
 			       claims[i].have_owner ? o : "null", claims[i].have_owner ? "\"" : "",
 			       claims[i].gratuitous ? "gratuitous" : claims[i].op == ARP_OP_REPLY ? "reply" : "request");
 		else
-			printf("ARP_PROBLEM %s: %s (%s) %s VIP %s; fix: arp_ignore=1 and arp_announce=2 on it "
-			       "(dsr-agent setup --vip %s)\n",
+			printf("ARP_PROBLEM %s: %s (%s) %s VIP %s; fix: %s (dsr-agent setup --vip %s)\n",
 			       iface, claims[i].have_owner ? o : "unknown server", mac,
-			       claims[i].gratuitous ? "announces" : claims[i].op == ARP_OP_REPLY ? "answers ARP for"
-												  : "claims",
-			       v, v);
+			       claims[i].gratuitous ? "announces"
+			       : claims[i].op == ARP_OP_REPLY ? (claims[i].vip.family == IP_FAMILY_V6 ? "answers ND for"
+												       : "answers ARP for")
+							      : "claims",
+			       v,
+			       claims[i].vip.family == IP_FAMILY_V6 ? "the VIP as /128 on lo only, never on an interface that answers ND"
+								    : "arp_ignore=1 and arp_announce=2 on it",
+			       v);
 	}
 	if (json)
 		printf("]}\n");

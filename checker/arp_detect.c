@@ -1,5 +1,6 @@
 /* arp_detect.c - see arp_detect.h. */
 #include "checker/arp_detect.h"
+#include "checker/nd_packet.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -7,6 +8,7 @@
 #include <linux/if_ether.h>
 #include <linux/if_packet.h>
 #include <net/if.h>
+#include <netinet/icmp6.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -46,6 +48,37 @@ static int first_ipv4(const char *ifname, struct ip_addr *out)
 	return r;
 }
 
+/* IPv6 is optional: a host without it simply has no v6 VIPs to check. */
+static void open_v6(struct arp_detector *d)
+{
+	struct sockaddr_ll sll;
+	struct icmp6_filter filt;
+	int hops = 255, ifi = d->ifindex, loop = 0;
+
+	d->fd6 = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, htons(ETH_P_IPV6));
+	if (d->fd6 >= 0) {
+		memset(&sll, 0, sizeof(sll));
+		sll.sll_family = AF_PACKET;
+		sll.sll_protocol = htons(ETH_P_IPV6);
+		sll.sll_ifindex = d->ifindex;
+		if (bind(d->fd6, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+			close(d->fd6);
+			d->fd6 = -1;
+		}
+	}
+	d->icmp6 = socket(AF_INET6, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, IPPROTO_ICMPV6);
+	if (d->icmp6 < 0)
+		return;
+	/* we only send on it; NAs are read from fd6 */
+	ICMP6_FILTER_SETBLOCKALL(&filt);
+	setsockopt(d->icmp6, IPPROTO_ICMPV6, ICMP6_FILTER, &filt, sizeof(filt));
+	/* RFC 4861: neighbour discovery goes out with hop limit 255 */
+	setsockopt(d->icmp6, IPPROTO_IPV6, IPV6_MULTICAST_HOPS, &hops, sizeof(hops));
+	setsockopt(d->icmp6, IPPROTO_IPV6, IPV6_UNICAST_HOPS, &hops, sizeof(hops));
+	setsockopt(d->icmp6, IPPROTO_IPV6, IPV6_MULTICAST_IF, &ifi, sizeof(ifi));
+	setsockopt(d->icmp6, IPPROTO_IPV6, IPV6_MULTICAST_LOOP, &loop, sizeof(loop));
+}
+
 int arp_detector_open(struct arp_detector *d, const char *ifname, char *err, size_t errlen)
 {
 	struct sockaddr_ll sll;
@@ -54,6 +87,8 @@ int arp_detector_open(struct arp_detector *d, const char *ifname, char *err, siz
 
 	memset(d, 0, sizeof(*d));
 	d->fd = -1;
+	d->fd6 = -1;
+	d->icmp6 = -1;
 	if (strlen(ifname) >= sizeof(d->ifname) || strlen(ifname) >= IFNAMSIZ) {
 		snprintf(err, errlen, "interface name '%s' too long", ifname);
 		return -EINVAL;
@@ -96,6 +131,7 @@ int arp_detector_open(struct arp_detector *d, const char *ifname, char *err, siz
 	}
 	memcpy(d->allowed[0], d->mac, 6);
 	d->n_allowed = 1;
+	open_v6(d);
 	return 0;
 fail:
 	close(d->fd);
@@ -107,7 +143,11 @@ void arp_detector_close(struct arp_detector *d)
 {
 	if (d->fd >= 0)
 		close(d->fd);
-	d->fd = -1;
+	if (d->fd6 >= 0)
+		close(d->fd6);
+	if (d->icmp6 >= 0)
+		close(d->icmp6);
+	d->fd = d->fd6 = d->icmp6 = -1;
 }
 
 int arp_detector_allow(struct arp_detector *d, const uint8_t mac[6])
@@ -118,11 +158,32 @@ int arp_detector_allow(struct arp_detector *d, const uint8_t mac[6])
 	return 0;
 }
 
+static int send_ns(struct arp_detector *d, const struct ip_addr *addr)
+{
+	uint8_t ns[ND_NS_LEN];
+	struct sockaddr_in6 to;
+	struct ip_addr group;
+
+	if (d->icmp6 < 0)
+		return -EAFNOSUPPORT;
+	nd_solicit_build(ns, addr, d->mac);
+	nd_solicited_node(addr, &group);
+	memset(&to, 0, sizeof(to));
+	to.sin6_family = AF_INET6;
+	to.sin6_scope_id = (uint32_t)d->ifindex;
+	memcpy(&to.sin6_addr, group.b, 16);
+	if (sendto(d->icmp6, ns, sizeof(ns), 0, (struct sockaddr *)&to, sizeof(to)) < 0)
+		return -errno;
+	return 0;
+}
+
 int arp_detector_send(struct arp_detector *d, const struct ip_addr *addr)
 {
 	uint8_t frame[ARP_FRAME_LEN];
 	struct sockaddr_ll to;
 
+	if (addr->family == IP_FAMILY_V6)
+		return send_ns(d, addr);
 	if (!arp_request_build(frame, d->mac, &d->src, addr))
 		return -EAFNOSUPPORT;
 	memset(&to, 0, sizeof(to));
@@ -165,6 +226,33 @@ static void learn(struct arp_detector *d, const uint8_t mac[6], const struct ip_
 	}
 }
 
+/* Record that mac claims addr, if addr is a VIP and mac is foreign. */
+static size_t claim(struct arp_detector *d, const struct ip_addr *addr, const uint8_t mac[6], uint16_t op,
+		    int gratuitous, const struct ip_addr *vips, size_t n_vips, struct arp_claim *claims, size_t max,
+		    size_t n_now)
+{
+	size_t i, j;
+
+	if (allowed(d, mac))
+		return 0;
+	for (i = 0; i < n_vips; i++) {
+		if (!ipaddr_equal(addr, &vips[i]))
+			continue;
+		for (j = 0; j < n_now; j++)
+			if (ipaddr_equal(&claims[j].vip, &vips[i]) && !memcmp(claims[j].mac, mac, 6))
+				return 0;
+		if (n_now >= max)
+			return 0;
+		memset(&claims[n_now], 0, sizeof(claims[n_now]));
+		claims[n_now].vip = vips[i];
+		memcpy(claims[n_now].mac, mac, 6);
+		claims[n_now].op = op;
+		claims[n_now].gratuitous = gratuitous;
+		return 1;
+	}
+	return 0;
+}
+
 size_t arp_detector_read(struct arp_detector *d, const struct ip_addr *vips, size_t n_vips,
 			 struct arp_claim *claims, size_t max, size_t n_have)
 {
@@ -174,7 +262,6 @@ size_t arp_detector_read(struct arp_detector *d, const struct ip_addr *vips, siz
 		uint8_t frame[128];
 		struct arp_msg m;
 		ssize_t n = recv(d->fd, frame, sizeof(frame), 0);
-		size_t i, j;
 
 		if (n < 0)
 			break;
@@ -183,23 +270,21 @@ size_t arp_detector_read(struct arp_detector *d, const struct ip_addr *vips, siz
 		if (!memcmp(m.sha, d->mac, 6))
 			continue; /* our own request */
 		learn(d, m.sha, &m.spa, vips, n_vips);
-		if (allowed(d, m.sha))
+		added += claim(d, &m.spa, m.sha, m.op, arp_msg_is_gratuitous(&m), vips, n_vips, claims, max,
+			       n_have + added);
+	}
+	while (d->fd6 >= 0) {
+		uint8_t frame[1600];
+		struct nd_advert a;
+		ssize_t n = recv(d->fd6, frame, sizeof(frame), 0);
+
+		if (n < 0)
+			break;
+		if (nd_frame_parse(frame, (size_t)n, &a) < 0 || !memcmp(a.lladdr, d->mac, 6))
 			continue;
-		for (i = 0; i < n_vips; i++) {
-			if (!ipaddr_equal(&m.spa, &vips[i]))
-				continue;
-			for (j = 0; j < n_have + added; j++)
-				if (ipaddr_equal(&claims[j].vip, &vips[i]) && !memcmp(claims[j].mac, m.sha, 6))
-					break;
-			if (j < n_have + added || n_have + added >= max)
-				continue;
-			memset(&claims[j], 0, sizeof(claims[j]));
-			claims[j].vip = vips[i];
-			memcpy(claims[j].mac, m.sha, 6);
-			claims[j].op = m.op;
-			claims[j].gratuitous = arp_msg_is_gratuitous(&m);
-			added++;
-		}
+		learn(d, a.lladdr, &a.target, vips, n_vips);
+		added += claim(d, &a.target, a.lladdr, ARP_OP_REPLY, !a.solicited, vips, n_vips, claims, max,
+			       n_have + added);
 	}
 	return added;
 }
@@ -214,19 +299,19 @@ int arp_detector_round(struct arp_detector *d, const struct ip_addr *vips, size_
 
 	*n_claims = 0;
 	for (i = 0; i < n_rs; i++)
-		if (rs[i].family == IP_FAMILY_V4 && (r = arp_detector_send(d, &rs[i])) < 0)
+		if ((r = arp_detector_send(d, &rs[i])) < 0 && r != -EAFNOSUPPORT)
 			return r;
 	for (i = 0; i < n_vips; i++)
-		if (vips[i].family == IP_FAMILY_V4 && (r = arp_detector_send(d, &vips[i])) < 0)
+		if ((r = arp_detector_send(d, &vips[i])) < 0)
 			return r;
 	deadline = now_ms() + window_ms;
 	for (;;) {
-		struct pollfd p = { .fd = d->fd, .events = POLLIN };
+		struct pollfd p[2] = { { .fd = d->fd, .events = POLLIN }, { .fd = d->fd6, .events = POLLIN } };
 		long long left = deadline - now_ms();
 
 		if (left <= 0)
 			break;
-		if (poll(&p, 1, (int)left) < 0 && errno != EINTR)
+		if (poll(p, d->fd6 >= 0 ? 2 : 1, (int)left) < 0 && errno != EINTR)
 			return -errno;
 		*n_claims += arp_detector_read(d, vips, n_vips, claims, max, *n_claims);
 	}

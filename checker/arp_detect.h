@@ -1,8 +1,9 @@
 /* arp_detect.h - the ARP-problem detector: asks "who has VIP?" on a
  * director interface (AF_PACKET) and reports every MAC other than the
  * director's own (or an allowed VRRP virtual MAC / peer) that claims a VIP,
- * in a reply, a request or a gratuitous announcement.  The same socket also
- * watches passively from an event loop. */
+ * in a reply, a request or a gratuitous announcement.  IPv6 VIPs: the same
+ * with Neighbour Solicitations and Advertisements.  The same sockets also
+ * watch passively from an event loop (arp_detector_read). */
 #ifndef DSRKIT_CHECKER_ARP_DETECT_H
 #define DSRKIT_CHECKER_ARP_DETECT_H
 
@@ -26,7 +27,9 @@ struct arp_claim {
 };
 
 struct arp_detector {
-	int fd;
+	int fd;                                   /* AF_PACKET, ARP */
+	int fd6;                                  /* AF_PACKET, IPv6 (NAs), or -1 */
+	int icmp6;                                /* raw ICMPv6 to send NSs, or -1 */
 	int ifindex;
 	char ifname[32];
 	uint8_t mac[6];

@@ -8,6 +8,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
 #include <unistd.h>
@@ -15,6 +17,7 @@
 #include "bounded/ipaddr.h"
 #include "bounded/strparse.h"
 #include "checker/agent_conn.h"
+#include "checker/checkd_proto.h"
 #include "checker/datapath.h"
 #include "checker/dsrkit_conf.h"
 #include "checker/judge.h"
@@ -38,6 +41,7 @@ struct options {
 	const char *ca, *cert, *key, *config;
 	enum output_mode mode;
 	int syslog;
+	int daemon;               /* ask dsr-checkd's socket first */
 	int no_agent;             /* --no-agent: data path only */
 	int data_path;            /* --data-path */
 	enum datapath_kind probe_kind;
@@ -68,6 +72,8 @@ static void usage(FILE *f)
 		"                     itself; with no hint and no drain, exit 0 = unchanged)\n"
 		"  --nagios           monitoring-plugin output and exit codes 0/1/2/3\n"
 		"  --syslog           also log the verdict to syslog (daemon facility)\n"
+		"  --daemon           take dsr-checkd's cached verdict from its socket (daemon_socket\n"
+		"                     in the config); checks directly when the daemon has none\n"
 		"  --data-path        also probe the VIP's data path: a marked connection to VIP:PORT\n"
 		"                     that IPVS delivers to this real server only, as it delivers\n"
 		"                     clients' traffic (needs CAP_NET_ADMIN; see dsr-check(8))\n"
@@ -115,6 +121,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 		{ "weight", required_argument, NULL, 'w' },
 		{ "nagios", no_argument, NULL, 'n' },
 		{ "syslog", no_argument, NULL, 's' },
+		{ "daemon", no_argument, NULL, 'X' },
 		{ "data-path", no_argument, NULL, 'D' },
 		{ "no-agent", no_argument, NULL, 'N' },
 		{ "probe", required_argument, NULL, 'P' },
@@ -166,6 +173,7 @@ static int parse_args(int argc, char **argv, struct options *o)
 			break;
 		case 'n': o->mode = OUTPUT_NAGIOS; break;
 		case 's': o->syslog = 1; break;
+		case 'X': o->daemon = 1; break;
 		case 'D': o->data_path = 1; break;
 		case 'N': o->no_agent = 1; o->data_path = 1; break;
 		case 'P':
@@ -235,6 +243,59 @@ static int fetch(struct agent_conn *c, const char *path, unsigned timeout_ms)
 			r = agent_conn_step(c);
 	}
 	return r;
+}
+
+/* Ask dsr-checkd for its verdict on rs/vip/port.  Returns 1 with j filled
+ * when the daemon has a result (up or down), 0 when it has none (not
+ * checked, not yet, unreachable: the caller checks directly). */
+static int ask_daemon(const char *path, const struct options *o, unsigned timeout_ms, struct judgement *j)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	struct checkd_query q = { .rs = o->rs, .vip = o->vip, .port = (uint16_t)o->port };
+	struct checkd_answer a;
+	char line[CHECKD_PROTO_LINE_MAX];
+	long long deadline = now_ms() + timeout_ms;
+	size_t n, got = 0;
+	char *nl;
+	int fd;
+
+	if (strlen(path) >= sizeof(sun.sun_path))
+		return 0;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return 0;
+	if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0)
+		goto none;
+	n = checkd_query_format(&q, line);
+	if (send(fd, line, n, MSG_NOSIGNAL) != (ssize_t)n)
+		goto none;
+	for (;;) {
+		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		long long left = deadline - now_ms();
+		ssize_t r;
+
+		if (left <= 0 || poll(&pfd, 1, (int)left) <= 0)
+			goto none;
+		r = recv(fd, line + got, sizeof(line) - 1 - got, 0);
+		if (r <= 0)
+			goto none;
+		got += (size_t)r;
+		nl = memchr(line, '\n', got);
+		if (nl)
+			break;
+		if (got == sizeof(line) - 1)
+			goto none;
+	}
+	close(fd);
+	if (checkd_answer_parse(line, (size_t)(nl - line), &a) < 0 ||
+	    (a.state != CHECKD_ANSWER_UP && a.state != CHECKD_ANSWER_DOWN))
+		return 0;
+	*j = a.j;
+	return 1;
+none:
+	close(fd);
+	return 0;
 }
 
 static void report(const struct options *o, const char *state, const char *rs, const struct verdict *v,
@@ -384,7 +445,10 @@ int main(int argc, char **argv)
 		o.agent_port = conf.agent_port;
 	if (!o.timeout_ms)
 		o.timeout_ms = conf.timeout_ms;
-	if (!o.no_agent && check_agent(&o, &conf, &j) < 0)
+	/* the daemon's verdict needs no TLS files: the script user may lack the key */
+	if (o.daemon && !o.no_agent && ask_daemon(conf.daemon_socket, &o, o.timeout_ms, &j))
+		; /* judged by dsr-checkd */
+	else if (!o.no_agent && check_agent(&o, &conf, &j) < 0)
 		return config_exit(&o);
 	if (o.no_agent) {
 		memset(&j, 0, sizeof(j));

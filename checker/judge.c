@@ -15,9 +15,7 @@ static struct findings findings;
 void judge_status(const char *body, size_t len, const struct ip_addr *vip, uint16_t port,
 		  struct judgement *j)
 {
-	char err[200], a[IPADDR_STRLEN];
-	const struct finding *worst = NULL;
-	size_t i;
+	char err[200];
 
 	memset(j, 0, sizeof(*j));
 	j->weight_hint = FACTS_UNKNOWN;
@@ -26,10 +24,20 @@ void judge_status(const char *body, size_t len, const struct ip_addr *vip, uint1
 		verdict_fail(&j->verdict, CHECK_LAYER_PROTOCOL, "PROTO_MALFORMED", "bad status document: %s", err);
 		return;
 	}
-	j->weight_hint = facts.weight;
-	j->admin = facts.admin;
+	judge_parsed(&facts, vip, port, j);
+}
+
+void judge_parsed(const struct facts *fp, const struct ip_addr *vip, uint16_t port, struct judgement *j)
+{
+	char a[IPADDR_STRLEN];
+	const struct finding *worst = NULL;
+	size_t i;
+
+	memset(j, 0, sizeof(*j));
+	j->weight_hint = fp->weight;
+	j->admin = fp->admin;
 	findings_init(&findings);
-	rules_evaluate(&facts, vip, port, &findings);
+	rules_evaluate(fp, vip, port, &findings);
 	for (i = 0; i < findings.n; i++) {
 		const struct finding *f = &findings.items[i];
 		const struct finding_info *info = &finding_table[f->code];
@@ -40,6 +48,7 @@ void judge_status(const char *body, size_t len, const struct ip_addr *vip, uint1
 		if (f->code == FINDING_ADMIN_DRAIN)
 			continue;
 		j->n_findings++;
+		j->failing |= 1u << f->code;
 		/* DR facts first: they explain lost traffic better than maint */
 		if (!worst || (finding_table[worst->code].layer == FINDING_LAYER_ADMIN &&
 			       info->layer != FINDING_LAYER_ADMIN))

@@ -43,12 +43,76 @@ $(BUILD)/tests/test_checker_judge: $(BUILD)/obj/tests/unit/test_checker_judge.o 
 UNIT_TESTS += $(BUILD)/tests/test_checker_judge
 
 # The ARP-problem detector (dsrctl arp-check, dsr-checkd).
-ARP_DETECT_OBJS := $(BUILD)/obj/checker/arp_packet.o $(BUILD)/obj/checker/arp_detect.o
+ARP_DETECT_OBJS := $(BUILD)/obj/checker/arp_packet.o $(BUILD)/obj/checker/nd_packet.o $(BUILD)/obj/checker/arp_detect.o
 
-$(BUILD)/tests/test_arp_packet: $(BUILD)/obj/tests/unit/test_arp_packet.o $(BUILD)/obj/checker/arp_packet.o $(BOUNDED_OBJS)
+$(BUILD)/tests/test_arp_packet: $(BUILD)/obj/tests/unit/test_arp_packet.o $(BUILD)/obj/checker/arp_packet.o \
+		$(BUILD)/obj/checker/nd_packet.o $(BOUNDED_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
 UNIT_TESTS += $(BUILD)/tests/test_arp_packet
 
 FUZZ_TARGETS += fuzz_arp_frame
-FUZZ_SRCS_fuzz_arp_frame := tests/fuzz/fuzz_arp_frame.c checker/arp_packet.c $(BOUNDED_SRCS)
+FUZZ_SRCS_fuzz_arp_frame := tests/fuzz/fuzz_arp_frame.c checker/arp_packet.c checker/nd_packet.c $(BOUNDED_SRCS)
+
+# ---- dsr-checkd: the checker daemon (issue 7) ----
+# kaconf/ and ipvs-plugin/ are read after this file: name their parts here.
+CHECKD_KACONF_SRCS := kaconf/kaconf.c kaconf/kaconf_vs.c
+CHECKD_SRCS := checker/checkd_loop.c checker/checkd_conf.c checker/checkd_rs.c checker/checkd_metrics.c \
+	checker/checkd_http.c checker/checkd_sock.c checker/checkd_proto.c checker/checkd_notify.c \
+	checker/checkd_weight.c checker/check_sm.c $(CHECKD_KACONF_SRCS)
+# Standalone mode and the IPVS counters need libdsrkit-ipvs (ipvs-plugin/);
+# without it dsr-checkd builds with a stub that says so.
+ifneq ($(wildcard ipvs-plugin/include/dsrkit/ipvs.h),)
+CHECKD_SRCS += checker/checkd_ipvs.c
+CHECKD_IPVS_LIBS := $(BUILD)/lib/libdsrkit-ipvs.a
+$(BUILD)/obj/checker/checkd_ipvs.o: ALL_CFLAGS += -Iipvs-plugin/include
+else
+CHECKD_SRCS += checker/checkd_ipvs_none.c
+CHECKD_IPVS_LIBS :=
+endif
+CHECKD_OBJS := $(CHECKD_SRCS:%.c=$(BUILD)/obj/%.o)
+
+$(BUILD)/bin/dsr-checkd: $(BUILD)/obj/checker/checkd_main.o $(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) \
+		$(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(CHECKD_IPVS_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(CHECKD_IPVS_LIBS) $(LDLIBS_TLS) $(LDLIBS_JSON) \
+		$(if $(CHECKD_IPVS_LIBS),$(LDLIBS_NL))
+BINS += $(BUILD)/bin/dsr-checkd
+
+# dsr-check --daemon speaks the socket's line protocol
+$(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/checkd_proto.o
+
+$(BUILD)/tests/test_checkd: $(BUILD)/obj/tests/unit/test_checkd.o $(CHECKD_OBJS) $(CHECKER_CORE_OBJS) \
+		$(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(CHECKD_IPVS_LIBS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(CHECKD_IPVS_LIBS) $(LDLIBS_TLS) $(LDLIBS_JSON) \
+		$(if $(CHECKD_IPVS_LIBS),$(LDLIBS_NL)) $(LDLIBS_CMOCKA)
+UNIT_TESTS += $(BUILD)/tests/test_checkd
+
+$(BUILD)/tests/test_checkd_conf: $(BUILD)/obj/tests/unit/test_checkd_conf.o $(BUILD)/obj/checker/checkd_conf.o \
+		$(CHECKD_KACONF_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/checker/checkd_proto.o $(BUILD)/obj/checker/verdict.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
+UNIT_TESTS += $(BUILD)/tests/test_checkd_conf
+
+FUZZ_TARGETS += fuzz_checkd_conf
+FUZZ_SRCS_fuzz_checkd_conf := tests/fuzz/fuzz_checkd_conf.c checker/checkd_conf.c $(CHECKD_KACONF_SRCS) $(BOUNDED_SRCS)
+FUZZ_TARGETS += fuzz_checkd_proto
+FUZZ_SRCS_fuzz_checkd_proto := tests/fuzz/fuzz_checkd_proto.c checker/checkd_proto.c checker/verdict.c \
+	$(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
+
+.PHONY: install-checkd
+install-checkd: $(BUILD)/bin/dsr-checkd
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 0755 $(BUILD)/bin/dsr-checkd $(DESTDIR)$(SBINDIR)/dsr-checkd
+	install -m 0644 checker/dsr-checkd.8 $(DESTDIR)$(MANDIR)/man8/dsr-checkd.8
+	install -d $(DESTDIR)$(LIBDIR)/systemd/system $(DESTDIR)$(DATADIR)/dsrkit/grafana
+	install -m 0644 packaging/systemd/dsr-checkd.service $(DESTDIR)$(LIBDIR)/systemd/system/dsr-checkd.service
+	install -m 0644 packaging/grafana/dsrkit-checkd.json $(DESTDIR)$(DATADIR)/dsrkit/grafana/dsrkit-checkd.json
+INSTALL_TARGETS += install-checkd
+
+# dsrkit-tlsresp: many TLS agents in one process, for the dsr-checkd bench and lab tests
+$(BUILD)/bin/dsrkit-tlsresp: $(BUILD)/obj/tests/bench/tools/tlsresp.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS)
+LAB_TOOLS += $(BUILD)/bin/dsrkit-tlsresp

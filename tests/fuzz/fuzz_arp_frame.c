@@ -1,9 +1,10 @@
-/* libFuzzer target: the ARP frame parser on whatever the wire sends. */
+/* libFuzzer target: the ARP and ND frame parsers on whatever the wire sends. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "checker/arp_packet.h"
+#include "checker/nd_packet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -13,7 +14,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!copy)
 		return 0;
 	memcpy(copy, data, size);
+	struct nd_advert a;
+
 	if (arp_frame_parse(copy, size, &m) == 0 && (m.op != ARP_OP_REQUEST && m.op != ARP_OP_REPLY))
+		abort();
+	if (nd_frame_parse(copy, size, &a) == 0 && a.target.family != IP_FAMILY_V6)
 		abort();
 	free(copy);
 	return 0;

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "checker/arp_packet.h"
+#include "checker/nd_packet.h"
 
 static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 
@@ -100,6 +101,72 @@ static void macs(void **state)
 	assert_int_equal(mac_parse(NULL, m), -EINVAL);
 }
 
+/* An Ethernet + IPv6 + ICMPv6 Neighbour Advertisement for target, with a
+ * target link-layer address option. */
+static size_t make_na(uint8_t *f, const struct ip_addr *target, const uint8_t ll[6], int hop)
+{
+	memset(f, 0, 14 + 40 + 32);
+	memcpy(f + 6, mac_a, 6);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	f[14] = 0x60;
+	f[18] = 0;
+	f[19] = 32;                 /* payload length */
+	f[20] = 58;                 /* ICMPv6 */
+	f[21] = (uint8_t)hop;
+	memcpy(f + 22, target->b, 16);
+	f[54] = 136;
+	f[58] = 0x60;               /* S and O */
+	memcpy(f + 62, target->b, 16);
+	f[78] = 2;
+	f[79] = 1;
+	memcpy(f + 80, ll, 6);
+	return 14 + 40 + 32;
+}
+
+static void nd_messages(void **state)
+{
+	static const uint8_t ll[6] = { 0x02, 0, 0, 0, 0, 0x12 };
+	uint8_t ns[ND_NS_LEN], f[128];
+	struct ip_addr vip, g, v4;
+	struct nd_advert a;
+	size_t n, k;
+	char txt[IPADDR_STRLEN];
+	(void)state;
+
+	assert_int_equal(ipaddr_parse("2001:db8::100", &vip), 0);
+	assert_int_equal(ipaddr_parse("192.0.2.1", &v4), 0);
+	assert_int_equal(nd_solicit_build(ns, &vip, mac_a), ND_NS_LEN);
+	assert_int_equal(ns[0], 135);
+	assert_memory_equal(ns + 8, vip.b, 16);
+	assert_memory_equal(ns + 26, mac_a, 6);
+	assert_int_equal(nd_solicit_build(ns, &v4, mac_a), 0);
+	nd_solicited_node(&vip, &g);
+	assert_string_equal(ipaddr_format(&g, txt), "ff02::1:ff00:100");
+
+	n = make_na(f, &vip, ll, 255);
+	assert_int_equal(nd_frame_parse(f, n, &a), 0);
+	assert_true(ipaddr_equal(&a.target, &vip));
+	assert_memory_equal(a.lladdr, ll, 6);
+	assert_true(a.solicited);
+	for (k = 0; k < n; k++)
+		assert_int_equal(nd_frame_parse(f, k, &a), -EINVAL);   /* every truncation */
+	n = make_na(f, &vip, ll, 64);
+	assert_int_equal(nd_frame_parse(f, n, &a), -EINVAL);     /* forged from off-link */
+	n = make_na(f, &vip, ll, 255);
+	f[79] = 0;                                                 /* zero-length option */
+	assert_int_equal(nd_frame_parse(f, n, &a), -EINVAL);
+	n = make_na(f, &vip, ll, 255);
+	f[79] = 9;                                                 /* option past the end */
+	assert_int_equal(nd_frame_parse(f, n, &a), -EINVAL);
+	n = make_na(f, &vip, ll, 255);
+	f[19] = 200;                                               /* payload length past the frame */
+	assert_int_equal(nd_frame_parse(f, n, &a), -EINVAL);
+	n = make_na(f, &vip, ll, 255);
+	f[54] = 135;                                               /* a solicitation, not an advert */
+	assert_int_equal(nd_frame_parse(f, n, &a), -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -107,6 +174,7 @@ int main(void)
 		cmocka_unit_test(ipv6_not_built),
 		cmocka_unit_test(hostile_frames),
 		cmocka_unit_test(macs),
+		cmocka_unit_test(nd_messages),
 	};
 	return cmocka_run_group_tests_name("arp_packet", tests, NULL, NULL);
 }

@@ -36,8 +36,26 @@ echo "$out" | python3 -c 'import json,sys; d=json.load(sys.stdin); f=d["findings
 out=$(in_ns director dsrctl arp-check --window 300 --allow-mac "${LAB_MAC[rs2]}" "$LAB_VIP")
 lab_expect allowed-mac-not-reported "$?" 0
 
+# IPv6: Linux answers neighbour solicitations only for addresses on the
+# receiving interface, so a VIP on lo is safe; a VIP on eth0 answers.
+ip -n director addr add "$LAB_VIP6/128" dev eth0 nodad
+ip -n rs1 addr add "$LAB_VIP6/128" dev lo
+ip -n rs2 addr add "$LAB_VIP6/128" dev eth0 nodad
+out=$(in_ns director dsrctl arp-check --iface eth0 --rs "$RS1" --rs "$RS2" --window 300 "$LAB_VIP6")
+rc=$?
+lab_log "arp-check (IPv6): $out"
+lab_expect v6-vip-on-eth0-exit-1 "$rc" 1
+case "$out" in
+*"ARP_PROBLEM eth0: $RS2 (${LAB_MAC[rs2]}) answers ND for VIP $LAB_VIP6"*) lab_pass v6-names-rs2 ;;
+*) lab_fail v6-names-rs2 "got: $out" ;;
+esac
+ip -n rs2 addr del "$LAB_VIP6/128" dev eth0
+ip -n rs2 addr add "$LAB_VIP6/128" dev lo
+out=$(in_ns director dsrctl arp-check --iface eth0 --window 300 "$LAB_VIP6")
+lab_expect v6-vip-on-lo-no-finding "$?" 0
+
 lab_rs_arp rs2 1 2
-LAB_STEP_TIMEOUT=120 in_ns director dsrctl arp-check --rs "$RS1" --rs "$RS2" --window 50 --rounds 100 "$LAB_VIP" >/tmp/clean.out
+LAB_STEP_TIMEOUT=120 in_ns director dsrctl arp-check --rs "$RS1" --rs "$RS2" --window 50 --rounds 100 "$LAB_VIP" "$LAB_VIP6" >/tmp/clean.out
 rc=$?
 lab_log "after the fix: $(cat /tmp/clean.out)"
 lab_expect fixed-no-finding-in-100-rounds "$rc" 0

@@ -1,0 +1,132 @@
+/* checkd-t.h - the types of dsr-checkd shared by its modules (event loop,
+ * real-server table, status server, metrics, daemon socket, IPVS driver). */
+#ifndef DSRKIT_CHECKER_CHECKD_T_H
+#define DSRKIT_CHECKER_CHECKD_T_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "agent-proto/facts-t.h"
+#include "bounded/ipaddr.h"
+#include "checker/agent_conn.h"
+#include "checker/check_sm.h"
+#include "checker/checkd_conf.h"
+#include "checker/checkd_loop.h"
+#include "checker/dsrkit_conf.h"
+#include "checker/judge.h"
+
+struct checkd;
+
+/* One VIP and service port a real server carries: judged from the real
+ * server's one status document per interval, with its own rise/fall. */
+struct checkd_target {
+	struct ip_addr vip;
+	uint16_t port;            /* the service port on the real server (0: none) */
+	struct check_sm sm;
+	struct judgement j;       /* the latest judgement (j.verdict = sm.last) */
+	int seen;                 /* reload: still in the configuration */
+	int published_state;      /* state last written to a track file (-1: none) */
+	int published_key;        /* state, admin and hint last given to IPVS (-1: none) */
+};
+
+/* One real server, identified by its address and agent port: one agent
+ * connection, one fetch per interval, shared by all its targets. */
+struct checkd_rs {
+	struct checkd *d;
+	struct ip_addr addr;
+	uint16_t agent_port;
+	char name[IPADDR_STRLEN]; /* the address as text */
+	struct checkd_target *targets;
+	size_t n_targets;
+	struct agent_conn conn;
+	unsigned seen_connects;   /* conn.connects when io was registered */
+	struct loop_io io;
+	struct loop_timer timer;
+	int probing;
+	int64_t probe_started_ms;
+	int64_t last_done_ms;     /* -1: never */
+	uint32_t last_duration_ms;
+	enum admin_state admin;   /* from the last document */
+	int weight_hint;          /* FACTS_UNKNOWN: none */
+	uint64_t n_fetches, n_fetch_failures, n_handshakes, n_resumed;
+	struct verdict fetch;     /* the last fetch's own result (transport/protocol) */
+	int seen;                 /* reload: still in the configuration */
+	/* the last document judged: an identical one (the steady state) is not
+	 * parsed and judged again, its targets' judgements stand */
+	char *doc;
+	size_t doc_len;
+	int doc_valid;
+	uint64_t n_doc_reused;
+	int connecting;           /* this probe holds one of the new-connection slots */
+	int waiting;              /* due, queued for a new-connection slot */
+	struct checkd_rs *wait_next, *wait_prev;
+};
+
+/* IPVS counters of one destination and one service, read over netlink. */
+struct checkd_ipvs_dest {
+	struct ip_addr addr;
+	uint16_t port;
+	int32_t weight;
+	uint32_t active, inactive;
+	uint64_t conns, inpkts, outpkts, inbytes, outbytes;
+};
+
+struct checkd_ipvs_svc {
+	struct ip_addr vip;       /* NONE for fwmark */
+	uint16_t port;
+	uint32_t fwmark;
+	uint16_t protocol;
+	int af;                   /* 4 or 6 */
+	uint64_t conns, inpkts, outpkts, inbytes, outbytes;
+	struct checkd_ipvs_dest *dests;
+	size_t n_dests;
+};
+
+struct checkd_ipvs_snapshot {
+	int ok;                   /* the last read succeeded */
+	struct checkd_ipvs_svc *svc;
+	size_t n_svc;
+	char err[256];
+};
+
+struct checkd_stats {
+	int64_t started_ms;       /* monotonic */
+	int64_t started_unix;     /* wall clock seconds */
+	uint64_t reloads, reload_failures;
+	int last_reload_ok;
+	uint64_t http_requests, sock_requests, ipvs_applies, ipvs_apply_failures;
+	uint64_t transitions;
+};
+
+struct checkd_http;
+struct checkd_sock;
+struct checkd_ipvs;
+
+struct checkd {
+	struct loop loop;
+	struct checkd_conf conf;
+	struct dsrkit_conf dconf;
+	char conf_path[CHECKD_CONF_PATH_MAX];
+	char dconf_path[CHECKD_CONF_PATH_MAX];
+	struct agent_tls *tls;
+	struct check_params params;
+	uint32_t default_agent_port;
+	struct checkd_rs **rs;    /* sorted by address then agent port */
+	size_t n_rs, cap_rs;
+	struct facts *facts;      /* scratch: one document parsed at a time */
+	/* new connections (TCP + TLS handshake) are limited, so that a start or
+	 * a network coming back does not turn into a handshake storm that
+	 * times itself out; due probes wait in this FIFO */
+	unsigned n_connecting, max_connecting;
+	struct checkd_rs *wait_head, *wait_tail;
+	struct loop_timer kick_timer;
+	struct checkd_http *http;
+	struct checkd_sock *sock;
+	struct checkd_ipvs *ipvs;
+	struct checkd_stats stats;
+	int verbose;
+	/* hooks the table calls on a state change (IPVS, track files) */
+	void (*on_change)(struct checkd *d, struct checkd_rs *rs, struct checkd_target *t);
+};
+
+#endif

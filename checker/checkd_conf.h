@@ -1,0 +1,119 @@
+/* checkd_conf.h - dsr-checkd's configuration, read in keepalived's own
+ * syntax, through kaconf/ (the tree reader dsrctl uses too): the DR
+ * `virtual_server` blocks of keepalived.conf (with `include` files) give
+ * the services and real servers to check; a `dsr_checkd { }`
+ * block (in dsr-checkd's own file, which uses the same syntax) gives the
+ * daemon's settings.  Blocks the daemon does not need are skipped, not
+ * errors.  Outside input: bounded, and every error is "file:line: what".
+ *
+ * Recognised (everything else is skipped):
+ *
+ *   dsr_checkd {
+ *       keepalived_conf /etc/keepalived/keepalived.conf   # read its DR services too
+ *       interval 1s            # between checks of one real server
+ *       timeout 2s             # per check, every layer included
+ *       retry 500ms            # next check after a failure, while the state may change
+ *       rise 2                 # consecutive successes to go up
+ *       fall 3                 # consecutive failures to go down
+ *       agent_port 9443        # default for every real server
+ *       listen 127.0.0.1:9445  # status HTTP endpoint (/metrics, /status); "off"
+ *       socket /run/dsrkit/checkd.sock   # for dsr-check --daemon; "off"
+ *       track_dir /run/dsrkit/track      # keepalived track_file outputs; unset: none
+ *       standalone yes         # own the IPVS services below (CAP_NET_ADMIN)
+ *   }
+ *   virtual_server 192.0.2.100 80 {      # or: virtual_server fwmark N { }
+ *       delay_loop 2           # the interval when dsr_checkd sets none
+ *       lb_algo wrr            # lvs_sched
+ *       lb_kind DR             # lvs_method; only DR services are taken
+ *       protocol TCP
+ *       persistence_timeout 300
+ *       persistence_granularity 255.255.255.0
+ *       real_server 192.0.2.11 80 {
+ *           weight 100
+ *           MISC_CHECK {       # any *_CHECK block: retry / delay_before_retry
+ *               misc_path "/usr/bin/dsr-check ... --agent-port 9443"
+ *               retry 2        # fall = retry + 1 unless dsr_checkd sets fall
+ *           }
+ *       }
+ *   }
+ */
+#ifndef DSRKIT_CHECKER_CHECKD_CONF_H
+#define DSRKIT_CHECKER_CHECKD_CONF_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bounded/ipaddr.h"
+
+#define CHECKD_CONF_PATH_MAX   512
+#define CHECKD_CONF_SERVICES_MAX 20000
+#define CHECKD_CONF_RS_MAX     1000       /* per service */
+#define CHECKD_CONF_SCHED_MAX  16
+#define CHECKD_CONF_WHERE_MAX  96
+
+struct checkd_conf_rs {
+	struct ip_addr addr;
+	uint16_t port;
+	uint32_t weight;          /* keepalived's default: 1 */
+	uint32_t agent_port;      /* 0: the daemon default */
+	uint32_t retry;           /* from a *_CHECK block; UINT32_MAX: not given */
+	uint32_t delay_before_retry_ms;  /* 0: not given */
+	char where[CHECKD_CONF_WHERE_MAX];  /* file:line of the real_server */
+};
+
+struct checkd_conf_svc {
+	struct ip_addr vip;       /* family NONE for fwmark services */
+	uint16_t port;
+	uint32_t fwmark;          /* 0: an address service */
+	uint16_t protocol;        /* IPPROTO_TCP (default), _UDP, _SCTP */
+	char sched[CHECKD_CONF_SCHED_MAX];
+	int dr;                   /* lb_kind DR */
+	int kind_given;
+	uint32_t persistence_timeout;   /* seconds, 0: none */
+	uint32_t persistence_prefix;    /* granularity as a prefix length, 0: none */
+	uint32_t delay_loop_ms;   /* 0: not given */
+	struct checkd_conf_rs *rs;
+	size_t n_rs, cap_rs;
+	char where[CHECKD_CONF_WHERE_MAX];
+};
+
+struct checkd_conf {
+	/* daemon settings, with the built-in defaults (checkd_conf_init) */
+	char keepalived_conf[CHECKD_CONF_PATH_MAX];
+	uint32_t interval_ms, timeout_ms, retry_ms, rise, fall;
+	int interval_given, timeout_given, fall_given;
+	uint32_t agent_port;      /* 0: from dsrkit.conf */
+	char listen[128];         /* "" = off */
+	char socket_path[CHECKD_CONF_PATH_MAX];  /* "" = from dsrkit.conf, "off" = none */
+	char track_dir[CHECKD_CONF_PATH_MAX];    /* "" = no track files */
+	int standalone;
+
+	/* the DR services (non-DR ones are counted and dropped) */
+	struct checkd_conf_svc *svc;
+	size_t n_svc, cap_svc;
+	unsigned n_skipped;       /* virtual_server blocks that are not DR */
+	unsigned n_files;         /* configuration files read */
+};
+
+void checkd_conf_init(struct checkd_conf *c);
+void checkd_conf_free(struct checkd_conf *c);
+
+/* Read the file at path (with its includes, through kaconf/) into c: the
+ * dsr_checkd block and the DR virtual servers.  Returns 0, or a negative
+ * errno with "file:line: what is wrong" in err.  On error c holds what was
+ * read so far; the caller frees it and keeps its running configuration. */
+__attribute__((warn_unused_result))
+int checkd_conf_load(struct checkd_conf *c, const char *path, char *err, size_t errlen);
+
+/* The same for text in memory named `name`; kaconf_flags as kaconf's
+ * (KACONF_NO_INCLUDE for fuzzing). */
+__attribute__((warn_unused_result))
+int checkd_conf_parse(struct checkd_conf *c, const char *name, const char *text, size_t len,
+		      unsigned kaconf_flags, char *err, size_t errlen);
+
+/* After every file: sanity of the whole (at least one real server, ...).
+ * Returns 0 or -EINVAL with the reason. */
+__attribute__((warn_unused_result))
+int checkd_conf_finish(struct checkd_conf *c, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,566 @@
+/* checkd_rs.c - the real-server table and its probes; see checkd_rs.h.
+ *
+ * Each real server has one timer: while idle it fires when the next probe is
+ * due (the earliest next_due of its targets' state machines), while probing
+ * at the probe's deadline.  Its socket is registered only for what the TLS
+ * connection waits for, so a hung agent costs one idle registration and
+ * its own deadline, never another server's time. */
+#include "checker/checkd_rs.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+
+#include "agent-proto/facts.h"
+#include "agent-proto/status.h"
+#include "checker/verdict.h"
+
+static int addr_cmp(const struct ip_addr *a, uint16_t pa, const struct ip_addr *b, uint16_t pb)
+{
+	int r;
+
+	if (a->family != b->family)
+		return a->family < b->family ? -1 : 1;
+	r = memcmp(a->b, b->b, ipaddr_len(a));
+	if (r)
+		return r;
+	return pa == pb ? 0 : pa < pb ? -1 : 1;
+}
+
+static size_t lower_bound(const struct checkd *d, const struct ip_addr *a, uint16_t port)
+{
+	size_t lo = 0, hi = d->n_rs;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (addr_cmp(&d->rs[mid]->addr, d->rs[mid]->agent_port, a, port) < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+struct checkd_rs *checkd_rs_find(const struct checkd *d, const struct ip_addr *addr, uint16_t agent_port)
+{
+	size_t i = lower_bound(d, addr, agent_port);
+
+	if (i < d->n_rs && !addr_cmp(&d->rs[i]->addr, d->rs[i]->agent_port, addr, agent_port))
+		return d->rs[i];
+	return NULL;
+}
+
+struct checkd_target *checkd_target_find(const struct checkd *d, const struct ip_addr *addr,
+					 const struct ip_addr *vip, uint16_t port, struct checkd_rs **rs_out)
+{
+	size_t i;
+
+	for (i = lower_bound(d, addr, 0); i < d->n_rs; i++) {
+		struct checkd_rs *rs = d->rs[i];
+		size_t k;
+
+		if (!ipaddr_equal(&rs->addr, addr))
+			break;
+		for (k = 0; k < rs->n_targets; k++) {
+			if (ipaddr_equal(&rs->targets[k].vip, vip) && rs->targets[k].port == port) {
+				if (rs_out)
+					*rs_out = rs;
+				return &rs->targets[k];
+			}
+		}
+	}
+	return NULL;
+}
+
+int checkd_rs_up(const struct checkd_rs *rs)
+{
+	size_t k;
+
+	for (k = 0; k < rs->n_targets; k++)
+		if (rs->targets[k].sm.state != CHECK_STATE_UP)
+			return 0;
+	return rs->n_targets > 0;
+}
+
+size_t checkd_rs_in_flight(const struct checkd *d)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < d->n_rs; i++)
+		n += d->rs[i]->probing != 0;
+	return n;
+}
+
+/* ---- probing ---- */
+
+static void rs_timer_cb(struct loop_timer *t);
+static void rs_io_cb(struct loop_io *io, uint32_t events);
+
+static int64_t next_due(const struct checkd_rs *rs)
+{
+	int64_t due = INT64_MAX;
+	size_t k;
+
+	for (k = 0; k < rs->n_targets; k++)
+		if (rs->targets[k].sm.next_due_ms < due)
+			due = rs->targets[k].sm.next_due_ms;
+	return due;
+}
+
+static void arm(struct checkd_rs *rs, int64_t when)
+{
+	if (loop_timer_set(&rs->d->loop, &rs->timer, when) < 0)
+		fprintf(stderr, "dsr-checkd: %s: out of memory for a timer\n", rs->name);
+}
+
+/* Register the connection's socket for what it waits for. */
+static int watch(struct checkd_rs *rs, uint32_t events)
+{
+	if (rs->conn.connects != rs->seen_connects || rs->io.fd != rs->conn.fd) {
+		/* a new socket (the old one's close removed it from epoll) */
+		rs->io.fd = rs->conn.fd;
+		rs->io.events = 0;
+		rs->seen_connects = rs->conn.connects;
+	}
+	return loop_io_want(&rs->d->loop, &rs->io, events);
+}
+
+static void unwatch(struct checkd_rs *rs)
+{
+	if (rs->conn.connects == rs->seen_connects && rs->io.fd == rs->conn.fd && rs->conn.fd >= 0)
+		loop_io_remove(&rs->d->loop, &rs->io);
+	rs->io.events = 0;
+}
+
+static void log_event(const struct checkd_rs *rs, const struct checkd_target *t, enum check_event ev)
+{
+	char vip[IPADDR_STRLEN];
+	const struct verdict *v = &t->sm.last;
+
+	ipaddr_format(&t->vip, vip);
+	if (ev == CHECK_EVENT_WENT_UP)
+		fprintf(stderr, "UP %s: VIP %s:%u healthy\n", rs->name, vip, t->port);
+	else
+		fprintf(stderr, "DOWN %s: VIP %s:%u [%s] %s (%s)\n", rs->name, vip, t->port, check_layer_name(v->layer),
+			v->reason, v->code);
+}
+
+/* Keep a copy of the document just judged (NULL: forget it). */
+static void doc_keep(struct checkd_rs *rs, const char *body, size_t len)
+{
+	char *n;
+
+	rs->doc_valid = 0;
+	if (!body)
+		return;
+	n = realloc(rs->doc, len ? len : 1);
+	if (!n)
+		return;  /* no cache: the next document is judged again */
+	rs->doc = n;
+	memcpy(rs->doc, body, len);
+	rs->doc_len = len;
+	rs->doc_valid = 1;
+}
+
+void checkd_rs_fetch_done(struct checkd_rs *rs, const char *body, size_t len, const struct verdict *fail,
+			  int64_t now_ms)
+{
+	struct checkd *d = rs->d;
+	struct verdict parse_fail;
+	char err[200];
+	size_t k;
+	int same = 0;
+
+	rs->probing = 0;
+	rs->last_done_ms = now_ms;
+	rs->last_duration_ms = (uint32_t)(now_ms - rs->probe_started_ms);
+	rs->n_fetches++;
+	if (body) {
+		/* the rules are pure: the same facts give the same judgements */
+		same = rs->doc_valid && rs->doc_len == len && !memcmp(rs->doc, body, len);
+		if (same) {
+			rs->n_doc_reused++;
+		} else if (status_parse(body, len, d->facts, err, sizeof(err)) < 0) {
+			verdict_fail(&parse_fail, CHECK_LAYER_PROTOCOL, "PROTO_MALFORMED", "bad status document: %s", err);
+			fail = &parse_fail;
+			doc_keep(rs, NULL, 0);
+		} else {
+			rs->admin = d->facts->admin;
+			rs->weight_hint = d->facts->weight;
+		}
+	}
+	if (fail) {
+		rs->n_fetch_failures++;
+		rs->fetch = *fail;
+	} else {
+		verdict_ok(&rs->fetch);
+	}
+	for (k = 0; k < rs->n_targets; k++) {
+		struct checkd_target *t = &rs->targets[k];
+		enum check_event ev;
+
+		if (fail) {
+			/* keep the last admin state and hint: the fetch failed, not the server's wishes */
+			t->j.verdict = *fail;
+			t->j.n_findings = 0;
+			t->j.failing = 0;
+		} else if (!same) {
+			judge_parsed(d->facts, &t->vip, t->port, &t->j);
+		}
+		ev = check_sm_result(&t->sm, &t->j.verdict, now_ms);
+		if (ev != CHECK_EVENT_NONE) {
+			d->stats.transitions++;
+			log_event(rs, t, ev);
+		}
+		/* drain and hint changes matter to IPVS even without a transition */
+		if (d->on_change)
+			d->on_change(d, rs, t);
+	}
+	/* judgements now match this document (a failure overwrote them) */
+	if (fail)
+		doc_keep(rs, NULL, 0);
+	else if (!same)
+		doc_keep(rs, body, len);
+}
+
+static void wait_remove(struct checkd *d, struct checkd_rs *rs)
+{
+	if (!rs->waiting)
+		return;
+	if (rs->wait_prev)
+		rs->wait_prev->wait_next = rs->wait_next;
+	else
+		d->wait_head = rs->wait_next;
+	if (rs->wait_next)
+		rs->wait_next->wait_prev = rs->wait_prev;
+	else
+		d->wait_tail = rs->wait_prev;
+	rs->wait_next = rs->wait_prev = NULL;
+	rs->waiting = 0;
+}
+
+static void wait_push(struct checkd *d, struct checkd_rs *rs)
+{
+	rs->waiting = 1;
+	rs->wait_next = NULL;
+	rs->wait_prev = d->wait_tail;
+	if (d->wait_tail)
+		d->wait_tail->wait_next = rs;
+	else
+		d->wait_head = rs;
+	d->wait_tail = rs;
+}
+
+/* A slot freed: start waiting probes from a timer, not from the callback
+ * that freed it (no recursion through synchronous connect failures). */
+static void slot_release(struct checkd_rs *rs)
+{
+	struct checkd *d = rs->d;
+
+	if (!rs->connecting)
+		return;
+	rs->connecting = 0;
+	d->n_connecting--;
+	if (d->wait_head && !loop_timer_armed(&d->kick_timer) && loop_timer_set(&d->loop, &d->kick_timer, 0) < 0)
+		fprintf(stderr, "dsr-checkd: out of memory for a timer\n");
+}
+
+static void start_probe(struct checkd_rs *rs);
+
+static void kick_timer_cb(struct loop_timer *t)
+{
+	struct checkd *d = (struct checkd *)((char *)t - offsetof(struct checkd, kick_timer));
+
+	while (d->wait_head && d->n_connecting < (d->max_connecting ? d->max_connecting : CHECKD_MAX_CONNECTING)) {
+		struct checkd_rs *rs = d->wait_head;
+
+		wait_remove(d, rs);
+		start_probe(rs);
+	}
+}
+
+static void finish(struct checkd_rs *rs, int r)
+{
+	int64_t now = rs->d->loop.now_ms;  /* the loop's time of this wake-up */
+
+	slot_release(rs);
+
+	if (r == AGENT_CONN_DONE) {
+		rs->n_handshakes = rs->conn.handshakes;
+		rs->n_resumed += rs->conn.resumed && !rs->conn.reused;
+		checkd_rs_fetch_done(rs, buf_str(&rs->conn.resp.body), rs->conn.resp.body.len, NULL, now);
+		/* a kept-alive socket stays watched for reading: data or a close
+		 * while idle means the agent hung up, and we close too */
+		if (rs->conn.fd >= 0) {
+			if (watch(rs, EPOLLIN) < 0)
+				agent_conn_close(&rs->conn);
+		} else {
+			rs->io.events = 0;
+		}
+	} else {
+		rs->io.events = 0;  /* the connection closed its socket */
+		checkd_rs_fetch_done(rs, NULL, 0, &rs->conn.fail, now);
+	}
+	arm(rs, next_due(rs));
+}
+
+/* After agent_conn_get/step: wait, or finish. */
+static void advance(struct checkd_rs *rs, int r)
+{
+	if (r == AGENT_CONN_WANT_READ || r == AGENT_CONN_WANT_WRITE) {
+		if (watch(rs, r == AGENT_CONN_WANT_READ ? EPOLLIN : EPOLLOUT) < 0) {
+			agent_conn_close(&rs->conn);
+			verdict_fail(&rs->conn.fail, CHECK_LAYER_CONNECT, "CONNECT_ERROR", "agent %s:%u: epoll: %s",
+				     rs->name, rs->agent_port, strerror(errno));
+			rs->io.events = 0;
+			finish(rs, AGENT_CONN_ERROR);
+		}
+		return;
+	}
+	finish(rs, r);
+}
+
+static void start_probe(struct checkd_rs *rs)
+{
+	struct checkd *d = rs->d;
+	int64_t now = d->loop.now_ms;
+	size_t k;
+	int r;
+
+	if (rs->conn.state != AGENT_CONN_READY || rs->conn.fd < 0) {
+		if (d->n_connecting >= (d->max_connecting ? d->max_connecting : CHECKD_MAX_CONNECTING)) {
+			wait_push(d, rs);
+			return;
+		}
+		rs->connecting = 1;
+		d->n_connecting++;
+	}
+	for (k = 0; k < rs->n_targets; k++)
+		check_sm_probe_started(&rs->targets[k].sm, now);
+	rs->probing = 1;
+	rs->probe_started_ms = now;
+	arm(rs, now + d->params.timeout_ms);
+	r = agent_conn_get(&rs->conn, CHECKD_STATUS_PATH);
+	advance(rs, r);
+}
+
+static void rs_timer_cb(struct loop_timer *t)
+{
+	struct checkd_rs *rs = (struct checkd_rs *)((char *)t - offsetof(struct checkd_rs, timer));
+
+	if (rs->probing) {
+		unwatch(rs);
+		agent_conn_timeout(&rs->conn, rs->d->params.timeout_ms);
+		finish(rs, AGENT_CONN_ERROR);
+		return;
+	}
+	start_probe(rs);
+}
+
+static void rs_io_cb(struct loop_io *io, uint32_t events)
+{
+	struct checkd_rs *rs = (struct checkd_rs *)((char *)io - offsetof(struct checkd_rs, io));
+	(void)events;
+
+	if (!rs->probing) {
+		/* idle kept-alive connection: the agent closed it (or sent junk) */
+		unwatch(rs);
+		agent_conn_close(&rs->conn);
+		return;
+	}
+	advance(rs, agent_conn_step(&rs->conn));
+}
+
+/* ---- the table ---- */
+
+static void rs_free(struct checkd *d, struct checkd_rs *rs)
+{
+	wait_remove(d, rs);
+	if (rs->connecting) {
+		rs->connecting = 0;
+		d->n_connecting--;
+	}
+	loop_timer_cancel(&d->loop, &rs->timer);
+	unwatch(rs);
+	agent_conn_free(&rs->conn);
+	free(rs->targets);
+	free(rs->doc);
+	free(rs);
+}
+
+void checkd_rs_table_free(struct checkd *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n_rs; i++)
+		rs_free(d, d->rs[i]);
+	free(d->rs);
+	d->rs = NULL;
+	d->n_rs = d->cap_rs = 0;
+}
+
+static struct checkd_rs *rs_new(struct checkd *d, const struct ip_addr *a, uint16_t agent_port)
+{
+	struct checkd_rs *rs = calloc(1, sizeof(*rs));
+
+	if (!rs)
+		return NULL;
+	rs->d = d;
+	rs->addr = *a;
+	rs->agent_port = agent_port;
+	ipaddr_format(a, rs->name);
+	agent_conn_init(&rs->conn, d->tls, a, agent_port);
+	loop_io_init(&rs->io, -1, rs_io_cb);
+	loop_timer_init(&rs->timer, rs_timer_cb);
+	rs->last_done_ms = -1;
+	rs->admin = ADMIN_STATE_UP;
+	rs->weight_hint = FACTS_UNKNOWN;
+	verdict_ok(&rs->fetch);
+	return rs;
+}
+
+static int target_add(struct checkd_rs *rs, const struct ip_addr *vip, uint16_t port, const struct check_params *p,
+		      int64_t now, size_t *added)
+{
+	struct checkd_target *n, *t;
+	size_t k;
+
+	for (k = 0; k < rs->n_targets; k++) {
+		if (ipaddr_equal(&rs->targets[k].vip, vip) && rs->targets[k].port == port) {
+			rs->targets[k].seen = 1;
+			return 0;
+		}
+	}
+	n = realloc(rs->targets, (rs->n_targets + 1) * sizeof(*n));
+	if (!n)
+		return -ENOMEM;
+	rs->targets = n;
+	t = &rs->targets[rs->n_targets++];
+	rs->doc_valid = 0;  /* the new target has no judgement yet */
+	memset(t, 0, sizeof(*t));
+	t->vip = *vip;
+	t->port = port;
+	t->seen = 1;
+	t->published_state = -1;
+	t->published_key = -1;
+	check_sm_init(&t->sm, p, now);
+	verdict_fail(&t->j.verdict, CHECK_LAYER_NONE, "INIT", "not checked yet");
+	t->j.weight_hint = FACTS_UNKNOWN;
+	(*added)++;
+	return 0;
+}
+
+static int cmp_rs(const void *a, const void *b)
+{
+	const struct checkd_rs *x = *(const struct checkd_rs *const *)a, *y = *(const struct checkd_rs *const *)b;
+
+	return addr_cmp(&x->addr, x->agent_port, &y->addr, y->agent_port);
+}
+
+int checkd_rs_table_apply(struct checkd *d, const struct checkd_conf *conf, struct checkd_rs_diff *diff)
+{
+	int64_t now = loop_clock_ms();
+	size_t i, j, n_new = 0, spread_i = 0;
+	struct checkd_rs **fresh = NULL;
+	size_t n_fresh = 0, cap_fresh = 0;
+
+	memset(diff, 0, sizeof(*diff));
+	if (!d->kick_timer.cb)
+		loop_timer_init(&d->kick_timer, kick_timer_cb);
+	for (i = 0; i < d->n_rs; i++) {
+		d->rs[i]->seen = 0;
+		for (j = 0; j < d->rs[i]->n_targets; j++)
+			d->rs[i]->targets[j].seen = 0;
+	}
+	for (i = 0; i < conf->n_svc; i++) {
+		const struct checkd_conf_svc *v = &conf->svc[i];
+
+		if (v->fwmark)
+			continue;  /* no VIP to judge: see checkd_conf_finish */
+		for (j = 0; j < v->n_rs; j++) {
+			const struct checkd_conf_rs *c = &v->rs[j];
+			uint16_t ap = (uint16_t)(c->agent_port ? c->agent_port : d->default_agent_port);
+			struct checkd_rs *rs = checkd_rs_find(d, &c->addr, ap);
+
+			if (!rs) {
+				for (size_t k = 0; k < n_fresh; k++)
+					if (!addr_cmp(&fresh[k]->addr, fresh[k]->agent_port, &c->addr, ap))
+						rs = fresh[k];
+			}
+			if (!rs) {
+				if (n_fresh == cap_fresh) {
+					size_t nc = cap_fresh ? cap_fresh * 2 : 64;
+					struct checkd_rs **nf = realloc(fresh, nc * sizeof(*nf));
+
+					if (!nf)
+						goto nomem;
+					fresh = nf;
+					cap_fresh = nc;
+				}
+				rs = rs_new(d, &c->addr, ap);
+				if (!rs)
+					goto nomem;
+				fresh[n_fresh++] = rs;
+			}
+			rs->seen = 1;
+			if (target_add(rs, &v->vip, c->port ? c->port : v->port, &d->params, now, &diff->targets_added) < 0)
+				goto nomem;
+		}
+	}
+	/* drop what is gone; new timing parameters for what stays */
+	for (i = j = 0; i < d->n_rs; i++) {
+		struct checkd_rs *rs = d->rs[i];
+		size_t k, m;
+
+		if (!rs->seen) {
+			rs_free(d, rs);
+			diff->removed++;
+			continue;
+		}
+		for (k = m = 0; k < rs->n_targets; k++) {
+			if (!rs->targets[k].seen) {
+				diff->targets_removed++;
+				continue;
+			}
+			check_sm_set_params(&rs->targets[k].sm, &d->params);
+			rs->targets[m++] = rs->targets[k];
+		}
+		rs->n_targets = m;
+		rs->conn.tls = d->tls;
+		if (!rs->probing)
+			arm(rs, next_due(rs));
+		d->rs[j++] = rs;
+		diff->kept++;
+	}
+	d->n_rs = j;
+	/* add the new ones and keep the array sorted */
+	if (d->n_rs + n_fresh > d->cap_rs) {
+		size_t nc = d->n_rs + n_fresh;
+		struct checkd_rs **nr = realloc(d->rs, (nc ? nc : 1) * sizeof(*nr));
+
+		if (!nr)
+			goto nomem;
+		d->rs = nr;
+		d->cap_rs = nc;
+	}
+	n_new = n_fresh;
+	for (i = 0; i < n_fresh; i++) {
+		struct checkd_rs *rs = fresh[i];
+
+		/* spread first probes over one interval: no thundering herd */
+		arm(rs, now + (int64_t)((uint64_t)d->params.interval_ms * spread_i++ / (n_new ? n_new : 1)));
+		d->rs[d->n_rs++] = rs;
+	}
+	diff->added = n_fresh;
+	free(fresh);
+	qsort(d->rs, d->n_rs, sizeof(*d->rs), cmp_rs);
+	return 0;
+nomem:
+	for (i = 0; i < n_fresh; i++)
+		rs_free(d, fresh[i]);
+	free(fresh);
+	return -ENOMEM;
+}

@@ -1,0 +1,50 @@
+/* checkd_rs.h - dsr-checkd's real-server table: one entry per real server
+ * (address and agent port), each with one kept-alive agent connection and
+ * the VIPs/ports it carries; the probing of all of them, concurrently, from
+ * the event loop. */
+#ifndef DSRKIT_CHECKER_CHECKD_RS_H
+#define DSRKIT_CHECKER_CHECKD_RS_H
+
+#include "checker/checkd-t.h"
+
+/* The agent path fetched: the whole document, judged for every target. */
+#define CHECKD_STATUS_PATH "/v1/status"
+
+/* New connections (TCP and TLS handshake) in flight at most, by default. */
+#define CHECKD_MAX_CONNECTING 64
+
+struct checkd_rs_diff {
+	size_t added, removed, kept, targets_added, targets_removed;
+};
+
+/* Make the table match conf: real servers and targets that stay keep their
+ * state and connection; new ones are scheduled (spread over one interval);
+ * gone ones are closed.  d->params and d->default_agent_port must be set.
+ * Returns 0 or -ENOMEM (the table is then unchanged or partially updated,
+ * still consistent). */
+__attribute__((warn_unused_result))
+int checkd_rs_table_apply(struct checkd *d, const struct checkd_conf *conf, struct checkd_rs_diff *diff);
+
+/* Close every connection and free the table. */
+void checkd_rs_table_free(struct checkd *d);
+
+/* The entry for addr and agent port, or NULL. */
+struct checkd_rs *checkd_rs_find(const struct checkd *d, const struct ip_addr *addr, uint16_t agent_port);
+
+/* The target vip:port of real server addr (any agent port), or NULL; *rs_out
+ * gets its real server. */
+struct checkd_target *checkd_target_find(const struct checkd *d, const struct ip_addr *addr,
+					 const struct ip_addr *vip, uint16_t port, struct checkd_rs **rs_out);
+
+/* Every target up (the real server as a whole); 0 while any is down or unknown. */
+int checkd_rs_up(const struct checkd_rs *rs);
+
+/* Number of probes running now. */
+size_t checkd_rs_in_flight(const struct checkd *d);
+
+/* Process a finished fetch (exposed for tests with a fake clock): body is the
+ * 200 document, or NULL with fail set.  Feeds every target's state machine. */
+void checkd_rs_fetch_done(struct checkd_rs *rs, const char *body, size_t len, const struct verdict *fail,
+			  int64_t now_ms);
+
+#endif

@@ -1,0 +1,300 @@
+/* dsrkit-tlsresp - the agent side of the dsr-checkd bench: one process, one
+ * epoll loop, N mutual-TLS listeners on 127.0.0.1 (ports BASE..BASE+N-1),
+ * each answering every GET with the same healthy /v1/status document
+ * (rendered once by agent-proto), HTTP/1.1 keep-alive or HTTP/1.0 close.
+ * A real dsr-agent per port would cost N processes; the checker side sees
+ * the same bytes.  Also `--hang PORT`: accept TCP there and never answer.
+ *
+ *   dsrkit-tlsresp --base PORT --count N --cert F --key F --ca F [--no-client-cert]
+ *                  [--hang PORT] [--stats FILE]
+ *
+ * On SIGUSR1 it writes "requests N handshakes N" to the stats file. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "agent-proto/facts.h"
+#include "agent-proto/status.h"
+#include "bounded/strparse.h"
+
+enum kind { K_LISTEN, K_CONN, K_HANG_LISTEN, K_HANG };
+
+struct ent {
+	enum kind kind;
+	int fd;
+	SSL *ssl;
+	int handshaken;
+	char in[2048];
+	size_t in_len;
+	const char *out;
+	size_t out_len, out_off;
+	int close_after;
+	uint32_t ev;
+};
+
+static SSL_CTX *ctx;
+static char *resp11, *resp10;
+static size_t resp11_len, resp10_len;
+static unsigned long long n_requests, n_handshakes;
+static volatile sig_atomic_t want_stats;
+static int epfd;
+
+static void on_usr1(int s)
+{
+	(void)s;
+	want_stats = 1;
+}
+
+static int listen_on(uint16_t port)
+{
+	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(port) };
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0), one = 1;
+
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0)
+		return -1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 128) < 0) {
+		fprintf(stderr, "tlsresp: port %u: %s\n", port, strerror(errno));
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void want(struct ent *e, uint32_t ev)
+{
+	struct epoll_event x = { .events = ev, .data.ptr = e };
+
+	if (e->ev == ev)
+		return;
+	epoll_ctl(epfd, e->ev ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, e->fd, &x);
+	e->ev = ev;
+}
+
+static void drop(struct ent *e)
+{
+	if (e->ssl)
+		SSL_free(e->ssl);
+	close(e->fd);
+	free(e);
+}
+
+static void build_doc(void)
+{
+	struct facts *f = calloc(1, sizeof(*f));
+	struct buf doc, r;
+	struct ip_addr a;
+	int lo, eth;
+
+	facts_init(f, FACTS_OS_LINUX);
+	facts_text_set(f->hostname, sizeof(f->hostname), "bench");
+	facts_text_set(f->agent_version, sizeof(f->agent_version), "bench");
+	f->linux_all = (struct facts_linux_conf){ .arp_ignore = 1, .arp_announce = 2, .rp_filter = 0 };
+	lo = facts_iface_add(f, "lo", 1, 1, 1);
+	eth = facts_iface_add(f, "eth0", 2, 1, 0);
+	if (lo < 0 || eth < 0)
+		exit(1);
+	f->ifaces[lo].linux_conf = (struct facts_linux_conf){ 0, 0, 0 };
+	f->ifaces[eth].linux_conf = (struct facts_linux_conf){ 1, 2, 0 };
+	if (ipaddr_parse("192.0.2.100", &a) < 0 || facts_addr_add(f, (size_t)lo, &a, 32) < 0 ||
+	    ipaddr_parse("127.0.0.1", &a) < 0 || facts_addr_add(f, (size_t)lo, &a, 8) < 0 ||
+	    ipaddr_parse("192.0.2.11", &a) < 0 || facts_addr_add(f, (size_t)eth, &a, 24) < 0 ||
+	    ipaddr_parse("0.0.0.0", &a) < 0 || facts_listener_add(f, FACTS_PROTO_TCP, &a, 80, FACTS_UNKNOWN) < 0)
+		exit(1);
+	buf_init(&doc, STATUS_DOC_MAX);
+	if (status_render(f, NULL, 0, &doc) < 0)
+		exit(1);
+	buf_init(&r, STATUS_DOC_MAX + 512);
+	if (buf_appendf(&r, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+			"Connection: keep-alive\r\n\r\n%s", doc.len, buf_str(&doc)) < 0)
+		exit(1);
+	resp11 = strdup(buf_str(&r));
+	resp11_len = r.len;
+	buf_reset(&r);
+	if (buf_appendf(&r, "HTTP/1.0 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
+			"Connection: close\r\n\r\n%s", doc.len, buf_str(&doc)) < 0)
+		exit(1);
+	resp10 = strdup(buf_str(&r));
+	resp10_len = r.len;
+	fprintf(stderr, "tlsresp: status document of %zu bytes\n", doc.len);
+	buf_free(&doc);
+	buf_free(&r);
+	free(f);
+}
+
+/* Drive one TLS connection as far as it goes without blocking. */
+static void conn_step(struct ent *e)
+{
+	int r;
+
+	for (;;) {
+		if (!e->handshaken) {
+			r = SSL_accept(e->ssl);
+			if (r != 1)
+				goto io;
+			e->handshaken = 1;
+			n_handshakes++;
+		}
+		if (e->out) {
+			while (e->out_off < e->out_len) {
+				r = SSL_write(e->ssl, e->out + e->out_off, (int)(e->out_len - e->out_off));
+				if (r <= 0)
+					goto io;
+				e->out_off += (size_t)r;
+			}
+			e->out = NULL;
+			if (e->close_after) {
+				SSL_shutdown(e->ssl);
+				drop(e);
+				return;
+			}
+		}
+		r = SSL_read(e->ssl, e->in + e->in_len, (int)(sizeof(e->in) - 1 - e->in_len));
+		if (r <= 0)
+			goto io;
+		e->in_len += (size_t)r;
+		e->in[e->in_len] = '\0';
+		{
+			char *end = strstr(e->in, "\r\n\r\n");
+
+			if (!end) {
+				if (e->in_len >= sizeof(e->in) - 1) {
+					drop(e);
+					return;
+				}
+				continue;
+			}
+			n_requests++;
+			e->close_after = strstr(e->in, "HTTP/1.0") != NULL && strstr(e->in, "HTTP/1.0") < end;
+			e->out = e->close_after ? resp10 : resp11;
+			e->out_len = e->close_after ? resp10_len : resp11_len;
+			e->out_off = 0;
+			e->in_len = 0;
+		}
+	}
+io:
+	switch (SSL_get_error(e->ssl, r)) {
+	case SSL_ERROR_WANT_READ:
+		want(e, EPOLLIN);
+		return;
+	case SSL_ERROR_WANT_WRITE:
+		want(e, EPOLLOUT);
+		return;
+	default:
+		ERR_clear_error();
+		drop(e);
+		return;
+	}
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "base", required_argument, NULL, 'b' }, { "count", required_argument, NULL, 'n' },
+		{ "cert", required_argument, NULL, 'c' }, { "key", required_argument, NULL, 'k' },
+		{ "ca", required_argument, NULL, 'a' }, { "no-client-cert", no_argument, NULL, 'N' },
+		{ "hang", required_argument, NULL, 'H' }, { "stats", required_argument, NULL, 's' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint32_t base = 20000, count = 1, hang = 0;
+	const char *cert = NULL, *key = NULL, *ca = NULL, *stats = "/dev/stderr";
+	int ch, no_client = 0;
+	uint32_t i;
+
+	while ((ch = getopt_long(argc, argv, "", lo, NULL)) != -1) {
+		switch (ch) {
+		case 'b': if (parse_u32(optarg, &base, 1, 65535) < 0) return 2; break;
+		case 'n': if (parse_u32(optarg, &count, 0, 60000) < 0) return 2; break;
+		case 'c': cert = optarg; break;
+		case 'k': key = optarg; break;
+		case 'a': ca = optarg; break;
+		case 'N': no_client = 1; break;
+		case 'H': if (parse_u32(optarg, &hang, 1, 65535) < 0) return 2; break;
+		case 's': stats = optarg; break;
+		default: return 2;
+		}
+	}
+	if (!cert || !key || !ca || base + count > 65536)
+		return fprintf(stderr, "usage: see the head of tlsresp.c\n"), 2;
+	signal(SIGPIPE, SIG_IGN);
+	signal(SIGUSR1, on_usr1);
+	build_doc();
+	ctx = SSL_CTX_new(TLS_server_method());
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1 || SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_load_verify_locations(ctx, ca, NULL) != 1)
+		return fprintf(stderr, "tlsresp: cannot load TLS files\n"), 1;
+	if (!no_client)
+		SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_FAIL_IF_NO_PEER_CERT, NULL);
+	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"tlsresp", 7);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS);
+	epfd = epoll_create1(EPOLL_CLOEXEC);
+	for (i = 0; i < count; i++) {
+		struct ent *e = calloc(1, sizeof(*e));
+
+		e->kind = K_LISTEN;
+		e->fd = listen_on((uint16_t)(base + i));
+		if (e->fd < 0)
+			return 1;
+		want(e, EPOLLIN);
+	}
+	if (hang) {
+		struct ent *e = calloc(1, sizeof(*e));
+
+		e->kind = K_HANG_LISTEN;
+		e->fd = listen_on((uint16_t)hang);
+		if (e->fd < 0)
+			return 1;
+		want(e, EPOLLIN);
+	}
+	fprintf(stderr, "tlsresp: %u listeners from port %u%s\n", count, base, no_client ? " (no client certificate asked)" : "");
+	for (;;) {
+		struct epoll_event evs[256];
+		int n = epoll_wait(epfd, evs, 256, 1000), k;
+
+		if (want_stats) {
+			FILE *f = fopen(stats, "w");
+
+			want_stats = 0;
+			if (f) {
+				fprintf(f, "requests %llu handshakes %llu\n", n_requests, n_handshakes);
+				fclose(f);
+			}
+		}
+		for (k = 0; k < n; k++) {
+			struct ent *e = evs[k].data.ptr;
+
+			if (e->kind == K_LISTEN || e->kind == K_HANG_LISTEN) {
+				int fd;
+
+				while ((fd = accept4(e->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+					struct ent *c;
+
+					if (e->kind == K_HANG_LISTEN)
+						continue;  /* accepted, kept open, never read: the checker must time out */
+					c = calloc(1, sizeof(*c));
+					c->fd = fd;
+					c->kind = K_CONN;
+					c->ssl = SSL_new(ctx);
+					SSL_set_fd(c->ssl, fd);
+					SSL_set_accept_state(c->ssl);
+					conn_step(c);
+				}
+			} else if (e->kind == K_CONN) {
+				conn_step(e);
+			}
+		}
+	}
+}
