@@ -106,9 +106,8 @@ install-checkd: $(BUILD)/bin/dsr-checkd
 	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
 	install -m 0755 $(BUILD)/bin/dsr-checkd $(DESTDIR)$(SBINDIR)/dsr-checkd
 	install -m 0644 checker/dsr-checkd.8 $(DESTDIR)$(MANDIR)/man8/dsr-checkd.8
-	install -d $(DESTDIR)$(LIBDIR)/systemd/system $(DESTDIR)$(DATADIR)/dsrkit/grafana
-	install -m 0644 packaging/systemd/dsr-checkd.service $(DESTDIR)$(LIBDIR)/systemd/system/dsr-checkd.service
-	install -m 0644 packaging/grafana/dsrkit-checkd.json $(DESTDIR)$(DATADIR)/dsrkit/grafana/dsrkit-checkd.json
+# The unit and the Grafana dashboard are installed by install-packaging
+# (packaging/module.mk): systemd's unit directory, not LIBDIR (multiarch).
 INSTALL_TARGETS += install-checkd
 
 # dsrkit-tlsresp: many TLS agents in one process, for the dsr-checkd bench and lab tests
