@@ -31,7 +31,7 @@ install-packaging:
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived \
 		$(DESTDIR)$(DIRECTOR_EXAMPLES)/grafana $(DESTDIR)$(AGENT_EXAMPLES)
 	install -m 0644 $(PKG_UNITS) $(DESTDIR)$(SYSTEMD_UNITDIR)/
-	install -m 0644 packaging/sysusers.d/dsrkit-agent.conf packaging/sysusers.d/dsrkit-director.conf \
+	install -m 0644 packaging/sysusers/dsrkit-agent.conf packaging/sysusers/dsrkit-director.conf \
 		$(DESTDIR)$(SYSUSERSDIR)/
 	for c in $(PKG_COMPLETIONS); do \
 		install -m 0644 packaging/bash-completion/$$c $(DESTDIR)$(BASHCOMPDIR)/$$c || exit 1; done
