@@ -18,6 +18,8 @@ PKG_COMPLETIONS := dsrctl dsr-check dsr-checkd dsr-agent dsrkit-pki
 DIRECTOR_EXAMPLES := $(DOCDIR)/dsrkit-director/examples
 AGENT_EXAMPLES    := $(DOCDIR)/dsrkit-agent/examples
 
+# Units name the programs in SBINDIR and the files in SYSCONFDIR (the same
+# text for PREFIX=/usr, as the packages install them).
 # Configuration files go to SYSCONFDIR only when absent: `make install`
 # never overwrites an admin's file (packages install them as conffiles).
 define install_conf
@@ -30,7 +32,10 @@ install-packaging:
 	install -d $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived \
 		$(DESTDIR)$(DIRECTOR_EXAMPLES)/grafana $(DESTDIR)$(AGENT_EXAMPLES)
-	install -m 0644 $(PKG_UNITS) $(DESTDIR)$(SYSTEMD_UNITDIR)/
+	for u in $(PKG_UNITS); do \
+		sed -e 's|=/usr/sbin/|=$(SBINDIR)/|' -e 's| /etc/dsrkit/| $(SYSCONFDIR)/dsrkit/|' $$u \
+			>$(DESTDIR)$(SYSTEMD_UNITDIR)/$$(basename $$u) || exit 1; \
+		chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$$(basename $$u); done
 	install -m 0644 packaging/sysusers/dsrkit-agent.conf packaging/sysusers/dsrkit-director.conf \
 		$(DESTDIR)$(SYSUSERSDIR)/
 	for c in $(PKG_COMPLETIONS); do \
@@ -71,7 +76,10 @@ packages: deb rpm
 	@echo "packages: $(PKG_DIR)"; cat $(PKG_DIR)/SHA256SUMS
 
 # lintian, rpmlint, deb/rpm file list comparison, systemd-analyze verify and
-# the install test in a debootstrap root.  Part of `make check`.
-pkg-check: deb rpm
+# the install test in a debootstrap root (PKG_CHECK_SKIP_ROOT=1 skips it).
+# Part of `make check` (a prerequisite, so it runs before the check recipe;
+# deps first, as on a fresh machine the tools come from there).
+pkg-check: deps
+	$(MAKE) deb rpm
 	packaging/pkg-check $(PKG_DIR)
 check: pkg-check
