@@ -107,7 +107,8 @@ install-checkd: $(BUILD)/bin/dsr-checkd
 	install -m 0755 $(BUILD)/bin/dsr-checkd $(DESTDIR)$(SBINDIR)/dsr-checkd
 	install -m 0644 checker/dsr-checkd.8 $(DESTDIR)$(MANDIR)/man8/dsr-checkd.8
 	install -d $(DESTDIR)$(LIBDIR)/systemd/system $(DESTDIR)$(DATADIR)/dsrkit/grafana
-	install -m 0644 packaging/systemd/dsr-checkd.service $(DESTDIR)$(LIBDIR)/systemd/system/dsr-checkd.service
+	sed 's|/usr/sbin/dsr-checkd|$(SBINDIR)/dsr-checkd|' packaging/systemd/dsr-checkd.service \
+		>$(DESTDIR)$(LIBDIR)/systemd/system/dsr-checkd.service
 	install -m 0644 packaging/grafana/dsrkit-checkd.json $(DESTDIR)$(DATADIR)/dsrkit/grafana/dsrkit-checkd.json
 INSTALL_TARGETS += install-checkd
 
