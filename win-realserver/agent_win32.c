@@ -949,6 +949,7 @@ int win32_facts_read(struct facts *f)
 	if (r < 0)
 		return r;
 	r = win_facts_build(&last, &win32_options, f);
+	facts_text_set(f->agent_version, sizeof(f->agent_version), DSRKIT_VERSION);
 	return r == -ENOSPC ? 0 : r;
 }
 

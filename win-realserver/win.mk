@@ -69,6 +69,12 @@ $(WIN_BUILD)/dsr-agent-test.exe: $(WIN_AGENT_OBJS) $(WIN_BUILD)/obj/win-realserv
 
 WIN_TEST_PROGS := $(WIN_BUILD)/test_win_layer.exe $(WIN_BUILD)/dsr-agent-test.exe
 
+# The MSI (wixl, from Debian's msitools family): the shipped exe only.
+$(WIN_BUILD)/dsr-agent.msi: packaging/windows/dsr-agent.wxs $(WIN_BUILD)/dsr-agent.exe \
+		packaging/windows/agent.conf.example
+	wixl -a x64 -D Version=$(VERSION) -D Exe=$(WIN_BUILD)/dsr-agent.exe \
+		-D ConfExample=packaging/windows/agent.conf.example -o $@ $<
+
 # The Linux side of the protocol test: the checker's parser and the rules.
 $(BUILD)/tests/win-judge-status: $(BUILD)/obj/win-realserver/tests/judge_status.o $(AGENT_PROTO_OBJS) \
 		$(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
@@ -77,7 +83,7 @@ $(BUILD)/tests/win-judge-status: $(BUILD)/obj/win-realserver/tests/judge_status.
 WIN_CHECK_NATIVE := $(BUILD)/tests/win-judge-status
 
 .PHONY: win win-check
-win: $(WIN_BUILD)/dsr-agent.exe $(WIN_TEST_PROGS)
+win: $(WIN_BUILD)/dsr-agent.exe $(WIN_BUILD)/dsr-agent.msi $(WIN_TEST_PROGS)
 all: win
 
 # Runs every Windows test under wine in its own network namespace.
