@@ -280,7 +280,7 @@ static int write_file(const struct agent_setup_opts *o, const char *rel, const c
 		return 0;
 	/* create the parent directories below root */
 	snprintf(dir, sizeof(dir), "%s", path);
-	for (slash = dir + strlen(o->root) + 1; (slash = strchr(slash, '/')); slash++) {
+	for (slash = dir + 1; (slash = strchr(slash, '/')); slash++) {
 		*slash = '\0';
 		if (mkdir(dir, 0755) < 0 && errno != EEXIST)
 			return -errno;

@@ -26,7 +26,7 @@ done
 ipvs_settle
 say "Director's IPVS counters (OutPkts 0: replies went straight to the client)"
 in_ns director ipvsadm -Ln --stats
-for f in demo.d/*.sh; do
+for f in tests/lab/demo.d/*.sh; do
 	[ -e "$f" ] || continue
 	. "$f"
 done
