@@ -25,7 +25,8 @@ $(WIN_BUILD)/obj/%.o: %.c
 WIN_CORE_SRCS := $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 # The Windows layer: the snapshot model and setup planner (portable), the
 # IP Helper/SetupAPI/firewall reader and actions (agent_win32.c).
-WIN_LAYER_SRCS := win-realserver/win_facts.c win-realserver/win_setup.c win-realserver/agent_win32.c
+WIN_LAYER_SRCS := win-realserver/win_facts.c win-realserver/win_setup.c win-realserver/agent_win32.c \
+	win-realserver/win32_setup.c win-realserver/win32_firewall.c
 
 WIN_CORE_OBJS  := $(WIN_CORE_SRCS:%.c=$(WIN_BUILD)/obj/%.o)
 WIN_LAYER_OBJS := $(WIN_LAYER_SRCS:%.c=$(WIN_BUILD)/obj/%.o)
