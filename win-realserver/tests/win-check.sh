@@ -205,6 +205,20 @@ golden() {
 in_ns ip addr del $VIP/32 dev dsrlo
 wrun dry-fresh $B/dsr-agent-test.exe setup --vip $VIP --dry-run
 golden wine-setup-fresh.ps1 "$OUT/dry-fresh.out"
+# the real actions: wine implements neither SetupAPI device creation nor
+# CreateUnicastIpAddressEntry; setup must name the failing step and stop
+wrun setup-real-create $B/dsr-agent-test.exe setup --vip $VIP
+rc=$?
+[ $rc -eq 1 ] && grep -q '^setup: create-loopback failed: SetupDi' "$OUT/setup-real-create.out" &&
+	ok "real setup under wine: SetupAPI creation fails cleanly, named, exit 1" ||
+	bad "real setup (create)" "exit $rc: $(cat "$OUT/setup-real-create.out")"
+wrun setup-real-addr $B/dsr-agent-test.exe --loopback dsrlo setup --vip $VIP
+rc=$?
+[ $rc -eq 1 ] && grep -q '^setup: add-address failed: CreateUnicastIpAddressEntry' "$OUT/setup-real-addr.out" &&
+	ok "real setup under wine: the unimplemented CreateUnicastIpAddressEntry is caught, named, exit 1" ||
+	bad "real setup (address)" "exit $rc: $(cat "$OUT/setup-real-addr.out")"
+in_ns ip -br addr show dsrlo | grep -q "$VIP" && bad "real setup" "the namespace's address changed" ||
+	ok "the host side is untouched (no address appeared on dsrlo)"
 # half-configured: the adapter exists (dsrlo), the VIP is /24 on it
 in_ns ip addr add $VIP/24 dev dsrlo
 wrun dry-half $B/dsr-agent-test.exe --loopback dsrlo setup --vip $VIP --dry-run
