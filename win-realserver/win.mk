@@ -89,8 +89,12 @@ all: win
 
 # Runs every Windows test under wine in its own network namespace.
 win-check: win $(WIN_CHECK_NATIVE)
-	win-realserver/tests/win-check.sh
+	WIN_BUILD=$(WIN_BUILD) WIN_JUDGE=$(BUILD)/tests/win-judge-status win-realserver/tests/win-check.sh
 
+# Part of `make unit` (so of `make check`); not of the sanitizer build
+# (`make asan`), whose point is the native code: the exe is the same there.
+ifeq ($(BUILD),build)
 unit: win-check
+endif
 
 -include $(shell find $(WIN_BUILD)/obj -name '*.d' 2>/dev/null)

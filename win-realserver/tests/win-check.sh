@@ -19,9 +19,9 @@
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 2
-B=build/win
+B=${WIN_BUILD:-build/win}
 OUT=$B/check
-JUDGE=build/tests/win-judge-status
+JUDGE=${WIN_JUDGE:-build/tests/win-judge-status}
 GOLDEN=win-realserver/tests/golden
 NS=dsrkit-win-$$
 VIP=192.0.2.100
@@ -331,7 +331,7 @@ else
 fi
 rm -rf "$OUT/msi-x"
 mkdir -p "$OUT/msi-x"
-(cd "$OUT/msi-x" && msiextract ../../dsr-agent.msi >../msi-list 2>&1)
+msiextract -C "$OUT/msi-x" "$MSI" >"$OUT/msi-list" 2>&1
 cmp -s "$OUT/msi-x/dsrkit/dsr-agent.exe" $B/dsr-agent.exe &&
 	ok "msiextract: the MSI carries the shipped dsr-agent.exe ($(tr '\n' ' ' <"$OUT/msi-list"))" ||
 	bad "msiextract" "$(cat "$OUT/msi-list")"
