@@ -265,6 +265,18 @@ code() { in_ns curl -s -o "$OUT/body" -w '%{http_code}' "$@"; }
 [ "$(code "http://$RIP:$PORT/v1/nope")" = 404 ] && grep -q '"error"' "$OUT/body" && ok "404 with a JSON error body" || bad "404" "$(cat "$OUT/body")"
 [ "$(code -X POST "$url")" = 405 ] && ok "405 for POST" || bad "405" ""
 [ "$(code "$url?vip=nonsense")" = 400 ] && ok "400 for a bad query" || bad "400" ""
+long=$(head -c 1100 /dev/zero | tr '\0' a)
+c=$(code "$url?$long")
+[ "$c" = 414 ] && ok "414 for a request line over 1,024 bytes" || bad "414" "got $c"
+hdrs=()
+for i in $(seq 1 40); do hdrs+=(-H "X-Many-$i: x"); done
+c=$(code "${hdrs[@]}" "$url")
+[ "$c" = 431 ] && ok "431 for more than 32 header lines" || bad "431" "got $c"
+head -c 5000 /dev/zero >"$OUT/big-body"
+c=$(code -X GET --data-binary @"$OUT/big-body" "$url")
+[ "$c" = 413 ] && ok "413 for a body over 1,024 bytes" || bad "413" "got $c"
+c=$(code -X GET -H 'Transfer-Encoding: chunked' --data-binary x "$url")
+[ "$c" = 501 ] && ok "501 for Transfer-Encoding" || bad "501" "got $c"
 line=$(in_ns timeout 5 bash -c "cat </dev/tcp/$RIP/$CHECK_PORT" | tr -d '\r')
 [ "$line" = "up 75%" ] && ok "agent-check port: '$line'" || bad "agent-check" "'$line'"
 listener_stop
