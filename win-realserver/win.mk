@@ -25,7 +25,8 @@ $(WIN_BUILD)/obj/%.o: %.c
 WIN_CORE_SRCS := $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 # The Windows layer: the snapshot model and setup planner (portable), the
 # IP Helper/SetupAPI/firewall reader and actions (agent_win32.c).
-WIN_LAYER_SRCS := win-realserver/win_facts.c win-realserver/win_setup.c win-realserver/agent_win32.c
+WIN_LAYER_SRCS := win-realserver/win_facts.c win-realserver/win_setup.c win-realserver/agent_win32.c \
+	win-realserver/win32_setup.c win-realserver/win32_firewall.c
 
 WIN_CORE_OBJS  := $(WIN_CORE_SRCS:%.c=$(WIN_BUILD)/obj/%.o)
 WIN_LAYER_OBJS := $(WIN_LAYER_SRCS:%.c=$(WIN_BUILD)/obj/%.o)
@@ -69,6 +70,12 @@ $(WIN_BUILD)/dsr-agent-test.exe: $(WIN_AGENT_OBJS) $(WIN_BUILD)/obj/win-realserv
 
 WIN_TEST_PROGS := $(WIN_BUILD)/test_win_layer.exe $(WIN_BUILD)/dsr-agent-test.exe
 
+# The MSI (wixl, from Debian's msitools family): the shipped exe only.
+$(WIN_BUILD)/dsr-agent.msi: packaging/windows/dsr-agent.wxs $(WIN_BUILD)/dsr-agent.exe \
+		packaging/windows/agent.conf.example
+	wixl -a x64 -D Version=$(VERSION) -D Exe=$(WIN_BUILD)/dsr-agent.exe \
+		-D ConfExample=packaging/windows/agent.conf.example -o $@ $<
+
 # The Linux side of the protocol test: the checker's parser and the rules.
 $(BUILD)/tests/win-judge-status: $(BUILD)/obj/win-realserver/tests/judge_status.o $(AGENT_PROTO_OBJS) \
 		$(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
@@ -77,13 +84,17 @@ $(BUILD)/tests/win-judge-status: $(BUILD)/obj/win-realserver/tests/judge_status.
 WIN_CHECK_NATIVE := $(BUILD)/tests/win-judge-status
 
 .PHONY: win win-check
-win: $(WIN_BUILD)/dsr-agent.exe $(WIN_TEST_PROGS)
+win: $(WIN_BUILD)/dsr-agent.exe $(WIN_BUILD)/dsr-agent.msi $(WIN_TEST_PROGS)
 all: win
 
 # Runs every Windows test under wine in its own network namespace.
 win-check: win $(WIN_CHECK_NATIVE)
-	win-realserver/tests/win-check.sh
+	WIN_BUILD=$(WIN_BUILD) WIN_JUDGE=$(BUILD)/tests/win-judge-status win-realserver/tests/win-check.sh
 
+# Part of `make unit` (so of `make check`); not of the sanitizer build
+# (`make asan`), whose point is the native code: the exe is the same there.
+ifeq ($(BUILD),build)
 unit: win-check
+endif
 
 -include $(shell find $(WIN_BUILD)/obj -name '*.d' 2>/dev/null)

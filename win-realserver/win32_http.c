@@ -35,6 +35,7 @@ struct server {
 	struct agent_state state;
 	CRITICAL_SECTION lock;           /* the facts cache, shared with the agent-check thread */
 	HANDLE queue;
+	HANDLE stop_event;               /* set by stop(): the service's STOP, Ctrl-C */
 	struct buf body;
 	SOCKET check_sock;
 };
@@ -45,8 +46,10 @@ static volatile LONG stopping;
 static void stop(void)
 {
 	InterlockedExchange(&stopping, 1);
-	if (srv.queue)
-		HttpShutdownRequestQueue(srv.queue);
+	/* not HttpShutdownRequestQueue: the main loop waits on this event
+	 * next to its overlapped receive (and wine lacks that call) */
+	if (srv.stop_event)
+		SetEvent(srv.stop_event);
 	if (srv.check_sock != INVALID_SOCKET)
 		closesocket(srv.check_sock);
 }
@@ -356,9 +359,10 @@ int status_server_run(const struct agent_config *cfg)
 	HTTP_REQUEST *req = NULL;
 	char url[128], err[256] = "";
 	const char *step = "HttpInitialize";
+	HANDLE io_event = NULL;
 	WCHAR wurl[128];
 	ULONG e;
-	int r = -EIO, began = 0;
+	int r = -EIO, began = 0, tries;
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
@@ -368,7 +372,13 @@ int status_server_run(const struct agent_config *cfg)
 	buf_init(&srv.body, STATUS_DOC_MAX);
 	win32_service_on_stop(stop);
 
-	e = HttpInitialize(v2, HTTP_INITIALIZE_SERVER, NULL);
+	/* http.sys is a demand-start driver: its first start may outlast one
+	 * call on a busy machine (ERROR_SERVICE_REQUEST_TIMEOUT) */
+	for (tries = 0; tries < 3; tries++) {
+		e = HttpInitialize(v2, HTTP_INITIALIZE_SERVER, NULL);
+		if (e != ERROR_SERVICE_REQUEST_TIMEOUT)
+			break;
+	}
 	if (e != NO_ERROR) {
 		win32_log(WIN32_LOG_ERROR, "http.sys is not available (%s: error %lu)", step, (unsigned long)e);
 		return -EIO;
@@ -414,7 +424,9 @@ int status_server_run(const struct agent_config *cfg)
 		goto out;
 	}
 	req = malloc(RECV_BUF);
-	if (!req) {
+	srv.stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+	io_event = CreateEventW(NULL, TRUE, FALSE, NULL);
+	if (!req || !srv.stop_event || !io_event) {
 		r = -ENOMEM;
 		goto out;
 	}
@@ -423,10 +435,25 @@ int status_server_run(const struct agent_config *cfg)
 	win32_service_ready();
 	r = 0;
 	while (!stopping) {
-		ULONG got = 0;
+		OVERLAPPED ov;
+		HANDLE waits[2];
+		DWORD got = 0;
 
 		memset(req, 0, RECV_BUF);
-		e = HttpReceiveHttpRequest(srv.queue, HTTP_NULL_ID, 0, req, RECV_BUF, &got, NULL);
+		memset(&ov, 0, sizeof(ov));
+		ov.hEvent = io_event;
+		ResetEvent(io_event);
+		e = HttpReceiveHttpRequest(srv.queue, HTTP_NULL_ID, 0, req, RECV_BUF, NULL, &ov);
+		if (e == ERROR_IO_PENDING) {
+			waits[0] = io_event;
+			waits[1] = srv.stop_event;
+			if (WaitForMultipleObjects(2, waits, FALSE, INFINITE) != WAIT_OBJECT_0) {
+				CancelIoEx(srv.queue, &ov);
+				GetOverlappedResult(srv.queue, &ov, &got, TRUE);
+				break;
+			}
+			e = GetOverlappedResult(srv.queue, &ov, &got, FALSE) ? NO_ERROR : GetLastError();
+		}
 		if (e == NO_ERROR) {
 			handle(req);
 		} else if (e == ERROR_MORE_DATA) {
@@ -442,6 +469,11 @@ int status_server_run(const struct agent_config *cfg)
 	win32_log(WIN32_LOG_INFO, "stopped");
 out:
 	free(req);
+	if (io_event)
+		CloseHandle(io_event);
+	if (srv.stop_event)
+		CloseHandle(srv.stop_event);
+	srv.stop_event = NULL;
 	if (srv.check_sock != INVALID_SOCKET)
 		closesocket(srv.check_sock);
 	if (group)

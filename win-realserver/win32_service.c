@@ -268,7 +268,13 @@ static int control(const char *verb)
 		}
 	} else {
 		/* stop, and uninstall (which stops first) */
-		if (ControlService(svc, SERVICE_CONTROL_STOP, &st) || GetLastError() == ERROR_SERVICE_NOT_ACTIVE) {
+		SERVICE_STATUS_PROCESS sp;
+		DWORD got;
+
+		if (QueryServiceStatusEx(svc, SC_STATUS_PROCESS_INFO, (BYTE *)&sp, sizeof(sp), &got) &&
+		    sp.dwCurrentState == SERVICE_STOPPED) {
+			/* nothing to stop */
+		} else if (ControlService(svc, SERVICE_CONTROL_STOP, &st) || GetLastError() == ERROR_SERVICE_NOT_ACTIVE) {
 			if (wait_state(svc, SERVICE_STOPPED, 15000) < 0)
 				r = 1;
 		} else {
