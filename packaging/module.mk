@@ -69,6 +69,7 @@ rpm:
 # The Windows MSI comes from win-realserver's rules when they define it.
 WIN_MSI := $(BUILD)/win/dsr-agent.msi
 packages: deb rpm
+	@rm -f $(PKG_DIR)/*.msi
 	@if $(MAKE) -n $(WIN_MSI) >/dev/null 2>&1; then \
 		$(MAKE) $(WIN_MSI) && cp $(WIN_MSI) $(PKG_DIR)/dsr-agent-$(VERSION).msi; \
 	else echo "packages: no MSI rule ($(WIN_MSI)) in this tree, skipped"; fi
