@@ -40,7 +40,7 @@ install-packaging:
 		$(DESTDIR)$(SYSUSERSDIR)/
 	for c in $(PKG_COMPLETIONS); do \
 		install -m 0644 packaging/bash-completion/$$c $(DESTDIR)$(BASHCOMPDIR)/$$c || exit 1; done
-	install -m 0644 packaging/man/dsrkit.conf.5 $(DESTDIR)$(MANDIR)/man5/
+	install -m 0644 packaging/man/dsrkit.conf.5 packaging/man/dsr-checkd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 packaging/keepalived/dsrkit-dr.conf $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived/
 	install -m 0644 packaging/keepalived/dsrkit.conf.example $(DESTDIR)$(DIRECTOR_EXAMPLES)/
 	install -m 0644 packaging/etc/checkd.conf $(DESTDIR)$(DIRECTOR_EXAMPLES)/checkd.conf.example
