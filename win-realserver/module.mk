@@ -27,3 +27,11 @@ install-agent: $(BUILD)/bin/dsr-agent $(BUILD)/bin/dsrkit-pki
 	install -D -m 644 win-realserver/dsrkit-pki.1 $(DESTDIR)$(MANDIR)/man1/dsrkit-pki.1
 	install -D -m 644 packaging/agent.conf.example $(DESTDIR)$(DATADIR)/doc/dsrkit/agent.conf.example
 INSTALL_TARGETS += install-agent
+
+# The portable layer over a fake platform table (tests/unit/test_agent_state.c).
+$(BUILD)/tests/test_agent_state: $(BUILD)/obj/tests/unit/test_agent_state.o \
+		$(BUILD)/obj/win-realserver/agent_state.o $(BUILD)/obj/win-realserver/agent_report.o \
+		$(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
+UNIT_TESTS += $(BUILD)/tests/test_agent_state

@@ -3,7 +3,7 @@
 # /tmp (tmpfs), never in the host's /etc.
 
 AGENT_PKI=/tmp/pki
-AGENT_PORT=9443
+export AGENT_PKI AGENT_PORT=9443
 
 # agent_pki RS...: a CA, one agent certificate per real server (IP SAN = its
 # address) and a checker client certificate for the director.
@@ -11,7 +11,8 @@ agent_pki() {
 	local rs
 	dsrkit-pki --dir "$AGENT_PKI" ca >/dev/null || return 1
 	for rs in "$@"; do
-		dsrkit-pki --dir "$AGENT_PKI" agent "$rs" --ip "${LAB_ADDR[$rs]}" >/dev/null || return 1
+		dsrkit-pki --dir "$AGENT_PKI" agent "$rs" --ip "${LAB_ADDR[$rs]}" \
+			${LAB_V6[$rs]:+--ip "${LAB_V6[$rs]}"} >/dev/null || return 1
 	done
 	dsrkit-pki --dir "$AGENT_PKI" checker director >/dev/null
 }
@@ -39,18 +40,32 @@ agent_stop() {
 }
 
 # agent_get NS RS [QUERY] [CERT]: GET /v1/status from NS with the checker's
-# certificate (or CERT, a basename under the PKI dir, or "none").
+# certificate (or CERT, a basename under the PKI dir, or "none").  RS is
+# rsN (its IPv4 address), rsN-v6 (its IPv6 address) or an address.  Works
+# in child shells too (no arrays needed).
 agent_get() {
-	local ns=$1 rs=$2 q=${3:-} cert=${4:-director} dir=${AGENT_CA_DIR:-$AGENT_PKI}
+	local ns=$1 rs=$2 q=${3:-} cert=${4:-director} dir=${AGENT_CA_DIR:-$AGENT_PKI} host
 	local args=(--cacert "$AGENT_PKI/ca.crt")
+	case "$rs" in
+	rs*-v6) host=${rs%-v6}; host="[2001:db8::$((10 + ${host#rs}))]" ;;
+	rs*) host=192.0.2.$((10 + ${rs#rs})) ;;
+	*:*) host="[$rs]" ;;
+	*) host=$rs ;;
+	esac
 	[ "$cert" != none ] && args+=(--cert "$dir/$cert.crt" --key "$dir/$cert.key")
-	ip netns exec "$ns" curl -sS --max-time 3 --noproxy '*' "${args[@]}" \
-		"https://${LAB_ADDR[$rs]}:$AGENT_PORT/v1/status${q:+?$q}"
+	ip netns exec "$ns" curl -sS --max-time 3 --noproxy '*' -g "${args[@]}" \
+		"https://$host:$AGENT_PORT/v1/status${q:+?$q}"
 }
 
-# status_codes: the finding codes of the first evaluation (stdin: document).
+# status_codes: the finding codes in a document (stdin), sorted, one line.
+# The agent writes compact JSON; python would cost a second a call in UML.
 status_codes() {
-	python3 -c 'import json,sys; d=json.load(sys.stdin); print(" ".join(sorted(f["code"] for f in d["evaluations"][0]["findings"])) if d["evaluations"] else "")'
+	grep -o '"code":"[A-Z_]*"' | sed 's/.*:"\(.*\)"/\1/' | sort -u | tr '\n' ' ' | sed 's/ $//'
+}
+
+# status_verdict: the verdict of the first evaluation (stdin: document).
+status_verdict() {
+	grep -o '"verdict":"[a-z]*"' | head -1 | sed 's/.*:"\(.*\)"/\1/'
 }
 
 # status_field EXPR: a Python expression over the document d.
@@ -58,4 +73,4 @@ status_field() {
 	python3 -c "import json,sys; d=json.load(sys.stdin); print($1)"
 }
 
-export -f agent_get status_codes status_field
+export -f agent_get status_codes status_verdict status_field
