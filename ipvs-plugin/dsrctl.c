@@ -10,8 +10,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <malloc.h>
-#include <sys/mman.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +24,7 @@
 #include "dsrkit/ipvs.h"
 #include "ipvs-plugin/dr_lint.h"
 #include "ipvs-plugin/dsrctl_conf.h"
+#include "ipvs-plugin/dsrctl_state.h"
 #include "kaconf/kaconf.h"
 #include "kaconf/kaconf_vs.h"
 
@@ -37,7 +36,8 @@ static const char usage_main[] =
 	"usage: dsrctl COMMAND [OPTIONS]\n"
 	"\n"
 	"  status [--json]                 every service and real server, DR-focused\n"
-	"  apply [--dry-run] [--full] FILE make IPVS match a keepalived-syntax file\n"
+	"  apply [--dry-run] [--full|--partial] FILE\n"
+	"                                  make IPVS match a keepalived-syntax file\n"
 	"  lint FILE                       check that a DR configuration can work\n"
 	"  drain SERVICE SERVER            weight 0: established connections stay\n"
 	"  restore SERVICE SERVER          put the configured weight back\n"
@@ -93,130 +93,6 @@ static int want_help(int argc, char **argv)
 		if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0)
 			return 1;
 	return 0;
-}
-
-/* ---------- state files ---------- */
-
-static char *state_path(const char *kind, char *out, size_t n)
-{
-	const char *dir = getenv("DSRCTL_STATE_DIR");
-	struct stat st;
-	unsigned long ino = 0;
-
-	if (!dir || !dir[0])
-		dir = "/run/dsrkit";
-	/* one file per network namespace: each has its own IPVS */
-	if (stat("/proc/self/ns/net", &st) == 0)
-		ino = (unsigned long)st.st_ino;
-	snprintf(out, n, "%s/ipvs-%s.%lu.conf", dir, kind, ino);
-	return out;
-}
-
-static int mkdir_parent(const char *path)
-{
-	char dir[512];
-	char *slash;
-
-	snprintf(dir, sizeof(dir), "%s", path);
-	slash = strrchr(dir, '/');
-	if (!slash || slash == dir)
-		return 0;
-	*slash = '\0';
-	if (mkdir(dir, 0700) < 0 && errno != EEXIST)
-		return -errno;
-	return 0;
-}
-
-/* Written to a temporary file and renamed: a crash leaves the old one. */
-static int state_write(const char *path, const struct ipvs_table *t, size_t skip)
-{
-	char tmp[600];
-	FILE *f;
-	int r;
-
-	if ((r = mkdir_parent(path)) < 0)
-		return r;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	f = fopen(tmp, "we");
-	if (!f)
-		return -errno;
-	r = conf_table_write(t, skip, f);
-	if (fclose(f) != 0 && r == 0)
-		r = -errno;
-	if (r == 0 && rename(tmp, path) < 0)
-		r = -errno;
-	if (r < 0)
-		unlink(tmp);
-	return r;
-}
-
-/* NULL when missing or unreadable (then the next apply compares fully). */
-static struct ipvs_table *state_read(const char *path)
-{
-	struct ipvs_table *t = NULL;
-	struct buf err;
-
-	if (access(path, F_OK) < 0)
-		return NULL;
-	buf_init(&err, ERRBUF_MAX);
-	if (conf_table_load(path, &t, &err, NULL) < 0) {
-		fprintf(stderr, "%s: ignoring unreadable state %s:\n%s", prog, path, buf_str(&err));
-		t = NULL;
-	}
-	buf_free(&err);
-	return t;
-}
-
-/* prev without the services that `drop` names (both may be NULL). */
-static struct ipvs_table *table_without(const struct ipvs_table *prev, const struct ipvs_table *drop)
-{
-	struct ipvs_table *t;
-	size_t i, j;
-
-	if (!prev)
-		return NULL;
-	t = ipvs_table_new();
-	for (i = 0; t && i < ipvs_table_service_count(prev); i++) {
-		const struct ipvs_service *s = ipvs_table_service(prev, i);
-		int k;
-
-		if (drop && ipvs_table_service_find(drop, s) >= 0)
-			continue;
-		k = ipvs_table_service_add(t, s);
-		for (j = 0; k >= 0 && j < ipvs_table_dest_count(prev, i); j++)
-			if (ipvs_table_dest_add(t, (size_t)k, ipvs_table_dest(prev, i, j)) < 0)
-				k = -1;
-		if (k < 0) {
-			ipvs_table_free(t);
-			return NULL; /* no previous: everything is compared */
-		}
-	}
-	return t;
-}
-
-/* The services a --partial apply changed since the last full one: the next
- * full apply must not trust its state for them. */
-static int partial_note(const char *partial, const struct ipvs_table *given)
-{
-	struct ipvs_table *old = access(partial, F_OK) == 0 ? state_read(partial) : NULL;
-	struct ipvs_table *t;
-	size_t i;
-	int r = 0;
-
-	if (access(partial, F_OK) == 0 && !old)
-		return -EINVAL;
-	t = table_without(old, given);
-	if (!t)
-		t = ipvs_table_new();
-	for (i = 0; t && r >= 0 && i < ipvs_table_service_count(given); i++)
-		r = ipvs_table_service_add(t, ipvs_table_service(given, i));
-	if (!t)
-		r = -ENOMEM;
-	if (r >= 0)
-		r = state_write(partial, t, SIZE_MAX);
-	ipvs_table_free(t);
-	ipvs_table_free(old);
-	return r < 0 ? r : 0;
 }
 
 /* ---------- arguments ---------- */
@@ -485,7 +361,7 @@ static int cmd_apply(int argc, char **argv)
 		return 1;
 	}
 	if (!state)
-		state = state_path("applied", spath, sizeof(spath));
+		state = state_file_path("applied", spath, sizeof(spath));
 	snprintf(ppath, sizeof(ppath), "%s.partial", state);
 	buf_init(&err, ERRBUF_MAX);
 	buf_init(&warn, ERRBUF_MAX);
@@ -499,12 +375,12 @@ static int cmd_apply(int argc, char **argv)
 	if (open_ipvs(&h) < 0)
 		goto out;
 	if (!full && !partial) {
-		prev = state_read(state);
+		prev = state_table_read(state);
 		/* services changed by --partial since: compare them fully */
 		if (prev && access(ppath, F_OK) == 0) {
-			struct ipvs_table *dirty = state_read(ppath), *p2;
+			struct ipvs_table *dirty = state_table_read(ppath), *p2;
 
-			p2 = dirty ? table_without(prev, dirty) : NULL;
+			p2 = dirty ? state_table_without(prev, dirty) : NULL;
 			ipvs_table_free(dirty);
 			ipvs_table_free(prev);
 			prev = p2;
@@ -553,14 +429,14 @@ static int cmd_apply(int argc, char **argv)
 	/* Remember what we applied; after a failure remember nothing, so the
 	 * next apply compares every service with the kernel. */
 	if (rc == 0 && partial) {
-		r = partial_note(ppath, want);
+		r = state_partial_note(ppath, want);
 		if (r < 0) {
 			fprintf(stderr, "%s: cannot note the partial apply in %s: %s\n", prog, ppath,
 				strerror(-r));
 			unlink(state);
 		}
 	} else if (rc == 0) {
-		r = state_write(state, want, SIZE_MAX);
+		r = state_table_write(state, want, SIZE_MAX);
 		if (r < 0)
 			fprintf(stderr, "%s: cannot write state %s: %s\n", prog, state, strerror(-r));
 		unlink(ppath);
@@ -714,68 +590,6 @@ static int set_weight(struct target *tg, int32_t w)
 	return r;
 }
 
-/* Weight of (service, dest) in a state file, or -1. */
-static int32_t weight_in(const char *path, const struct ipvs_service *s, const struct ipvs_dest *d)
-{
-	struct ipvs_table *t = state_read(path);
-	int32_t w = -1;
-	int i, j;
-
-	if (!t)
-		return -1;
-	i = ipvs_table_service_find(t, s);
-	j = i < 0 ? -1 : ipvs_table_dest_find(t, (size_t)i, d);
-	if (j >= 0)
-		w = ipvs_table_dest(t, (size_t)i, (size_t)j)->weight;
-	ipvs_table_free(t);
-	return w;
-}
-
-/* Drained servers' previous weights, kept in the same syntax as the state. */
-static int drained_update(const struct ipvs_service *s, const struct ipvs_dest *d, int remove)
-{
-	char path[512];
-	struct ipvs_table *t, *out;
-	size_t i, j;
-	int r = 0, si;
-
-	state_path("drained", path, sizeof(path));
-	t = state_read(path);
-	si = t ? ipvs_table_service_find(t, s) : -1;
-	out = ipvs_table_new();
-	if (!out) {
-		ipvs_table_free(t);
-		return -ENOMEM;
-	}
-	for (i = 0; t && i < ipvs_table_service_count(t) && r >= 0; i++) {
-		int k = ipvs_table_service_add(out, ipvs_table_service(t, i));
-
-		if (k < 0) {
-			r = k;
-			break;
-		}
-		for (j = 0; j < ipvs_table_dest_count(t, i) && r >= 0; j++) {
-			const struct ipvs_dest *x = ipvs_table_dest(t, i, j);
-
-			if ((int)i == si && ipvs_table_dest_find(t, i, d) == (int)j)
-				continue; /* replaced or removed below */
-			r = ipvs_table_dest_add(out, (size_t)k, x);
-		}
-	}
-	if (r >= 0 && !remove) {
-		int k = ipvs_table_service_find(out, s);
-
-		if (k < 0)
-			k = ipvs_table_service_add(out, s);
-		r = k < 0 ? k : ipvs_table_dest_add(out, (size_t)k, d);
-	}
-	if (r >= 0)
-		r = state_write(path, out, SIZE_MAX);
-	ipvs_table_free(t);
-	ipvs_table_free(out);
-	return r;
-}
-
 static int cmd_drain(int argc, char **argv)
 {
 	struct target tg = { 0 };
@@ -790,18 +604,18 @@ static int cmd_drain(int argc, char **argv)
 	if (find_target(argv[1], argv[2], &tg) < 0)
 		goto out;
 	if (ipvs_table_dest(tg.t, 0, tg.j)->weight != 0 &&
-	    drained_update(ipvs_table_service(tg.t, 0), ipvs_table_dest(tg.t, 0, tg.j), 0) < 0)
+	    state_drained_update(ipvs_table_service(tg.t, 0), ipvs_table_dest(tg.t, 0, tg.j), 0) < 0)
 		fprintf(stderr, "%s: warning: cannot remember the weight of %s\n", prog, tg.name);
 	if (set_weight(&tg, 0) < 0)
 		goto out;
 	/* The next apply must compare this service with the kernel again, so
 	 * that it puts the configured weight back: forget it in the state. */
-	state_path("applied", path, sizeof(path));
-	applied = state_read(path);
+	state_file_path("applied", path, sizeof(path));
+	applied = state_table_read(path);
 	if (applied) {
 		int i = ipvs_table_service_find(applied, ipvs_table_service(tg.t, 0));
 
-		if (i >= 0 && state_write(path, applied, (size_t)i) < 0)
+		if (i >= 0 && state_table_write(path, applied, (size_t)i) < 0)
 			fprintf(stderr, "%s: warning: cannot update %s\n", prog, path);
 		ipvs_table_free(applied);
 	}
@@ -843,12 +657,12 @@ static int cmd_restore(int argc, char **argv)
 	if (find_target(args[0], args[1], &tg) < 0)
 		goto out;
 	if (w < 0) {
-		w = weight_in(state_path("applied", path, sizeof(path)), ipvs_table_service(tg.t, 0),
+		w = state_weight_find(state_file_path("applied", path, sizeof(path)), ipvs_table_service(tg.t, 0),
 			      ipvs_table_dest(tg.t, 0, tg.j));
 		from = "the last apply";
 	}
 	if (w < 0) {
-		w = weight_in(state_path("drained", path, sizeof(path)), ipvs_table_service(tg.t, 0),
+		w = state_weight_find(state_file_path("drained", path, sizeof(path)), ipvs_table_service(tg.t, 0),
 			      ipvs_table_dest(tg.t, 0, tg.j));
 		from = "before the drain";
 	}
@@ -858,7 +672,7 @@ static int cmd_restore(int argc, char **argv)
 	}
 	if (set_weight(&tg, w) < 0)
 		goto out;
-	if (drained_update(ipvs_table_service(tg.t, 0), ipvs_table_dest(tg.t, 0, tg.j), 1) < 0)
+	if (state_drained_update(ipvs_table_service(tg.t, 0), ipvs_table_dest(tg.t, 0, tg.j), 1) < 0)
 		fprintf(stderr, "%s: warning: cannot update the drained list\n", prog);
 	printf("restored %s to weight %d (%s)\n", tg.name, w, from);
 	rc = 0;
@@ -883,10 +697,6 @@ int main(int argc, char **argv)
 	};
 	size_t i;
 
-	if (getenv("X_TOPPAD"))
-		mallopt(M_TOP_PAD, 64 << 20);
-	if (getenv("X_MLOCK"))
-		mlockall(MCL_FUTURE);
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
 	    strcmp(argv[1], "help") == 0) {
 		fputs(usage_main, argc < 2 ? stderr : stdout);

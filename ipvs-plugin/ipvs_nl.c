@@ -22,9 +22,10 @@
 #endif
 
 /* Requests per send, and bytes per send: a send must fit the socket's send
- * buffer (libnl sets 32 KiB, the kernel doubles it: larger sends fail with
- * EMSGSIZE), and the acknowledgements of one batch must fit the receive
- * buffer (RCVBUF below) or the kernel drops them with ENOBUFS. */
+ * buffer (we ask 64 KiB, the kernel doubles it; libnl's default 32 KiB made
+ * larger sends fail with EMSGSIZE), and the acknowledgements of one batch
+ * must fit the receive buffer (RCVBUF below) or the kernel drops them with
+ * ENOBUFS. */
 #define BATCH_MAX_MSGS 512
 #define BATCH_MAX_BYTES (60 * 1024)
 #define RCVBUF (8 * 1024 * 1024)

@@ -38,7 +38,7 @@ LIBS += $(IPVS_A) $(IPVS_SO) $(IPVS_PC)
 # kaconf/ is linked into dsrctl (and later dsr-checkd) as objects; its
 # module.mk is read after this one, so name its sources here too.
 KACONF_SRCS ?= kaconf/kaconf.c kaconf/kaconf_vs.c
-DSRCTL_SRCS := ipvs-plugin/dsrctl.c ipvs-plugin/dsrctl_conf.c ipvs-plugin/dr_lint.c \
+DSRCTL_SRCS := ipvs-plugin/dsrctl.c ipvs-plugin/dsrctl_conf.c ipvs-plugin/dsrctl_state.c ipvs-plugin/dr_lint.c \
 	ipvs-plugin/route_lookup.c $(KACONF_SRCS) bounded/strparse.c bounded/ipaddr.c \
 	checker/arp_check_cmd.c checker/arp_detect.c checker/arp_packet.c checker/nd_packet.c
 DSRCTL_OBJS := $(DSRCTL_SRCS:%.c=$(BUILD)/obj/%.o)
@@ -79,3 +79,8 @@ install-ipvs: $(IPVS_A) $(IPVS_SO) $(BUILD)/bin/dsrctl
 	install -m 755 $(BUILD)/bin/dsrctl $(DESTDIR)$(SBINDIR)/
 	install -m 644 ipvs-plugin/dsrctl.8 $(DESTDIR)$(MANDIR)/man8/
 INSTALL_TARGETS += install-ipvs
+
+# Fuzz: kernel answers through the message walker and attribute parser.
+FUZZ_TARGETS += fuzz_ipvs_msg
+FUZZ_SRCS_fuzz_ipvs_msg := tests/fuzz/fuzz_ipvs_msg.c ipvs-plugin/ipvs_msg.c bounded/buf.c
+FUZZ_LIBS_fuzz_ipvs_msg := -lnl-genl-3 -lnl-3

@@ -121,3 +121,13 @@ case "$rc:$out" in
 *) lab_fail bad-input-file-line "rc $rc: $out" ;;
 esac
 lab_expect bad-input-applied-nothing "$(in_ns director ipvsadm -Sn | grep -c 198.51.100.7)" 0
+
+# the kernel refuses: each failed operation is named with the kernel's errno
+printf 'virtual_server 198.51.100.8 80 {\n\tlb_algo nosuch\n\tlb_kind DR\n\treal_server 192.0.2.11 80 {\n\t}\n}\n' >/tmp/fail.conf
+out=$(in_ns director dsrctl apply --partial /tmp/fail.conf 2>&1); rc=$?
+echo "$out"
+case "$rc:$out" in
+"2:"*"ipvs: add service TCP 198.51.100.8:80: No such file or directory"*"ipvs: add dest 192.0.2.11:80 to TCP 198.51.100.8:80: No such process"*"applied: 0 ok, 2 failed"*)
+	lab_pass failures-reported ;;
+*) lab_fail failures-reported "rc $rc: $(echo "$out" | tr '\n' '|')" ;;
+esac
