@@ -11,7 +11,7 @@
 RS1=$(lab_rs_addr 1) RS2=$(lab_rs_addr 2) RS3=$(lab_rs_addr 3)
 
 lab_standard 3 || { lab_fail topology "lab_up failed"; exit 1; }
-agent_pki rs1 rs2 rs3 || { lab_fail pki "dsrkit-pki failed"; exit 1; }
+agent_pki rs1 rs2 || { lab_fail pki "dsrkit-pki failed"; exit 1; }
 : >/tmp/state-rs1
 agent_start rs1 "state_file = /tmp/state-rs1" && agent_start rs2 ||
 	{ lab_fail agents-start "$(cat /tmp/agent-rs1.log /tmp/agent-rs2.log)"; exit 1; }
@@ -125,7 +125,8 @@ for i in range(6):
     d = json.load(urllib.request.urlopen("http://127.0.0.1:9445/status", timeout=2))
     for r in d["real_servers"]:
         if r["address"] in sys.argv[1:]:
-            worst = max(worst, r["last_check_age_ms"] or 99999, r["last_check_duration_ms"])
+            age = r["last_check_age_ms"]
+            worst = max(worst, 99999 if age is None else age, r["last_check_duration_ms"])
     time.sleep(0.5)
 print(worst)
 EOT
