@@ -27,6 +27,14 @@ int win32_http_client_ok(void *queue, uint64_t conn, const char **why);
 /* Undo begin (the certificate binding). */
 void win32_http_transport_end(void);
 
+/* The TLS transport's client check, apart from http.sys, so the wine tests
+ * can run it on certificates made with openssl (win32_http_tls.c only):
+ * load tls_ca (PEM or DER; 0 or a negative errno with err), then judge one
+ * DER client certificate (1 accepted, 0 refused with *why). */
+__attribute__((warn_unused_result))
+int win32_tls_ca_load(const char *path, char *err, size_t errlen);
+int win32_tls_client_verify(const unsigned char *der, size_t len, const char **why);
+
 /* "https" or "http (TEST BUILD)", for the log. */
 extern const char win32_http_transport_name[];
 
