@@ -34,6 +34,12 @@ void win32_http_transport_end(void);
 __attribute__((warn_unused_result))
 int win32_tls_ca_load(const char *path, char *err, size_t errlen);
 int win32_tls_client_verify(const unsigned char *der, size_t len, const char **why);
+/* The server certificate named by tls_cert (cert:\LocalMachine\My\THUMB,
+ * or a PFX imported into LocalMachine\My, password file tls_key): its
+ * SHA-1 thumbprint in hash.  0 or a negative errno with err. */
+__attribute__((warn_unused_result))
+int win32_tls_server_cert(const char *tls_cert, const char *tls_key, unsigned char hash[20], char *err,
+			  size_t errlen);
 
 /* "https" or "http (TEST BUILD)", for the log. */
 extern const char win32_http_transport_name[];

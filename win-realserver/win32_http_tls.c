@@ -223,6 +223,49 @@ out:
 	return r;
 }
 
+/* The certificate must be in LocalMachine\My with its private key, or the
+ * http.sys binding fails later with a less helpful error. */
+static int store_has_key(BYTE hash[20], const char *spec, char *err, size_t errlen)
+{
+	CRYPT_HASH_BLOB blob = { 20, hash };
+	HCERTSTORE my = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0,
+				      CERT_SYSTEM_STORE_LOCAL_MACHINE | CERT_STORE_READONLY_FLAG, L"MY");
+	PCCERT_CONTEXT c = NULL;
+	DWORD ks = 0;
+	int r = 0;
+
+	if (!my) {
+		snprintf(err, errlen, "cannot open LocalMachine\\My (error %lu)", (unsigned long)GetLastError());
+		return -EIO;
+	}
+	c = CertFindCertificateInStore(my, X509_ASN_ENCODING, 0, CERT_FIND_SHA1_HASH, &blob, NULL);
+	if (!c) {
+		snprintf(err, errlen, "tls_cert %s: no such certificate in LocalMachine\\My", spec);
+		r = -ENOENT;
+	} else if (!CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, NULL, &ks)) {
+		snprintf(err, errlen, "tls_cert %s: the certificate has no private key in the machine store", spec);
+		r = -EACCES;
+	}
+	if (c)
+		CertFreeCertificateContext(c);
+	CertCloseStore(my, 0);
+	return r;
+}
+
+int win32_tls_server_cert(const char *tls_cert, const char *tls_key, unsigned char hash[20], char *err,
+			  size_t errlen)
+{
+	const char *ext = strrchr(tls_cert, '.');
+
+	if (store_thumbprint(tls_cert, hash) == 0)
+		return store_has_key(hash, tls_cert, err, errlen);
+	if (ext && (_stricmp(ext, ".pfx") == 0 || _stricmp(ext, ".p12") == 0))
+		return import_pfx(tls_cert, tls_key, hash, err, errlen);
+	snprintf(err, errlen, "tls_cert must be cert:\\LocalMachine\\My\\THUMBPRINT or a .pfx file on Windows "
+		 "(got %s)", tls_cert);
+	return -EINVAL;
+}
+
 static ULONG bind_cert(int k, BYTE hash[20], DWORD flags)
 {
 	HTTP_SERVICE_CONFIG_SSL_SET set;
@@ -250,7 +293,6 @@ int win32_http_transport_begin(const struct agent_config *cfg, char *url, size_t
 		       (cfg->tls_min_minor >= 3 ? SSL_FLAG_DISABLE_TLS12_ : 0);
 	char host[IPADDR_STRLEN + 2], a[IPADDR_STRLEN];
 	size_t i, n = ipaddr_len(&cfg->listen);
-	const char *ext = strrchr(cfg->tls_cert, '.');
 	int r, k, wildcard = 1;
 	ULONG e;
 
@@ -265,15 +307,7 @@ int win32_http_transport_begin(const struct agent_config *cfg, char *url, size_t
 	r = load_ca(cfg->tls_ca, err, errlen);
 	if (r < 0)
 		return r;
-	if (store_thumbprint(cfg->tls_cert, hash) == 0)
-		r = 0;
-	else if (ext && (_stricmp(ext, ".pfx") == 0 || _stricmp(ext, ".p12") == 0))
-		r = import_pfx(cfg->tls_cert, cfg->tls_key, hash, err, errlen);
-	else {
-		snprintf(err, errlen, "tls_cert must be cert:\\LocalMachine\\My\\THUMBPRINT or a .pfx file on Windows "
-			 "(got %s)", cfg->tls_cert);
-		r = -EINVAL;
-	}
+	r = win32_tls_server_cert(cfg->tls_cert, cfg->tls_key, hash, err, errlen);
 	if (r < 0)
 		return r;
 
