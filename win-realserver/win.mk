@@ -68,7 +68,12 @@ $(WIN_BUILD)/dsr-agent.exe: $(WIN_AGENT_OBJS) $(WIN_BUILD)/obj/win-realserver/wi
 $(WIN_BUILD)/dsr-agent-test.exe: $(WIN_AGENT_OBJS) $(WIN_BUILD)/obj/win-realserver/win32_http_plain.o
 	$(MINGW_CC) $(WIN_LDFLAGS) -o $@ $^ $(WIN_LIBS)
 
-WIN_TEST_PROGS := $(WIN_BUILD)/test_win_layer.exe $(WIN_BUILD)/dsr-agent-test.exe
+# The HTTPS transport's client check on openssl-made certificates.
+$(WIN_BUILD)/test_win_tls.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_tls.o \
+		$(WIN_BUILD)/obj/win-realserver/win32_http_tls.o $(WIN_CORE_OBJS)
+	$(MINGW_CC) -static -static-libgcc -o $@ $^ $(WIN_LIBS)
+
+WIN_TEST_PROGS := $(WIN_BUILD)/test_win_layer.exe $(WIN_BUILD)/test_win_tls.exe $(WIN_BUILD)/dsr-agent-test.exe
 
 # The MSI (wixl, from Debian's msitools family): the shipped exe only.
 $(WIN_BUILD)/dsr-agent.msi: packaging/windows/dsr-agent.wxs $(WIN_BUILD)/dsr-agent.exe \

@@ -362,7 +362,7 @@ int status_server_run(const struct agent_config *cfg)
 	HANDLE io_event = NULL;
 	WCHAR wurl[128];
 	ULONG e;
-	int r = -EIO, began = 0, tries;
+	int r = -EIO, tries;
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
@@ -388,7 +388,6 @@ int status_server_run(const struct agent_config *cfg)
 		win32_log(WIN32_LOG_ERROR, "cannot start: %s", err);
 		goto out;
 	}
-	began = 1;
 	r = -EIO;
 	if (!MultiByteToWideChar(CP_UTF8, 0, url, -1, wurl, 128))
 		goto out;
@@ -483,8 +482,7 @@ out:
 	if (srv.queue)
 		HttpCloseRequestQueue(srv.queue);
 	srv.queue = NULL;
-	if (began)
-		win32_http_transport_end();
+	win32_http_transport_end();   /* also after a failed begin: undoes what it did */
 	HttpTerminate(HTTP_INITIALIZE_SERVER, NULL);
 	buf_free(&srv.body);
 	return r;

@@ -27,6 +27,20 @@ int win32_http_client_ok(void *queue, uint64_t conn, const char **why);
 /* Undo begin (the certificate binding). */
 void win32_http_transport_end(void);
 
+/* The TLS transport's client check, apart from http.sys, so the wine tests
+ * can run it on certificates made with openssl (win32_http_tls.c only):
+ * load tls_ca (PEM or DER; 0 or a negative errno with err), then judge one
+ * DER client certificate (1 accepted, 0 refused with *why). */
+__attribute__((warn_unused_result))
+int win32_tls_ca_load(const char *path, char *err, size_t errlen);
+int win32_tls_client_verify(const unsigned char *der, size_t len, const char **why);
+/* The server certificate named by tls_cert (cert:\LocalMachine\My\THUMB,
+ * or a PFX imported into LocalMachine\My, password file tls_key): its
+ * SHA-1 thumbprint in hash.  0 or a negative errno with err. */
+__attribute__((warn_unused_result))
+int win32_tls_server_cert(const char *tls_cert, const char *tls_key, unsigned char hash[20], char *err,
+			  size_t errlen);
+
 /* "https" or "http (TEST BUILD)", for the log. */
 extern const char win32_http_transport_name[];
 

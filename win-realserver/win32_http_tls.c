@@ -22,6 +22,7 @@
 #include <http.h>
 
 #include <ctype.h>
+#include <stddef.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,8 +42,8 @@ const char win32_http_transport_name[] = "https, client certificate required";
 static const GUID app_id = { 0x6d7e2b1a, 0x4c1f, 0x4a57, { 0x9a, 0x63, 0x64, 0x73, 0x72, 0x6b, 0x69, 0x74 } };
 
 static struct {
-	SOCKADDR_STORAGE ip_port;
-	int bound;
+	SOCKADDR_STORAGE ip_port[2];     /* [1]: [::]:port beside 0.0.0.0:port for "+" */
+	int bound[2];
 	HCERTSTORE ca_store;
 	PCCERT_CONTEXT ca;
 	HCERTCHAINENGINE engine;
@@ -104,7 +105,9 @@ static int load_ca(const char *path, char *err, size_t errlen)
 	if (!tls.ca_store || !CertAddCertificateContextToStore(tls.ca_store, tls.ca, CERT_STORE_ADD_ALWAYS, NULL))
 		return -ENOMEM;
 	memset(&ec, 0, sizeof(ec));
-	ec.cbSize = sizeof(ec);
+	/* the Windows 7 layout (up to hExclusiveTrustedPeople): every Windows
+	 * since accepts it, and it is the one wine's crypt32 knows */
+	ec.cbSize = offsetof(CERT_CHAIN_ENGINE_CONFIG, dwExclusiveFlags);
 	ec.hExclusiveRoot = tls.ca_store;
 	if (!CertCreateCertificateChainEngine(&ec, &tls.engine)) {
 		snprintf(err, errlen, "cannot create a chain engine for tls_ca (error %lu)", (unsigned long)GetLastError());
@@ -220,12 +223,55 @@ out:
 	return r;
 }
 
-static ULONG bind_cert(BYTE hash[20], DWORD flags)
+/* The certificate must be in LocalMachine\My with its private key, or the
+ * http.sys binding fails later with a less helpful error. */
+static int store_has_key(BYTE hash[20], const char *spec, char *err, size_t errlen)
+{
+	CRYPT_HASH_BLOB blob = { 20, hash };
+	HCERTSTORE my = CertOpenStore(CERT_STORE_PROV_SYSTEM_W, 0, 0,
+				      CERT_SYSTEM_STORE_LOCAL_MACHINE | CERT_STORE_READONLY_FLAG, L"MY");
+	PCCERT_CONTEXT c = NULL;
+	DWORD ks = 0;
+	int r = 0;
+
+	if (!my) {
+		snprintf(err, errlen, "cannot open LocalMachine\\My (error %lu)", (unsigned long)GetLastError());
+		return -EIO;
+	}
+	c = CertFindCertificateInStore(my, X509_ASN_ENCODING, 0, CERT_FIND_SHA1_HASH, &blob, NULL);
+	if (!c) {
+		snprintf(err, errlen, "tls_cert %s: no such certificate in LocalMachine\\My", spec);
+		r = -ENOENT;
+	} else if (!CertGetCertificateContextProperty(c, CERT_KEY_PROV_INFO_PROP_ID, NULL, &ks)) {
+		snprintf(err, errlen, "tls_cert %s: the certificate has no private key in the machine store", spec);
+		r = -EACCES;
+	}
+	if (c)
+		CertFreeCertificateContext(c);
+	CertCloseStore(my, 0);
+	return r;
+}
+
+int win32_tls_server_cert(const char *tls_cert, const char *tls_key, unsigned char hash[20], char *err,
+			  size_t errlen)
+{
+	const char *ext = strrchr(tls_cert, '.');
+
+	if (store_thumbprint(tls_cert, hash) == 0)
+		return store_has_key(hash, tls_cert, err, errlen);
+	if (ext && (_stricmp(ext, ".pfx") == 0 || _stricmp(ext, ".p12") == 0))
+		return import_pfx(tls_cert, tls_key, hash, err, errlen);
+	snprintf(err, errlen, "tls_cert must be cert:\\LocalMachine\\My\\THUMBPRINT or a .pfx file on Windows "
+		 "(got %s)", tls_cert);
+	return -EINVAL;
+}
+
+static ULONG bind_cert(int k, BYTE hash[20], DWORD flags)
 {
 	HTTP_SERVICE_CONFIG_SSL_SET set;
 
 	memset(&set, 0, sizeof(set));
-	set.KeyDesc.pIpPort = (PSOCKADDR)&tls.ip_port;
+	set.KeyDesc.pIpPort = (PSOCKADDR)&tls.ip_port[k];
 	set.ParamDesc.SslHashLength = 20;
 	set.ParamDesc.pSslHash = hash;
 	set.ParamDesc.AppId = app_id;
@@ -247,8 +293,7 @@ int win32_http_transport_begin(const struct agent_config *cfg, char *url, size_t
 		       (cfg->tls_min_minor >= 3 ? SSL_FLAG_DISABLE_TLS12_ : 0);
 	char host[IPADDR_STRLEN + 2], a[IPADDR_STRLEN];
 	size_t i, n = ipaddr_len(&cfg->listen);
-	const char *ext = strrchr(cfg->tls_cert, '.');
-	int r, wildcard = 1;
+	int r, k, wildcard = 1;
 	ULONG e;
 
 	for (i = 0; i < n; i++)
@@ -262,51 +307,52 @@ int win32_http_transport_begin(const struct agent_config *cfg, char *url, size_t
 	r = load_ca(cfg->tls_ca, err, errlen);
 	if (r < 0)
 		return r;
-	if (store_thumbprint(cfg->tls_cert, hash) == 0)
-		r = 0;
-	else if (ext && (_stricmp(ext, ".pfx") == 0 || _stricmp(ext, ".p12") == 0))
-		r = import_pfx(cfg->tls_cert, cfg->tls_key, hash, err, errlen);
-	else {
-		snprintf(err, errlen, "tls_cert must be cert:\\LocalMachine\\My\\THUMBPRINT or a .pfx file on Windows "
-			 "(got %s)", cfg->tls_cert);
-		r = -EINVAL;
-	}
+	r = win32_tls_server_cert(cfg->tls_cert, cfg->tls_key, hash, err, errlen);
 	if (r < 0)
 		return r;
 
 	memset(&tls.ip_port, 0, sizeof(tls.ip_port));
 	if (cfg->listen.family == IP_FAMILY_V4 && !wildcard) {
-		SOCKADDR_IN *s4 = (SOCKADDR_IN *)&tls.ip_port;
+		SOCKADDR_IN *s4 = (SOCKADDR_IN *)&tls.ip_port[0];
 
 		s4->sin_family = AF_INET;
 		memcpy(&s4->sin_addr, cfg->listen.b, 4);
 		s4->sin_port = htons(cfg->port);
 	} else if (cfg->listen.family == IP_FAMILY_V6 && !wildcard) {
-		SOCKADDR_IN6 *s6 = (SOCKADDR_IN6 *)&tls.ip_port;
+		SOCKADDR_IN6 *s6 = (SOCKADDR_IN6 *)&tls.ip_port[0];
 
 		s6->sin6_family = AF_INET6;
 		memcpy(&s6->sin6_addr, cfg->listen.b, 16);
 		s6->sin6_port = htons(cfg->port);
 	} else {
-		/* 0.0.0.0:port binds the certificate for every address */
-		SOCKADDR_IN *s4 = (SOCKADDR_IN *)&tls.ip_port;
+		/* 0.0.0.0:port and [::]:port bind the certificate for every
+		 * address of each family */
+		SOCKADDR_IN *s4 = (SOCKADDR_IN *)&tls.ip_port[0];
+		SOCKADDR_IN6 *s6 = (SOCKADDR_IN6 *)&tls.ip_port[1];
 
 		s4->sin_family = AF_INET;
 		s4->sin_port = htons(cfg->port);
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons(cfg->port);
 	}
-	e = bind_cert(hash, strict);
-	if (e == ERROR_INVALID_PARAMETER) {
-		/* an http.sys older than the TLS/HTTP2 flags: Schannel's
-		 * configured protocol versions apply */
-		fprintf(stderr, "dsr-agent: this http.sys cannot pin the TLS version; Schannel's settings apply\n");
-		e = bind_cert(hash, base);
+	for (k = 0; k < 2 && tls.ip_port[k].ss_family; k++) {
+		e = bind_cert(k, hash, strict);
+		if (e == ERROR_INVALID_PARAMETER) {
+			/* an http.sys older than the TLS/HTTP2 flags: Schannel's
+			 * configured protocol versions apply */
+			if (k == 0)
+				fprintf(stderr, "dsr-agent: this http.sys cannot pin the TLS version; "
+						"Schannel's settings apply\n");
+			e = bind_cert(k, hash, base);
+		}
+		if (e != NO_ERROR) {
+			snprintf(err, errlen, "binding the certificate to port %u failed (http.sys error %lu)%s",
+				 cfg->port, (unsigned long)e, e == ERROR_ACCESS_DENIED ? ": run as administrator" : "");
+			win32_http_transport_end();
+			return -EIO;
+		}
+		tls.bound[k] = 1;
 	}
-	if (e != NO_ERROR) {
-		snprintf(err, errlen, "binding the certificate to port %u failed (http.sys error %lu)%s", cfg->port,
-			 (unsigned long)e, e == ERROR_ACCESS_DENIED ? ": run as administrator" : "");
-		return -EIO;
-	}
-	tls.bound = 1;
 	if (wildcard)
 		snprintf(host, sizeof(host), "+");
 	else
@@ -316,26 +362,20 @@ int win32_http_transport_begin(const struct agent_config *cfg, char *url, size_t
 	return 0;
 }
 
-int win32_http_client_ok(void *queue, uint64_t conn, const char **why)
+int win32_tls_client_verify(const unsigned char *der, size_t len, const char **why)
 {
-	union {
-		HTTP_SSL_CLIENT_CERT_INFO info;
-		BYTE raw[16 * 1024];
-	} u;
 	static LPSTR client_auth[] = { (LPSTR)szOID_PKIX_KP_CLIENT_AUTH };
 	CERT_CHAIN_PARA para;
 	PCCERT_CHAIN_CONTEXT chain = NULL;
 	PCCERT_CONTEXT cert;
-	ULONG got = 0, e;
 	DWORD bad;
 	int ok = 0;
 
-	e = HttpReceiveClientCertificate(queue, conn, 0, &u.info, sizeof(u), &got, NULL);
-	if (e != NO_ERROR || !u.info.pCertEncoded || !u.info.CertEncodedSize) {
-		*why = "no client certificate";
+	if (!tls.engine || !tls.ca) {
+		*why = "no CA loaded";
 		return 0;
 	}
-	cert = CertCreateCertificateContext(X509_ASN_ENCODING, u.info.pCertEncoded, u.info.CertEncodedSize);
+	cert = CertCreateCertificateContext(X509_ASN_ENCODING, der, (DWORD)len);
 	if (!cert) {
 		*why = "unreadable client certificate";
 		return 0;
@@ -356,6 +396,7 @@ int win32_http_client_ok(void *queue, uint64_t conn, const char **why)
 		*why = bad & CERT_TRUST_IS_UNTRUSTED_ROOT ? "client certificate is not from the configured CA" :
 		       bad & CERT_TRUST_IS_NOT_TIME_VALID ? "client certificate expired or not yet valid" :
 		       bad & CERT_TRUST_IS_NOT_VALID_FOR_USAGE ? "client certificate not valid for client authentication" :
+		       bad & CERT_TRUST_IS_PARTIAL_CHAIN ? "client certificate is not from the configured CA" :
 							       "client certificate rejected";
 		goto out;
 	}
@@ -375,15 +416,40 @@ out:
 	return ok;
 }
 
+int win32_http_client_ok(void *queue, uint64_t conn, const char **why)
+{
+	union {
+		HTTP_SSL_CLIENT_CERT_INFO info;
+		BYTE raw[16 * 1024];
+	} u;
+	ULONG got = 0, e;
+
+	e = HttpReceiveClientCertificate(queue, conn, 0, &u.info, sizeof(u), &got, NULL);
+	if (e != NO_ERROR || !u.info.pCertEncoded || !u.info.CertEncodedSize) {
+		*why = "no client certificate";
+		return 0;
+	}
+	return win32_tls_client_verify(u.info.pCertEncoded, u.info.CertEncodedSize, why);
+}
+
+int win32_tls_ca_load(const char *path, char *err, size_t errlen)
+{
+	return load_ca(path, err, errlen);
+}
+
 void win32_http_transport_end(void)
 {
 	HTTP_SERVICE_CONFIG_SSL_SET set;
 
-	if (tls.bound) {
+	int k;
+
+	for (k = 0; k < 2; k++) {
+		if (!tls.bound[k])
+			continue;
 		memset(&set, 0, sizeof(set));
-		set.KeyDesc.pIpPort = (PSOCKADDR)&tls.ip_port;
+		set.KeyDesc.pIpPort = (PSOCKADDR)&tls.ip_port[k];
 		HttpDeleteServiceConfiguration(NULL, HttpServiceConfigSSLCertInfo, &set, sizeof(set), NULL);
-		tls.bound = 0;
+		tls.bound[k] = 0;
 	}
 	if (tls.engine)
 		CertFreeCertificateChainEngine(tls.engine);
