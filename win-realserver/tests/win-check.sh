@@ -236,6 +236,11 @@ if [ $rc -eq 2 ] && grep -q "note: GetIpInterfaceEntry" "$OUT/check-text.out" &&
 else
 	bad "check text" "exit $rc: $(tail -5 "$OUT/check-text.out" | tr '\n' ' ')"
 fi
+in_ns ip addr add 2001:db8::100/128 dev dsrlo nodad
+wrun check-v6 $B/dsr-agent-test.exe --loopback dsrlo check --vip 2001:db8::100 --json
+judge "IPv6 VIP 2001:db8::100/128 on dsrlo" --vip 2001:db8::100 --iface dsrlo --addr 2001:db8::100/128 \
+	--loopback --not VIP_MISSING --not VIP_PREFIX --not VIP_ON_ARP_IFACE <"$OUT/check-v6.out"
+in_ns ip addr del 2001:db8::100/128 dev dsrlo
 # break each prerequisite on the live namespace
 listener_stop
 wrun check-nolistener $B/dsr-agent-test.exe --loopback dsrlo check --vip $VIP --port 80 --json
