@@ -70,7 +70,8 @@ $(WIN_BUILD)/dsr-agent-test.exe: $(WIN_AGENT_OBJS) $(WIN_BUILD)/obj/win-realserv
 
 # The HTTPS transport's client check on openssl-made certificates.
 $(WIN_BUILD)/test_win_tls.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_tls.o \
-		$(WIN_BUILD)/obj/win-realserver/win32_http_tls.o $(WIN_CORE_OBJS)
+		$(WIN_BUILD)/obj/win-realserver/win32_http_tls.o $(WIN_BUILD)/obj/win-realserver/win32_service.o \
+		$(WIN_CORE_OBJS)
 	$(MINGW_CC) -static -static-libgcc -o $@ $^ $(WIN_LIBS)
 
 WIN_TEST_PROGS := $(WIN_BUILD)/test_win_layer.exe $(WIN_BUILD)/test_win_tls.exe $(WIN_BUILD)/dsr-agent-test.exe

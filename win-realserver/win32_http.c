@@ -116,7 +116,7 @@ static void respond_error(const HTTP_REQUEST *req, enum http_error e, const char
 	int n;
 
 	peer_text(req, peer, sizeof(peer));
-	fprintf(stderr, "dsr-agent: %s: %d %s: %s\n", peer, hi->status, hi->phrase, why);
+	win32_note("%s: %d %s: %s", peer, hi->status, hi->phrase, why);
 	n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}\n", why);
 	if (n < 0 || (size_t)n >= sizeof(body))
 		n = 0;
@@ -341,13 +341,13 @@ static void set_limits(HTTP_SERVER_SESSION_ID session, HTTP_URL_GROUP_ID group, 
 	t.HeaderWait = secs;       /* slowloris: the whole head within the timeout */
 	t.MinSendRate = 150;       /* bytes/s; http.sys' own floor */
 	if (HttpSetServerSessionProperty(session, HttpServerTimeoutsProperty, &t, sizeof(t)) != NO_ERROR)
-		fprintf(stderr, "dsr-agent: http.sys refused the timeouts (client_timeout_ms); its defaults apply\n");
+		win32_note("http.sys refused the timeouts (client_timeout_ms); its defaults apply");
 	cl.Flags.Present = 1;
 	cl.MaxConnections = cfg->max_clients;
 	q.QosType = HttpQosSettingTypeConnectionLimit;
 	q.QosSetting = &cl;
 	if (HttpSetUrlGroupProperty(group, HttpServerQosProperty, &q, sizeof(q)) != NO_ERROR)
-		fprintf(stderr, "dsr-agent: http.sys refused the connection limit (max_clients)\n");
+		win32_note("http.sys refused the connection limit (max_clients)");
 }
 
 int status_server_run(const struct agent_config *cfg)

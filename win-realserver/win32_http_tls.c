@@ -29,6 +29,7 @@
 #include <string.h>
 
 #include "win-realserver/win32_http.h"
+#include "win-realserver/win32_service.h"
 
 const char win32_http_transport_name[] = "https, client certificate required";
 
@@ -341,8 +342,7 @@ int win32_http_transport_begin(const struct agent_config *cfg, char *url, size_t
 			/* an http.sys older than the TLS/HTTP2 flags: Schannel's
 			 * configured protocol versions apply */
 			if (k == 0)
-				fprintf(stderr, "dsr-agent: this http.sys cannot pin the TLS version; "
-						"Schannel's settings apply\n");
+				win32_note("this http.sys cannot pin the TLS version; Schannel's settings apply");
 			e = bind_cert(k, hash, base);
 		}
 		if (e != NO_ERROR) {

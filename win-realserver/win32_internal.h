@@ -41,7 +41,7 @@ struct dns_interface_settings {
 	PWSTR ProfileNameServer;
 };
 #define DNS_SETTINGS_VERSION1_ 1
-#define DNS_SETTING_REGISTRATION_ENABLED_ 0x0020
+#define DNS_SETTING_REGISTRATION_ENABLED_ 0x0008
 typedef DWORD (WINAPI *fn_set_dns)(GUID, const struct dns_interface_settings *);
 
 struct win32_api {

@@ -4,7 +4,8 @@
  * has:
  *   --loopback NAME, --nic NAME    override the adapters (any command)
  *   service install|uninstall|start|stop   the SCM service
- *   serve under the SCM            the service's main
+ *   serve --service                the service's main under the SCM (what
+ *                                  `service install` and the MSI register)
  *   the configuration under ProgramData when no --config is given
  *   after `check`: the facts Windows would not give, and the firewall
  * Arguments come from GetCommandLineW as UTF-8, so adapter aliases in any
@@ -45,17 +46,11 @@ static char *utf8_dup(const WCHAR *w)
 /* The default configuration: %ProgramData%\dsrkit\agent.conf. */
 static int default_config(char *out, size_t n)
 {
-	WCHAR pd[MAX_PATH];
-	DWORD l = GetEnvironmentVariableW(L"ProgramData", pd, MAX_PATH);
-	char *u;
+	char dir[MAX_PATH * 3];
 
-	if (!l || l >= MAX_PATH)
+	if (win32_data_dir(dir, sizeof(dir)) < 0)
 		return -ENOENT;
-	u = utf8_dup(pd);
-	if (!u)
-		return -ENOMEM;
-	snprintf(out, n, "%s\\dsrkit\\agent.conf", u);
-	free(u);
+	snprintf(out, n, "%s\\dsrkit\\agent.conf", dir);
 	return 0;
 }
 
@@ -111,7 +106,7 @@ int main(void)
 	static char *av[MAX_ARGS + 3];
 	static char cfg[MAX_PATH * 3];
 	WCHAR **wargv;
-	int wargc, ac = 0, i, has_config = 0, json = 0, r;
+	int wargc, ac = 0, i, has_config = 0, json = 0, service_mode = 0, r;
 	const char *cmd;
 
 	wargv = CommandLineToArgvW(GetCommandLineW(), &wargc);
@@ -135,6 +130,10 @@ int main(void)
 			continue;
 		}
 		free(v);
+		if (strcmp(a, "--service") == 0) {
+			service_mode = 1;
+			continue;
+		}
 		has_config |= strcmp(a, "--config") == 0;
 		json |= strcmp(a, "--json") == 0;
 		av[ac++] = a;
@@ -150,11 +149,13 @@ int main(void)
 		av[ac++] = cfg;
 	}
 	av[ac] = NULL;
-	if (strcmp(cmd, "serve") == 0) {
+	if (strcmp(cmd, "serve") == 0 && service_mode) {
 		/* Under the SCM the service main runs the same command. */
 		r = win32_service_dispatch(dsr_agent_main, ac, av);
 		if (r != -ENOTSUP)
 			return r < 0 ? 1 : r;
+	} else if (strcmp(cmd, "serve") == 0) {
+		win32_service_console();
 	}
 	r = dsr_agent_main(ac, av);
 	if (strcmp(cmd, "check") == 0 && !json)

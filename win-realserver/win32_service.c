@@ -3,12 +3,14 @@
  * linked into the exe as its message table). */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+#include <shlobj.h>
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
+#include "agent-proto/agent_config.h"
 #include "win-realserver/win32_service.h"
 
 #define SVC_W L"dsr-agent"
@@ -22,6 +24,7 @@ static int (*svc_main)(int, char **);
 static int svc_argc;
 static char **svc_argv;
 static HANDLE event_source;
+static FILE *svc_log;          /* the service's log file; NULL on a console */
 
 void win32_log(enum win32_log_level level, const char *fmt, ...)
 {
@@ -39,7 +42,7 @@ void win32_log(enum win32_log_level level, const char *fmt, ...)
 	if (vsnprintf(line, sizeof(line), fmt, ap) < 0)
 		line[0] = '\0';
 	va_end(ap);
-	fprintf(stderr, "dsr-agent: %s\n", line);
+	fprintf(svc_log ? svc_log : stderr, "dsr-agent: %s\n", line);
 	if (!event_source)
 		event_source = RegisterEventSourceW(NULL, SVC_W);
 	if (event_source && MultiByteToWideChar(CP_UTF8, 0, line, -1, wline, 512))
@@ -62,6 +65,18 @@ static void report(DWORD state, DWORD exit_code, DWORD wait_hint)
 	status.dwControlsAccepted = state == SERVICE_START_PENDING ? 0 : SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN;
 	status.dwCheckPoint = state == SERVICE_RUNNING || state == SERVICE_STOPPED ? 0 : checkpoint++;
 	SetServiceStatus(status_handle, &status);
+}
+
+void win32_note(const char *fmt, ...)
+{
+	FILE *out = svc_log ? svc_log : stderr;
+	va_list ap;
+
+	fputs("dsr-agent: ", out);
+	va_start(ap, fmt);
+	vfprintf(out, fmt, ap);
+	va_end(ap);
+	fputc('\n', out);
 }
 
 void win32_service_ready(void)
@@ -93,15 +108,81 @@ static DWORD WINAPI handler(DWORD control, DWORD type, void *data, void *ctx)
 	}
 }
 
+/* A service has no console: what the agent says on stderr (a broken
+ * configuration, a refused client) goes to %ProgramData%\dsrkit\dsr-agent.log;
+ * the Event Log gets the start, the stop and the errors. */
+static int data_dir_w(WCHAR pd[MAX_PATH])
+{
+	/* not %ProgramData%: a service's environment need not have it */
+	return SHGetFolderPathW(NULL, CSIDL_COMMON_APPDATA, NULL, SHGFP_TYPE_CURRENT, pd) == S_OK ? 0 : -ENOENT;
+}
+
+int win32_data_dir(char *out, size_t n)
+{
+	WCHAR pd[MAX_PATH];
+
+	if (data_dir_w(pd) < 0 || !WideCharToMultiByte(CP_UTF8, 0, pd, -1, out, (int)n, NULL, NULL))
+		return -ENOENT;
+	return 0;
+}
+
+static void log_open(void)
+{
+	WCHAR pd[MAX_PATH], path[MAX_PATH + 32];
+
+	if (data_dir_w(pd) < 0)
+		return;
+	_snwprintf(path, MAX_PATH + 32, L"%ls\\dsrkit", pd);
+	path[MAX_PATH + 31] = 0;
+	CreateDirectoryW(path, NULL);
+	_snwprintf(path, MAX_PATH + 32, L"%ls\\dsrkit\\dsr-agent.log", pd);
+	path[MAX_PATH + 31] = 0;
+	/* a service starts without standard handles, and the C runtime's
+	 * stderr cannot be reopened there: the log is a file of its own */
+	svc_log = _wfopen(path, L"a");
+	if (svc_log)
+		setvbuf(svc_log, NULL, _IONBF, 0);
+}
+
+/* The configuration is the CLI's to read, but its complaints go to a
+ * stderr nobody sees under the SCM: say them in the log first. */
+static void config_precheck(int argc, char **argv)
+{
+	static char text[AGENT_CONFIG_MAX_BYTES + 1];
+	static struct agent_config cfg;
+	char err[512];
+	const char *path = NULL;
+	FILE *f;
+	size_t n;
+	int i;
+
+	for (i = 1; i + 1 < argc; i++)
+		if (strcmp(argv[i], "--config") == 0)
+			path = argv[i + 1];
+	if (!path)
+		return;
+	f = fopen(path, "r");
+	if (!f) {
+		win32_log(WIN32_LOG_ERROR, "cannot read the configuration %s: %s", path, strerror(errno));
+		return;
+	}
+	n = fread(text, 1, sizeof(text) - 1, f);
+	fclose(f);
+	agent_config_defaults(&cfg);
+	if (agent_config_parse(text, n, path, &cfg, err, sizeof(err)) < 0)
+		win32_log(WIN32_LOG_ERROR, "%s", err);
+}
+
 static void WINAPI service_main(DWORD argc, WCHAR **argv)
 {
 	int r;
 
-	(void)argc;
-	(void)argv;
-	status_handle = RegisterServiceCtrlHandlerExW(SVC_W, handler, NULL);
+	/* the SCM passes the service's name: whatever it was installed as */
+	status_handle = RegisterServiceCtrlHandlerExW(argc > 0 && argv[0] ? argv[0] : SVC_W, handler, NULL);
 	if (!status_handle)
 		return;
+	log_open();
+	config_precheck(svc_argc, svc_argv);
 	report(SERVICE_START_PENDING, NO_ERROR, 10000);
 	win32_log(WIN32_LOG_INFO, "service starting");
 	r = svc_main(svc_argc, svc_argv);
@@ -116,6 +197,11 @@ static BOOL WINAPI console_handler(DWORD type)
 	if (stop_fn)
 		stop_fn();
 	return TRUE;
+}
+
+void win32_service_console(void)
+{
+	SetConsoleCtrlHandler(console_handler, TRUE);
 }
 
 int win32_service_dispatch(int (*main_fn)(int, char **), int argc, char **argv)
@@ -201,9 +287,9 @@ static int install(const char *config)
 	if (config) {
 		if (!MultiByteToWideChar(CP_UTF8, 0, config, -1, wcfg, MAX_PATH))
 			return 2;
-		_snwprintf(cmd, MAX_PATH * 3, L"\"%ls\" serve --config \"%ls\"", exe, wcfg);
+		_snwprintf(cmd, MAX_PATH * 3, L"\"%ls\" serve --service --config \"%ls\"", exe, wcfg);
 	} else {
-		_snwprintf(cmd, MAX_PATH * 3, L"\"%ls\" serve", exe);
+		_snwprintf(cmd, MAX_PATH * 3, L"\"%ls\" serve --service", exe);
 	}
 	cmd[MAX_PATH * 3 - 1] = 0;
 	scm = OpenSCManagerW(NULL, NULL, SC_MANAGER_CREATE_SERVICE);

@@ -217,7 +217,7 @@ static int weakhost_set(const struct win_action *x, char *err, size_t errlen)
 static int dns_off(const struct win_action *x, char *err, size_t errlen)
 {
 	WCHAR wguid[WIN_GUID_LEN], path[160];
-	DWORD zero = 0;
+	DWORD zero = 0, one = 1;
 	HKEY key;
 	LONG e;
 
@@ -237,13 +237,16 @@ static int dns_off(const struct win_action *x, char *err, size_t errlen)
 				return 0;
 		}
 	}
-	/* Server 2016/2019: the DNS client reads this value (what
-	 * Set-DnsClient -RegisterThisConnectionsAddress writes). */
+	/* Server 2016/2019: the interface's TCP/IP parameters, both the
+	 * classic DisableDynamicUpdate (KB 246804) and RegistrationEnabled,
+	 * which newer DNS clients keep there. */
 	_snwprintf(path, 160, L"SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters\\Interfaces\\%ls", wguid);
 	path[159] = 0;
 	e = RegOpenKeyExW(HKEY_LOCAL_MACHINE, path, 0, KEY_SET_VALUE, &key);
 	if (e == ERROR_SUCCESS) {
 		e = RegSetValueExW(key, L"RegistrationEnabled", 0, REG_DWORD, (const BYTE *)&zero, sizeof(zero));
+		if (e == ERROR_SUCCESS)
+			e = RegSetValueExW(key, L"DisableDynamicUpdate", 0, REG_DWORD, (const BYTE *)&one, sizeof(one));
 		RegCloseKey(key);
 	}
 	if (e != ERROR_SUCCESS) {

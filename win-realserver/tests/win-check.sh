@@ -236,6 +236,11 @@ if [ $rc -eq 2 ] && grep -q "note: GetIpInterfaceEntry" "$OUT/check-text.out" &&
 else
 	bad "check text" "exit $rc: $(tail -5 "$OUT/check-text.out" | tr '\n' ' ')"
 fi
+in_ns ip addr add 2001:db8::100/128 dev dsrlo nodad
+wrun check-v6 $B/dsr-agent-test.exe --loopback dsrlo check --vip 2001:db8::100 --json
+judge "IPv6 VIP 2001:db8::100/128 on dsrlo" --vip 2001:db8::100 --iface dsrlo --addr 2001:db8::100/128 \
+	--loopback --not VIP_MISSING --not VIP_PREFIX --not VIP_ON_ARP_IFACE <"$OUT/check-v6.out"
+in_ns ip addr del 2001:db8::100/128 dev dsrlo
 # break each prerequisite on the live namespace
 listener_stop
 wrun check-nolistener $B/dsr-agent-test.exe --loopback dsrlo check --vip $VIP --port 80 --json
@@ -314,7 +319,8 @@ SERVE=$!
 url=http://$RIP:$PORT/v1/status
 for i in $(seq 1 100); do in_ns curl -s -o /dev/null "$url" && break; sleep 0.2; done
 in_ns curl -s -i "$url?vip=$VIP&port=80" | tr -d '\r' >"$OUT/status-one.http"
-if head -1 "$OUT/status-one.http" | grep -q "200 OK" && grep -qi '^content-type: application/json' "$OUT/status-one.http"; then
+if head -1 "$OUT/status-one.http" | grep -q "200 OK" && grep -qi '^content-type: application/json' "$OUT/status-one.http" &&
+	grep -q "serving /v1/status on http://+:$PORT/ (plain http (TEST BUILD" "$OUT/serve.out"; then
 	ok "GET /v1/status?vip=&port=: 200 application/json"
 else
 	bad "status" "$(head -3 "$OUT/status-one.http" | tr '\n' ' ') (serve: $(tail -3 "$OUT/serve.out" | tr '\n' ' '))"
@@ -377,7 +383,7 @@ wait_state() {
 }
 EXE=$(winpath $B/dsr-agent-test.exe)
 listener_start
-wrun sc-create sc create dsr-agent binPath= "\"$EXE\" --loopback dsrlo serve --config \"$CONF\"" &&
+wrun sc-create sc create dsr-agent binPath= "\"$EXE\" --loopback dsrlo serve --service --config \"$CONF\"" &&
 	ok "sc create" || bad "sc create" "$(cat "$OUT/sc-create.out")"
 wrun sc-start sc start dsr-agent
 wait_state RUNNING && ok "sc start: RUNNING" || bad "sc start" "state $(svc_state)"
@@ -386,6 +392,10 @@ in_ns curl -s "$url" >"$OUT/status-svc.json"
 judge "the service serves /v1/status" --vip $VIP --port 80 --os windows --not NO_LISTENER <"$OUT/status-svc.json"
 wrun sc-stop sc stop dsr-agent
 wait_state STOPPED && ok "sc stop: STOPPED" || bad "sc stop" "state $(svc_state)"
+svclog="$WINEPREFIX/drive_c/ProgramData/dsrkit/dsr-agent.log"
+grep -q "serving /v1/status" "$svclog" 2>/dev/null && grep -q "stopped" "$svclog" &&
+	ok "the service's own log (ProgramData\\dsrkit\\dsr-agent.log): serving, stopped" ||
+	bad "service log" "$(cat "$svclog" 2>&1 | tail -3)"
 wrun sc-delete sc delete dsr-agent && ok "sc delete" || bad "sc delete" "$(cat "$OUT/sc-delete.out")"
 wrun svc-install $B/dsr-agent-test.exe service install --config "$CONF" &&
 	ok "dsr-agent.exe service install" || bad "service install" "$(cat "$OUT/svc-install.out")"
@@ -395,6 +405,17 @@ wrun svc-stop $B/dsr-agent-test.exe service stop && [ "$(svc_state)" = STOPPED ]
 	ok "dsr-agent.exe service stop: STOPPED" || bad "service stop" "$(cat "$OUT/svc-stop.out")"
 wrun svc-uninstall $B/dsr-agent-test.exe service uninstall &&
 	ok "dsr-agent.exe service uninstall" || bad "service uninstall" "$(cat "$OUT/svc-uninstall.out")"
+# a broken configuration: the service does not start, and its log says why
+printf 'port = %s\nvip = not-an-address\n' "$PORT" >"$OUT/broken.conf"
+wrun svc-install-broken $B/dsr-agent-test.exe service install --config "$(winpath "$OUT/broken.conf")"
+wrun svc-start-broken $B/dsr-agent-test.exe service start
+rc=$?
+if [ $rc -ne 0 ] && grep -q "broken.conf:2: vip" "$svclog"; then
+	ok "broken configuration: the service stops, its log names file:line ($(grep -o 'broken.conf:2: [^(]*' "$svclog" | head -1))"
+else
+	bad "broken configuration" "start exit $rc; log: $(tail -3 "$svclog")"
+fi
+wrun svc-uninstall-broken $B/dsr-agent-test.exe service uninstall
 listener_stop
 
 # --- the MSI ---------------------------------------------------------------------------
@@ -402,7 +423,7 @@ echo "== MSI"
 MSI=$B/dsr-agent.msi
 msiinfo export $MSI ServiceInstall >"$OUT/msi-svc" 2>&1
 msiinfo export $MSI ServiceControl >"$OUT/msi-ctl" 2>&1
-if grep -qP '^DsrAgentService\tdsr-agent\t.*\t16\t2\t' "$OUT/msi-svc" && grep -qP '^DsrAgentServiceControl\tdsr-agent\t163\t' "$OUT/msi-ctl"; then
+if grep -qP '^DsrAgentService\tdsr-agent\t.*\t16\t2\t.*\tserve --service\t' "$OUT/msi-svc" && grep -qP '^DsrAgentServiceControl\tdsr-agent\t163\t' "$OUT/msi-ctl"; then
 	ok "msiinfo: own-process auto-start service, started on install, stopped and removed on uninstall"
 else
 	bad "msiinfo" "$(cat "$OUT/msi-svc" "$OUT/msi-ctl" | tr '\n' ' ')"
