@@ -43,6 +43,8 @@ if [ "$(id -u)" -ne 0 ] || ! command -v wine >/dev/null || ! command -v ip >/dev
 fi
 
 rm -rf "$OUT" "$WINEPREFIX"
+# wine creates the prefix, but not the folders above it (a clean clone has none)
+mkdir -p "$(dirname "$WINEPREFIX")"
 mkdir -p "$OUT/layer"
 started=$(date +%s)
 
