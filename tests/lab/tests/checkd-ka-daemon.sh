@@ -177,7 +177,7 @@ expect_weight 4-repaired-rs1-back "$RS1" 1
 lab_log "step 5: the admin drains rs1"
 echo "admin_state = drain" >/tmp/state-rs1
 expect_weight 5-drain-weight-0 "$RS1" 0
-new=$(for i in $(seq 1 6); do lab_get client "http://$LAB_VIP/"; done | sort -u | tr '\n' ' ')
+new=$(lab_requests client "http://$LAB_VIP/" 6 | awk '{print $1}' | sort -u | tr '\n' ' ')
 lab_expect 5-new-connections-to-rs2 "$new" "rs2 "
 
 lab_log "step 6: every fault repaired"

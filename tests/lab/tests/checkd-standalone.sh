@@ -142,7 +142,7 @@ hold=$!
 wait_for 5 grep -q holding /tmp/hold.out
 echo "admin_state = drain" >/tmp/state-rs1
 expect_weight 5-drain-weight-0 "$RS1" 0
-new=$(for i in $(seq 1 6); do lab_get client "http://$LAB_VIP/"; done | sort -u | tr '\n' ' ')
+new=$(lab_requests client "http://$LAB_VIP/" 6 | awk '{print $1}' | sort -u | tr '\n' ' ')
 lab_expect 5-new-connections-to-rs2 "$new" "rs2 "
 wait "$hold"
 lab_expect 5-established-connection-goes-on "$(grep answers /tmp/hold.out)" "answers: rs1 8"
