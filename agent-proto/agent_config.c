@@ -15,9 +15,9 @@ void agent_config_defaults(struct agent_config *c)
 	memset(c, 0, sizeof(*c));
 	c->listen.family = IP_FAMILY_V6;   /* :: */
 	c->port = AGENT_DEFAULT_PORT;
-	facts_text_set(c->tls_cert, sizeof(c->tls_cert), "/etc/dsrkit/agent.crt");
-	facts_text_set(c->tls_key, sizeof(c->tls_key), "/etc/dsrkit/agent.key");
-	facts_text_set(c->tls_ca, sizeof(c->tls_ca), "/etc/dsrkit/ca.crt");
+	facts_text_set(c->tls_cert, sizeof(c->tls_cert), "/etc/dsrkit/pki/agent.crt");
+	facts_text_set(c->tls_key, sizeof(c->tls_key), "/etc/dsrkit/pki/agent.key");
+	facts_text_set(c->tls_ca, sizeof(c->tls_ca), "/etc/dsrkit/pki/ca.crt");
 	c->tls_min_minor = 3;
 	c->admin = ADMIN_STATE_UP;
 	c->weight = FACTS_UNKNOWN;

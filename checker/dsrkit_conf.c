@@ -13,9 +13,9 @@
 void dsrkit_conf_defaults(struct dsrkit_conf *c)
 {
 	memset(c, 0, sizeof(*c));
-	snprintf(c->ca, sizeof(c->ca), "/etc/dsrkit/ca.pem");
-	snprintf(c->cert, sizeof(c->cert), "/etc/dsrkit/checker.pem");
-	snprintf(c->key, sizeof(c->key), "/etc/dsrkit/checker.key");
+	snprintf(c->ca, sizeof(c->ca), "/etc/dsrkit/pki/ca.crt");
+	snprintf(c->cert, sizeof(c->cert), "/etc/dsrkit/pki/checker.crt");
+	snprintf(c->key, sizeof(c->key), "/etc/dsrkit/pki/checker.key");
 	snprintf(c->daemon_socket, sizeof(c->daemon_socket), "/run/dsrkit/checkd.sock");
 	c->agent_port = 9443;
 	c->timeout_ms = 3000;

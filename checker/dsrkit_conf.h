@@ -5,9 +5,9 @@
  * Syntax: "key = value" lines as in agent.conf (bounded/kvfile.h); '#'
  * starts a comment.
  *
- *   ca = /etc/dsrkit/ca.pem            CA that signed the agents' certificates
- *   cert = /etc/dsrkit/checker.pem     our client certificate (chain)
- *   key = /etc/dsrkit/checker.key      its private key
+ *   ca = /etc/dsrkit/pki/ca.crt        CA that signed the agents' certificates
+ *   cert = /etc/dsrkit/pki/checker.crt our client certificate (chain)
+ *   key = /etc/dsrkit/pki/checker.key  its private key
  *   agent_port = 9443
  *   timeout = 3s                       per check, every layer included
  *   tls_min_version = 1.3              or 1.2
