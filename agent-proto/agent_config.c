@@ -2,14 +2,13 @@
 #include "agent-proto/agent_config.h"
 #include "agent-proto/facts.h"
 #include "bounded/ipaddr.h"
+#include "bounded/kvfile.h"
 #include "bounded/strparse.h"
 
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
-
-#define LINE_MAX_LEN 1024
 
 void agent_config_defaults(struct agent_config *c)
 {
@@ -28,27 +27,23 @@ void agent_config_defaults(struct agent_config *c)
 	c->facts_cache_ms = 1000;
 }
 
+/* The line reader (bounded/kvfile.c) adds "file:line: "; a setter only
+ * says what is wrong with its key. */
 struct ctx {
-	const char *fname;
-	unsigned line;
-	char *err;
-	size_t errlen;
+	struct agent_config *c;
+	int state_only;
+	char *why;
+	size_t whylen;
 };
 
 __attribute__((format(printf, 2, 3)))
 static int fail(struct ctx *x, const char *fmt, ...)
 {
 	va_list ap;
-	int n;
 
-	if (!x->errlen)
-		return -EINVAL;
-	n = snprintf(x->err, x->errlen, "%s:%u: ", x->fname, x->line);
-	if (n >= 0 && (size_t)n < x->errlen) {
-		va_start(ap, fmt);
-		vsnprintf(x->err + n, x->errlen - (size_t)n, fmt, ap);
-		va_end(ap);
-	}
+	va_start(ap, fmt);
+	vsnprintf(x->why, x->whylen, fmt, ap);
+	va_end(ap);
 	return -EINVAL;
 }
 
@@ -198,64 +193,26 @@ static int apply(struct ctx *x, const char *key, const char *v, struct agent_con
 	return fail(x, "unknown key '%s'", key);
 }
 
+static int line_cb(void *ctx, const char *key, const char *value, char *why, size_t whylen)
+{
+	struct ctx *x = ctx;
+
+	x->why = why;
+	x->whylen = whylen;
+	return apply(x, key, value, x->c, x->state_only);
+}
+
 static int parse(const char *text, size_t len, const char *fname, struct agent_config *c, char *err,
 		 size_t errlen, int state_only)
 {
-	struct ctx x = { fname, 0, err, errlen };
-	size_t pos = 0;
+	struct ctx x = { c, state_only, NULL, 0 };
 
-	if (errlen)
-		err[0] = '\0';
 	if (len > AGENT_CONFIG_MAX_BYTES) {
-		x.line = 1;
-		return fail(&x, "file larger than %d bytes", AGENT_CONFIG_MAX_BYTES);
+		if (errlen)
+			snprintf(err, errlen, "%s:1: file larger than %d bytes", fname, AGENT_CONFIG_MAX_BYTES);
+		return -EINVAL;
 	}
-	while (pos < len) {
-		const char *nl = memchr(text + pos, '\n', len - pos);
-		size_t n = nl ? (size_t)(nl - (text + pos)) : len - pos;
-		char line[LINE_MAX_LEN + 1], *key, *eq, *v, *end;
-		size_t i;
-
-		x.line++;
-		if (n > LINE_MAX_LEN)
-			return fail(&x, "line longer than %d bytes", LINE_MAX_LEN);
-		memcpy(line, text + pos, n);
-		line[n] = '\0';
-		pos += n + (nl ? 1 : 0);
-		for (i = 0; i < n; i++) {
-			unsigned char ch = (unsigned char)line[i];
-
-			if ((ch < 0x20 && ch != '\t' && ch != '\r') || ch == 0x7f)
-				return fail(&x, "control character (byte 0x%02x) in the line", ch);
-		}
-		if (n && line[n - 1] == '\r')
-			line[--n] = '\0';
-		/* '#' starts a comment anywhere: no value needs one */
-		end = strchr(line, '#');
-		if (end)
-			*end = '\0';
-		key = line + strspn(line, " \t");
-		end = key + strlen(key);
-		while (end > key && (end[-1] == ' ' || end[-1] == '\t'))
-			*--end = '\0';
-		if (!*key)
-			continue;
-		eq = strchr(key, '=');
-		if (!eq)
-			return fail(&x, "expected 'key = value', got '%.40s'", key);
-		v = eq + 1;
-		while (eq > key && (eq[-1] == ' ' || eq[-1] == '\t'))
-			eq--;
-		*eq = '\0';
-		if (!*key)
-			return fail(&x, "missing key before '='");
-		v += strspn(v, " \t");
-		if (!*v)
-			return fail(&x, "%s: missing value", key);
-		if (apply(&x, key, v, c, state_only) < 0)
-			return -EINVAL;
-	}
-	return 0;
+	return kvfile_parse(text, len, fname, line_cb, &x, err, errlen);
 }
 
 int agent_config_parse(const char *text, size_t len, const char *fname, struct agent_config *c,

@@ -71,7 +71,7 @@ int kvfile_parse(const char *text, size_t len, const char *fname, kvfile_cb *cb,
 		why[0] = '\0';
 		r = cb(ctx, key, v, why, sizeof(why));
 		if (r < 0) {
-			snprintf(err, errlen, "%s:%u: %s: %s", fname, lineno, key, why[0] ? why : "invalid value");
+			snprintf(err, errlen, "%s:%u: %s", fname, lineno, why[0] ? why : "invalid value");
 			return r;
 		}
 	}

@@ -9,8 +9,9 @@
 #define KVFILE_LINE_MAX 1024
 
 /* Called once per "key = value" line.  key and value are trimmed and
- * NUL-terminated.  Return 0, or a negative errno after writing the reason
- * (without file:line, which the reader adds) into why[whylen]. */
+ * NUL-terminated.  Return 0, or a negative errno after writing the reason,
+ * naming the key (e.g. "port: '0' is not a number in 1-65535"), into
+ * why[whylen]; the reader puts "file:line: " in front. */
 typedef int kvfile_cb(void *ctx, const char *key, const char *value, char *why, size_t whylen);
 
 /* Parse text[0..len) named fname; calls cb for each pair in order.  Stops at

@@ -23,12 +23,12 @@ void dsrkit_conf_defaults(struct dsrkit_conf *c)
 	c->syslog = 0;
 }
 
-static int set_path(char *dst, const char *v, char *why, size_t whylen)
+static int set_path(const char *k, char *dst, const char *v, char *why, size_t whylen)
 {
 	size_t vl = strlen(v);
 
 	if (vl >= DSRKIT_CONF_PATH_MAX || strpbrk(v, " \t")) {
-		snprintf(why, whylen, "one path of at most %d bytes expected", DSRKIT_CONF_PATH_MAX - 1);
+		snprintf(why, whylen, "%s: one path of at most %d bytes expected", k, DSRKIT_CONF_PATH_MAX - 1);
 		return -EINVAL;
 	}
 	memcpy(dst, v, vl + 1);
@@ -40,21 +40,21 @@ static int apply(void *ctx, const char *k, const char *v, char *why, size_t whyl
 	struct dsrkit_conf *c = ctx;
 
 	if (!strcmp(k, "ca"))
-		return set_path(c->ca, v, why, whylen);
+		return set_path(k, c->ca, v, why, whylen);
 	if (!strcmp(k, "cert"))
-		return set_path(c->cert, v, why, whylen);
+		return set_path(k, c->cert, v, why, whylen);
 	if (!strcmp(k, "key"))
-		return set_path(c->key, v, why, whylen);
+		return set_path(k, c->key, v, why, whylen);
 	if (!strcmp(k, "daemon_socket"))
-		return set_path(c->daemon_socket, v, why, whylen);
+		return set_path(k, c->daemon_socket, v, why, whylen);
 	if (!strcmp(k, "agent_port")) {
 		if (parse_u32(v, &c->agent_port, 1, 65535) < 0)
-			return snprintf(why, whylen, "'%s' is not a port (1-65535)", v), -EINVAL;
+			return snprintf(why, whylen, "agent_port: '%s' is not a port (1-65535)", v), -EINVAL;
 		return 0;
 	}
 	if (!strcmp(k, "timeout")) {
 		if (parse_duration_ms(v, &c->timeout_ms, 10, 300000) < 0)
-			return snprintf(why, whylen, "'%s' is not 10ms-300s (e.g. 3s, 500ms)", v), -EINVAL;
+			return snprintf(why, whylen, "timeout: '%s' is not 10ms-300s (e.g. 3s, 500ms)", v), -EINVAL;
 		return 0;
 	}
 	if (!strcmp(k, "tls_min_version")) {
@@ -63,7 +63,7 @@ static int apply(void *ctx, const char *k, const char *v, char *why, size_t whyl
 		else if (!strcmp(v, "1.3"))
 			c->tls_min = 13;
 		else
-			return snprintf(why, whylen, "'%s' is not 1.2 or 1.3", v), -EINVAL;
+			return snprintf(why, whylen, "tls_min_version: '%s' is not 1.2 or 1.3", v), -EINVAL;
 		return 0;
 	}
 	if (!strcmp(k, "syslog")) {
@@ -72,11 +72,11 @@ static int apply(void *ctx, const char *k, const char *v, char *why, size_t whyl
 		else if (!strcmp(v, "no"))
 			c->syslog = 0;
 		else
-			return snprintf(why, whylen, "'%s' is not yes or no", v), -EINVAL;
+			return snprintf(why, whylen, "syslog: '%s' is not yes or no", v), -EINVAL;
 		return 0;
 	}
-	snprintf(why, whylen, "unknown key (ca, cert, key, agent_port, timeout, tls_min_version, syslog, "
-			      "daemon_socket)");
+	snprintf(why, whylen, "%s: unknown key (ca, cert, key, agent_port, timeout, tls_min_version, syslog, "
+			      "daemon_socket)", k);
 	return -EINVAL;
 }
 

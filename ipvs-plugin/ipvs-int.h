@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #include "bounded/buf.h"
-#include "dsrkit/ipvs.h"
+#include "ipvs-plugin/include/dsrkit/ipvs.h"
 
 #define IPVS_API __attribute__((visibility("default")))
 

@@ -79,3 +79,8 @@ install-ipvs: $(IPVS_A) $(IPVS_SO) $(BUILD)/bin/dsrctl
 	install -m 755 $(BUILD)/bin/dsrctl $(DESTDIR)$(SBINDIR)/
 	install -m 644 ipvs-plugin/dsrctl.8 $(DESTDIR)$(MANDIR)/man8/
 INSTALL_TARGETS += install-ipvs
+
+# Fuzz: kernel answers through the message walker and attribute parser.
+FUZZ_TARGETS += fuzz_ipvs_msg
+FUZZ_SRCS_fuzz_ipvs_msg := tests/fuzz/fuzz_ipvs_msg.c ipvs-plugin/ipvs_msg.c bounded/buf.c
+FUZZ_LIBS_fuzz_ipvs_msg := -lnl-genl-3 -lnl-3

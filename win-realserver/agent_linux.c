@@ -2,7 +2,10 @@
  *
  * Facts: interfaces and addresses from rtnetlink (libnl-route-3), the ARP
  * and rp_filter sysctls from /proc/sys/net/ipv4/conf, listening TCP sockets
- * from /proc/net/tcp{,6}.  All of them are readable without root, and all
+ * from sock_diag (NETLINK_SOCK_DIAG, filtered to TCP_LISTEN in the kernel:
+ * a busy real server holds tens of thousands of connections, and
+ * /proc/net/tcp would walk every one of them), /proc/net/tcp{,6} only when
+ * sock_diag is unavailable.  All of them are readable without root, and all
  * are per network namespace, so the agent reports the namespace it runs in.
  * Setup: addresses over rtnetlink, sysctls through /proc/sys, persistence as
  * a sysctl.d file and a systemd unit.
@@ -20,6 +23,12 @@
 #include <sys/stat.h>
 #include <sys/utsname.h>
 #include <unistd.h>
+
+#include <linux/inet_diag.h>
+#include <linux/rtnetlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 
 #include <netlink/netlink.h>
 #include <netlink/route/addr.h>
@@ -181,6 +190,85 @@ static void read_listeners(struct facts *f, const char *path, int v6)
 	fclose(fp);
 }
 
+/* The listening TCP sockets of one family over sock_diag.  0, or a
+ * negative errno (the caller falls back to procfs). */
+static int diag_listeners(struct facts *f, int family)
+{
+	struct {
+		struct nlmsghdr nlh;
+		struct inet_diag_req_v2 r;
+	} req;
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	static char rbuf[32768] __attribute__((aligned(4)));
+	int fd, r = 0, done = 0;
+
+	fd = socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+	if (fd < 0)
+		return -errno;
+	memset(&req, 0, sizeof(req));
+	req.nlh.nlmsg_len = sizeof(req);
+	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	req.nlh.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	req.nlh.nlmsg_seq = 1;
+	req.r.sdiag_family = (uint8_t)family;
+	req.r.sdiag_protocol = IPPROTO_TCP;
+	req.r.idiag_states = 1u << 10; /* TCP_LISTEN */
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		r = -errno;
+		goto out;
+	}
+	while (!done) {
+		ssize_t n = recv(fd, rbuf, sizeof(rbuf), 0);
+		struct nlmsghdr *h;
+
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			r = -errno;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		for (h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
+			const struct inet_diag_msg *m;
+			struct ip_addr a = { 0 };
+			struct rtattr *rta;
+			int len, v6only = FACTS_UNKNOWN;
+
+			if (h->nlmsg_type == NLMSG_DONE) {
+				done = 1;
+				break;
+			}
+			if (h->nlmsg_type == NLMSG_ERROR) {
+				const struct nlmsgerr *e = NLMSG_DATA(h);
+
+				r = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error : -EIO;
+				goto out;
+			}
+			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
+				continue;
+			m = NLMSG_DATA(h);
+			if (m->idiag_family == AF_INET) {
+				a.family = IP_FAMILY_V4;
+				memcpy(a.b, m->id.idiag_src, 4);
+			} else if (m->idiag_family == AF_INET6) {
+				a.family = IP_FAMILY_V6;
+				memcpy(a.b, m->id.idiag_src, 16);
+			} else {
+				continue;
+			}
+			len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*m));
+			for (rta = (struct rtattr *)(m + 1); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
+				if (rta->rta_type == INET_DIAG_SKV6ONLY && RTA_PAYLOAD(rta) >= 1)
+					v6only = *(const uint8_t *)RTA_DATA(rta) ? 1 : 0;
+			(void)!facts_listener_add(f, FACTS_PROTO_TCP, &a, ntohs(m->id.idiag_sport), v6only);
+		}
+	}
+out:
+	close(fd);
+	return r;
+}
+
 static int linux_facts_read(struct facts *f)
 {
 	struct utsname u;
@@ -202,8 +290,10 @@ static int linux_facts_read(struct facts *f)
 	r = read_links_addrs(f);
 	if (r < 0)
 		return r;
-	read_listeners(f, "/proc/net/tcp", 0);
-	read_listeners(f, "/proc/net/tcp6", 1);
+	if (diag_listeners(f, AF_INET) < 0)
+		read_listeners(f, "/proc/net/tcp", 0);
+	if (diag_listeners(f, AF_INET6) < 0)
+		read_listeners(f, "/proc/net/tcp6", 1);
 	return 0;
 }
 

@@ -35,3 +35,6 @@ $(BUILD)/tests/test_agent_state: $(BUILD)/obj/tests/unit/test_agent_state.o \
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
 UNIT_TESTS += $(BUILD)/tests/test_agent_state
+
+# The Windows build (dsr-agent.exe, its wine tests, the MSI).
+include win-realserver/win.mk
