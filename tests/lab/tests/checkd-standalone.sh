@@ -3,7 +3,7 @@
 # of its configuration through libdsrkit-ipvs, drains a failing real server
 # (weight 0: established connections go on), restores it when healthy, and
 # never touches a service it was not given.  The fault matrix of
-# ka-dsr-check, then: /metrics parsed as Prometheus text (promtool and a
+# ka-dsr-check (with keepalived track files written), then: /metrics parsed as Prometheus text (promtool and a
 # strict parser), SIGHUP reload by diff, and a restart that leaves IPVS
 # exactly as it was.
 . tests/lab/lib.sh
@@ -35,6 +35,7 @@ dsr_checkd {
     standalone yes
     listen 127.0.0.1:9445
     socket /tmp/checkd.sock
+    track_dir /tmp/track
 }
 virtual_server $LAB_VIP 80 {
     lb_algo rr
@@ -82,8 +83,10 @@ lab_expect 1-service-dr-rr "$(in_ns director ipvsadm -Sn | grep -c -- "-a -t $LA
 all_requests_ok 1-requests-ok
 
 lab_log "step 2: the VIP removed from rs1's lo: drained, not deleted"
+lab_expect 2-track-file-up "$(cat "/tmp/track/${RS1}_${LAB_VIP}_80" 2>&1)" 0
 in_ns rs1 ip addr del "$LAB_VIP/32" dev lo
 expect_weight 2-vip-missing-rs1-drained "$RS1" 0
+lab_expect 2-track-file-down "$(cat "/tmp/track/${RS1}_${LAB_VIP}_80" 2>&1)" 1
 all_requests_ok 2-requests-ok-through-rs2
 in_ns rs1 dsr-agent setup --vip "$LAB_VIP" >/dev/null
 expect_weight 2-repaired-rs1-back "$RS1" 1
