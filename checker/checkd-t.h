@@ -12,10 +12,14 @@
 #include "checker/check_sm.h"
 #include "checker/checkd_conf.h"
 #include "checker/checkd_loop.h"
+#include "checker/datapath.h"
 #include "checker/dsrkit_conf.h"
 #include "checker/judge.h"
 
 struct checkd;
+struct checkd_dp_target;
+struct checkd_dp;
+struct checkd_arp;
 
 /* One VIP and service port a real server carries: judged from the real
  * server's one status document per interval, with its own rise/fall. */
@@ -27,6 +31,7 @@ struct checkd_target {
 	int seen;                 /* reload: still in the configuration */
 	int published_state;      /* state last written to a track file (-1: none) */
 	int published_key;        /* state, admin and hint last given to IPVS (-1: none) */
+	struct checkd_dp_target *dp;  /* the data-path probe (data_path on), or NULL */
 };
 
 /* One real server, identified by its address and agent port: one agent
@@ -58,6 +63,11 @@ struct checkd_rs {
 	int doc_valid;
 	uint64_t n_doc_reused;
 	int connecting;           /* this probe holds one of the new-connection slots */
+	/* data path (checkd_datapath.c): the private fwmark service of this server */
+	struct datapath_svc dp_svc;
+	int dp_svc_ok;
+	struct ip_addr dp_src;    /* the director's address toward this server */
+	struct verdict dp_setup;  /* why there is no probe service, if there is none */
 	int waiting;              /* due, queued for a new-connection slot */
 	struct checkd_rs *wait_next, *wait_prev;
 };
@@ -123,6 +133,8 @@ struct checkd {
 	struct checkd_http *http;
 	struct checkd_sock *sock;
 	struct checkd_ipvs *ipvs;
+	struct checkd_dp *dp;     /* data-path probes (data_path on) */
+	struct checkd_arp *arp;   /* the ARP-problem detector (arp_check on) */
 	struct checkd_stats stats;
 	int verbose;
 	/* hooks the table calls on a state change (IPVS, track files) */

@@ -14,6 +14,8 @@
 
 #include "bounded/buf.h"
 #include "bounded/strparse.h"
+#include "checker/arp_packet.h"
+#include "checker/datapath.h"
 #include "kaconf/kaconf.h"
 #include "kaconf/kaconf_vs.h"
 
@@ -28,6 +30,9 @@ void checkd_conf_init(struct checkd_conf *c)
 	c->rise = 1;
 	c->fall = 1;
 	snprintf(c->listen, sizeof(c->listen), "127.0.0.1:9445");
+	c->dp_status = 200;
+	c->dp_mark_base = DATAPATH_MARK_BASE_DEFAULT;
+	c->dp_mark_count = DATAPATH_MARK_COUNT_DEFAULT;
 }
 
 void checkd_conf_free(struct checkd_conf *c)
@@ -139,6 +144,61 @@ static int daemon_setting(struct checkd_conf *c, const struct kaconf_node *n, ch
 		memcpy(dst, v, strlen(v) + 1);
 		return 0;
 	}
+	if (!strcmp(k, "data_path")) {
+		enum datapath_kind kind;
+
+		if (!strcmp(v, "off")) {
+			c->data_path = 0;
+			return 0;
+		}
+		if (datapath_kind_parse(v, &kind) < 0)
+			return fail(err, errlen, n, "data_path '%s' is not tcp, tls, http, https or off", v);
+		c->data_path = (int)kind + 1;
+		return 0;
+	}
+	if (!strcmp(k, "data_path_url")) {
+		if (v[0] != '/' || strlen(v) >= sizeof(c->dp_path) || strpbrk(v, " \r\n"))
+			return fail(err, errlen, n, "data_path_url '%s' is not a path like /health", v);
+		memcpy(c->dp_path, v, strlen(v) + 1);
+		return 0;
+	}
+	if (!strcmp(k, "data_path_status"))
+		return parse_u32(v, &c->dp_status, 100, 599) < 0
+			       ? fail(err, errlen, n, "data_path_status '%s' is not 100-599", v) : 0;
+	if (!strcmp(k, "data_path_mark_base"))
+		return parse_u32_hex(v, &c->dp_mark_base) < 0 || !c->dp_mark_base
+			       ? fail(err, errlen, n, "data_path_mark_base '%s' is not a non-zero mark", v) : 0;
+	if (!strcmp(k, "data_path_mark_count"))
+		return parse_u32(v, &c->dp_mark_count, 1, 1u << 20) < 0
+			       ? fail(err, errlen, n, "data_path_mark_count '%s' is not 1-1048576", v) : 0;
+	if (!strcmp(k, "data_path_set_sysctls"))
+		return parse_yes_no(v, &c->dp_set_sysctls) < 0
+			       ? fail(err, errlen, n, "data_path_set_sysctls wants yes or no") : 0;
+	if (!strcmp(k, "arp_check")) {
+		if (!strcmp(v, "off")) {
+			c->arp_interval_ms = 0;
+			return 0;
+		}
+		return parse_seconds_ms(v, &c->arp_interval_ms, 100, 3600000) < 0
+			       ? fail(err, errlen, n, "arp_check '%s' is not 100ms-3600s or off", v) : 0;
+	}
+	if (!strcmp(k, "arp_iface")) {
+		if (strlen(v) >= sizeof(c->arp_iface))
+			return fail(err, errlen, n, "arp_iface '%s' is too long", v);
+		memcpy(c->arp_iface, v, strlen(v) + 1);
+		return 0;
+	}
+	if (!strcmp(k, "arp_allow_mac")) {
+		if (c->n_arp_allow >= sizeof(c->arp_allow) / sizeof(c->arp_allow[0]))
+			return fail(err, errlen, n, "more than %zu arp_allow_mac", sizeof(c->arp_allow) / sizeof(c->arp_allow[0]));
+		if (mac_parse(v, c->arp_allow[c->n_arp_allow]) < 0)
+			return fail(err, errlen, n, "arp_allow_mac '%s' is not aa:bb:cc:dd:ee:ff", v);
+		c->n_arp_allow++;
+		return 0;
+	}
+	if (!strcmp(k, "arp_fail_server"))
+		return parse_yes_no(v, &c->arp_fail_server) < 0 ? fail(err, errlen, n, "arp_fail_server wants yes or no")
+								 : 0;
 	return fail(err, errlen, n, "unknown dsr_checkd setting '%s'", k);
 }
 

@@ -20,6 +20,28 @@
  *       socket /run/dsrkit/checkd.sock   # for dsr-check --daemon; "off"
  *       track_dir /run/dsrkit/track      # keepalived track_file outputs; unset: none
  *       standalone yes         # own the IPVS services below (CAP_NET_ADMIN)
+ *       data_path tcp          # probe each VIP through IPVS to each server: tcp, tls,
+ *                              # http, https, or off (default); CAP_NET_ADMIN
+ *       data_path_url /health  # path of http/https probes (default /)
+ *       data_path_status 200   # the status they expect
+ *       data_path_mark_base 0x44530000   # firewall marks of the probe services
+ *       data_path_mark_count 4096
+ *       data_path_set_sysctls no         # yes: set accept_local=1 where the answer needs it
+ *       arp_check 10s          # the ARP-problem detector every 10 s (default off); CAP_NET_RAW
+ *       arp_iface eth0         # where to ask (default: the interface holding the first VIP)
+ *       arp_allow_mac 00:00:5e:00:01:33  # VRRP virtual MAC or peer (repeatable)
+ *       arp_fail_server no     # yes: a real server caught answering for a VIP is down
+ *       data_path tcp          # probe each VIP through IPVS to each server: tcp, tls,
+ *                              # http, https, or off (default); CAP_NET_ADMIN
+ *       data_path_url /health  # path of http/https probes (default /)
+ *       data_path_status 200   # the status they expect
+ *       data_path_mark_base 0x44530000   # firewall marks of the probe services
+ *       data_path_mark_count 4096
+ *       data_path_set_sysctls no         # yes: set accept_local=1 where the answer needs it
+ *       arp_check 10s          # the ARP-problem detector every 10 s (default off); CAP_NET_RAW
+ *       arp_iface eth0         # where to ask (default: the interface holding the first VIP)
+ *       arp_allow_mac 00:00:5e:00:01:33  # VRRP virtual MAC or peer (repeatable)
+ *       arp_fail_server no     # yes: a real server caught answering for a VIP is down
  *   }
  *   virtual_server 192.0.2.100 80 {      # or: virtual_server fwmark N { }
  *       delay_loop 2           # the interval when dsr_checkd sets none
@@ -87,6 +109,18 @@ struct checkd_conf {
 	char socket_path[CHECKD_CONF_PATH_MAX];  /* "" = from dsrkit.conf, "off" = none */
 	char track_dir[CHECKD_CONF_PATH_MAX];    /* "" = no track files */
 	int standalone;
+	/* data-path probes: data_path is enum datapath_kind + 1, 0 = off */
+	int data_path;
+	char dp_path[128];
+	uint32_t dp_status;
+	uint32_t dp_mark_base, dp_mark_count;
+	int dp_set_sysctls;
+	/* the ARP-problem detector */
+	uint32_t arp_interval_ms;  /* 0: off */
+	char arp_iface[32];
+	uint8_t arp_allow[8][6];
+	size_t n_arp_allow;
+	int arp_fail_server;
 
 	/* the DR services (non-DR ones are counted and dropped) */
 	struct checkd_conf_svc *svc;

@@ -18,6 +18,8 @@
 
 #include "agent-proto/facts.h"
 #include "checker/checkd-t.h"
+#include "checker/checkd_arp.h"
+#include "checker/checkd_datapath.h"
 #include "checker/checkd_http.h"
 #include "checker/checkd_ipvs.h"
 #include "checker/checkd_metrics.h"
@@ -346,6 +348,8 @@ static void do_reload(struct checkd *d)
 	}
 	if (d->conf.standalone && checkd_ipvs_apply(d) < 0)
 		d->stats.ipvs_apply_failures++;
+	checkd_dp_sync(d);
+	checkd_arp_sync(d);
 	checkd_conf_free(&old);
 	/* SSL objects of probes in flight hold their own reference to the old context */
 	agent_tls_free(old_tls);
@@ -454,6 +458,8 @@ int main(int argc, char **argv)
 		return 1;
 	if (d->conf.standalone && checkd_ipvs_apply(d) < 0)
 		fprintf(stderr, "dsr-checkd: standalone: the first apply failed; retried on the next change\n");
+	checkd_dp_sync(d);
+	checkd_arp_sync(d);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -482,7 +488,10 @@ int main(int argc, char **argv)
 		}
 	}
 	checkd_notify("STOPPING=1");
-	/* IPVS stays as it is: a restart must not disturb traffic */
+	/* IPVS stays as it is: a restart must not disturb traffic.  Only the
+	 * private probe services go: they carry no client traffic. */
+	checkd_dp_stop(d);
+	checkd_arp_stop(d);
 	checkd_sock_stop(d);
 	checkd_http_stop(d);
 	checkd_rs_table_free(d);

@@ -3,6 +3,8 @@
  * The text format wants every sample of a family together under one HELP
  * and TYPE, so each family is a pass over the table. */
 #include "checker/checkd_metrics.h"
+#include "checker/checkd_arp.h"
+#include "checker/checkd_datapath.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -315,6 +317,60 @@ int checkd_metrics_render(const struct checkd *d, const struct checkd_ipvs_snaps
 			    d->rs[i]->admin == (enum admin_state)s);
 		}
 
+	if (d->dp) {
+		family(&o, "dsrkit_checkd_datapath_up", "gauge",
+		       "1 when the last probe through the VIP (IPVS to this real server only) passed.");
+		for (i = 0; i < d->n_rs; i++)
+			for (k = 0; k < d->rs[i]->n_targets; k++) {
+				const struct checkd_dp_target *p = d->rs[i]->targets[k].dp;
+
+				if (!p || !p->have)
+					continue;
+				put(&o, "dsrkit_checkd_datapath_up");
+				target_labels(&o, d->rs[i], &d->rs[i]->targets[k]);
+				put(&o, ",code=\"");
+				put_label_value(&o, p->last.code);
+				put(&o, "\"} %d\n", verdict_is_ok(&p->last));
+			}
+		family(&o, "dsrkit_checkd_datapath_last_duration_seconds", "gauge", "How long the last data-path probe took.");
+		for (i = 0; i < d->n_rs; i++)
+			for (k = 0; k < d->rs[i]->n_targets; k++) {
+				const struct checkd_dp_target *p = d->rs[i]->targets[k].dp;
+
+				if (!p || !p->have)
+					continue;
+				put(&o, "dsrkit_checkd_datapath_last_duration_seconds");
+				target_labels(&o, d->rs[i], &d->rs[i]->targets[k]);
+				put(&o, "} %.3f\n", secs(p->last_duration_ms));
+			}
+		family(&o, "dsrkit_checkd_datapath_probes_total", "counter", "Data-path probes made.");
+		for (i = 0; i < d->n_rs; i++)
+			for (k = 0; k < d->rs[i]->n_targets; k++) {
+				const struct checkd_dp_target *p = d->rs[i]->targets[k].dp;
+
+				if (!p)
+					continue;
+				put(&o, "dsrkit_checkd_datapath_probes_total");
+				target_labels(&o, d->rs[i], &d->rs[i]->targets[k]);
+				put(&o, "} %llu\n", (unsigned long long)p->n_probes);
+			}
+	}
+	if (d->arp) {
+		family(&o, "dsrkit_checkd_arp_problem", "gauge",
+		       "1 for each foreign MAC that claimed a VIP (ARP or ND) in the last round: the ARP problem.");
+		for (i = 0; i < d->arp->n_found; i++) {
+			const struct arp_claim *c = &d->arp->found[i];
+			char v[IPADDR_STRLEN], m[MAC_STRLEN], a[IPADDR_STRLEN];
+
+			put(&o, "dsrkit_checkd_arp_problem{vip=\"%s\",mac=\"%s\",server=\"%s\"} 1\n", ipaddr_format(&c->vip, v),
+			    mac_format(c->mac, m), c->have_owner ? ipaddr_format(&c->owner, a) : "");
+		}
+		family(&o, "dsrkit_checkd_arp_rounds_total", "counter", "ARP-problem detector rounds completed.");
+		put(&o, "dsrkit_checkd_arp_rounds_total %llu\n", (unsigned long long)d->arp->rounds);
+		family(&o, "dsrkit_checkd_arp_running", "gauge", "1 when the ARP-problem detector runs.");
+		put(&o, "dsrkit_checkd_arp_running %d\n", d->arp->open);
+	}
+
 	render_ipvs(&o, ipvs);
 
 	family(&o, "dsrkit_checkd_real_servers", "gauge", "Real servers checked.");
@@ -456,6 +512,16 @@ int checkd_status_render(const struct checkd *d, const struct checkd_ipvs_snapsh
 			json_verdict(&w, "last", &t->sm.last);
 			if (t->sm.state == CHECK_STATE_DOWN)
 				json_verdict(&w, "cause", &t->sm.cause);
+			if (t->dp && t->dp->have) {
+				jsonw_key(&w, "datapath");
+				jsonw_object_begin(&w);
+				jsonw_kv_bool(&w, "up", verdict_is_ok(&t->dp->last));
+				json_verdict(&w, "last", &t->dp->last);
+				jsonw_kv_int(&w, "last_duration_ms", t->dp->last_duration_ms);
+				jsonw_kv_int(&w, "probes", (int64_t)t->dp->n_probes);
+				jsonw_kv_int(&w, "failures", (int64_t)t->dp->n_failures);
+				jsonw_object_end(&w);
+			}
 			jsonw_key(&w, "failing");
 			jsonw_array_begin(&w);
 			for (c = 0; c < FINDING_COUNT; c++)
@@ -468,6 +534,37 @@ int checkd_status_render(const struct checkd *d, const struct checkd_ipvs_snapsh
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);
+	jsonw_key(&w, "arp");
+	if (!d->arp) {
+		jsonw_null(&w);
+	} else {
+		jsonw_object_begin(&w);
+		jsonw_kv_bool(&w, "running", d->arp->open);
+		if (!d->arp->open)
+			jsonw_kv_string(&w, "error", d->arp->err);
+		jsonw_kv_string(&w, "iface", d->arp->open ? d->arp->det.ifname : "");
+		jsonw_kv_int(&w, "rounds", (int64_t)d->arp->rounds);
+		jsonw_key(&w, "findings");
+		jsonw_array_begin(&w);
+		for (k = 0; k < d->arp->n_found; k++) {
+			const struct arp_claim *cl = &d->arp->found[k];
+			char macs[MAC_STRLEN];
+
+			jsonw_object_begin(&w);
+			jsonw_kv_string(&w, "code", "ARP_PROBLEM");
+			jsonw_kv_string(&w, "vip", ipaddr_format(&cl->vip, a));
+			jsonw_kv_string(&w, "mac", mac_format(cl->mac, macs));
+			jsonw_key(&w, "server");
+			if (cl->have_owner)
+				jsonw_string(&w, ipaddr_format(&cl->owner, a));
+			else
+				jsonw_null(&w);
+			jsonw_kv_string(&w, "reason", cl->gratuitous ? "announces the VIP (gratuitous)" : "answers for the VIP");
+			jsonw_object_end(&w);
+		}
+		jsonw_array_end(&w);
+		jsonw_object_end(&w);
+	}
 	jsonw_key(&w, "ipvs");
 	if (!ipvs) {
 		jsonw_null(&w);

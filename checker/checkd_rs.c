@@ -6,6 +6,8 @@
  * connection waits for, so a hung agent costs one idle registration and
  * its own deadline, never another server's time. */
 #include "checker/checkd_rs.h"
+#include "checker/checkd_arp.h"
+#include "checker/checkd_datapath.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -210,7 +212,15 @@ void checkd_rs_fetch_done(struct checkd_rs *rs, const char *body, size_t len, co
 		} else if (!same) {
 			judge_parsed(d->facts, &t->vip, t->port, &t->j);
 		}
-		ev = check_sm_result(&t->sm, &t->j.verdict, now_ms);
+		{
+			/* the agent's judgement, then what only the wire shows: a
+			 * failing data path, a server caught answering ARP for the VIP */
+			struct verdict dp, eff;
+
+			checkd_dp_combine(t, &t->j.verdict, &dp);
+			checkd_arp_combine(d, rs, t, &dp, &eff);
+			ev = check_sm_result(&t->sm, &eff, now_ms);
+		}
 		if (ev != CHECK_EVENT_NONE) {
 			d->stats.transitions++;
 			log_event(rs, t, ev);
@@ -378,6 +388,7 @@ static void rs_io_cb(struct loop_io *io, uint32_t events)
 
 static void rs_free(struct checkd *d, struct checkd_rs *rs)
 {
+	checkd_dp_rs_free(d, rs);
 	wait_remove(d, rs);
 	if (rs->connecting) {
 		rs->connecting = 0;
@@ -522,6 +533,7 @@ int checkd_rs_table_apply(struct checkd *d, const struct checkd_conf *conf, stru
 		}
 		for (k = m = 0; k < rs->n_targets; k++) {
 			if (!rs->targets[k].seen) {
+				checkd_dp_target_free(d, &rs->targets[k]);
 				diff->targets_removed++;
 				continue;
 			}

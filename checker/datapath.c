@@ -18,30 +18,6 @@
 #include "checker/verdict.h"
 #include "dsrkit/ipvs.h"
 
-static const char *const kind_names[DATAPATH_KIND_COUNT] = {
-	[DATAPATH_TCP] = "tcp",
-	[DATAPATH_TLS] = "tls",
-	[DATAPATH_HTTP] = "http",
-	[DATAPATH_HTTPS] = "https",
-};
-
-const char *datapath_kind_name(enum datapath_kind k)
-{
-	return (unsigned)k < DATAPATH_KIND_COUNT ? kind_names[k] : "unknown";
-}
-
-int datapath_kind_parse(const char *s, enum datapath_kind *out)
-{
-	int k;
-
-	for (k = 0; k < DATAPATH_KIND_COUNT; k++)
-		if (!strcmp(s, kind_names[k])) {
-			*out = (enum datapath_kind)k;
-			return 0;
-		}
-	return -EINVAL;
-}
-
 static int in_range(const struct datapath_cfg *cfg, uint32_t mark)
 {
 	return mark >= cfg->mark_base && mark - cfg->mark_base < cfg->mark_count;

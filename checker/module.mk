@@ -4,7 +4,7 @@ CHECKER_CORE_SRCS := checker/verdict.c checker/http_resp.c checker/agent_conn.c 
 	checker/judge.c
 CHECKER_CORE_OBJS := $(CHECKER_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 
-$(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/dsr_check.o $(CHECKER_CORE_OBJS) $(BUILD)/obj/checker/datapath.o $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(BUILD)/lib/libdsrkit-ipvs.a
+$(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/dsr_check.o $(CHECKER_CORE_OBJS) $(BUILD)/obj/checker/datapath.o $(BUILD)/obj/checker/datapath_kind.o $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(BUILD)/lib/libdsrkit-ipvs.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL)
 BINS += $(BUILD)/bin/dsr-check
@@ -63,7 +63,8 @@ CHECKD_SRCS := checker/checkd_loop.c checker/checkd_conf.c checker/checkd_rs.c c
 # Standalone mode and the IPVS counters need libdsrkit-ipvs (ipvs-plugin/);
 # without it dsr-checkd builds with a stub that says so.
 ifneq ($(wildcard ipvs-plugin/include/dsrkit/ipvs.h),)
-CHECKD_SRCS += checker/checkd_ipvs.c
+CHECKD_SRCS += checker/checkd_ipvs.c checker/checkd_datapath.c checker/checkd_arp.c checker/datapath.c \
+	checker/datapath_kind.c checker/arp_detect.c checker/arp_packet.c checker/nd_packet.c
 CHECKD_IPVS_LIBS := $(BUILD)/lib/libdsrkit-ipvs.a
 $(BUILD)/obj/checker/checkd_ipvs.o: ALL_CFLAGS += -Iipvs-plugin/include
 else
@@ -90,13 +91,15 @@ $(BUILD)/tests/test_checkd: $(BUILD)/obj/tests/unit/test_checkd.o $(CHECKD_OBJS)
 UNIT_TESTS += $(BUILD)/tests/test_checkd
 
 $(BUILD)/tests/test_checkd_conf: $(BUILD)/obj/tests/unit/test_checkd_conf.o $(BUILD)/obj/checker/checkd_conf.o \
+		$(BUILD)/obj/checker/datapath_kind.o $(BUILD)/obj/checker/arp_packet.o \
 		$(CHECKD_KACONF_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/checker/checkd_proto.o $(BUILD)/obj/checker/verdict.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
 UNIT_TESTS += $(BUILD)/tests/test_checkd_conf
 
 FUZZ_TARGETS += fuzz_checkd_conf
-FUZZ_SRCS_fuzz_checkd_conf := tests/fuzz/fuzz_checkd_conf.c checker/checkd_conf.c $(CHECKD_KACONF_SRCS) $(BOUNDED_SRCS)
+FUZZ_SRCS_fuzz_checkd_conf := tests/fuzz/fuzz_checkd_conf.c checker/checkd_conf.c checker/datapath_kind.c \
+	checker/arp_packet.c $(CHECKD_KACONF_SRCS) $(BOUNDED_SRCS)
 FUZZ_TARGETS += fuzz_checkd_proto
 FUZZ_SRCS_fuzz_checkd_proto := tests/fuzz/fuzz_checkd_proto.c checker/checkd_proto.c checker/verdict.c \
 	$(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)

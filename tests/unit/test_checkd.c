@@ -18,6 +18,8 @@
 
 #include "agent-proto/facts.h"
 #include "agent-proto/status.h"
+#include "checker/checkd_arp.h"
+#include "checker/checkd_datapath.h"
 #include "checker/checkd_ipvs.h"
 #include "checker/checkd_metrics.h"
 #include "checker/checkd_notify.h"
@@ -159,6 +161,62 @@ static void one_fetch_judged_per_vip(void **state)
 	assert_string_equal(rs->targets[0].sm.cause.code, "CONNECT_REFUSED");
 	assert_int_equal(rs->n_fetch_failures, 2);
 	assert_int_equal(rs->last_duration_ms, 1);
+}
+
+/* What only the wire shows overrides a passing agent: a failing data path
+ * (layer datapath, with the reason pointing at a firewall), then, with
+ * arp_fail_server, an ARP claim on the VIP by this very server. */
+static void datapath_and_arp_override_passing_facts(void **state)
+{
+	struct checkd_rs_diff df;
+	struct checkd_rs *rs;
+	struct checkd_dp_target dp;
+	struct checkd_arp *arp;
+	int64_t now = 1000;
+	(void)state;
+
+	conf_two_vips(&d.conf, 0);
+	d.params.rise = 1;
+	d.params.fall = 1;
+	assert_int_equal(checkd_rs_table_apply(&d, &d.conf, &df), 0);
+	rs = d.rs[0];
+	good_linux();
+	feed(rs, now);
+	assert_int_equal(rs->targets[0].sm.state, CHECK_STATE_UP);
+
+	memset(&dp, 0, sizeof(dp));
+	dp.have = 1;
+	verdict_fail(&dp.last, CHECK_LAYER_DATAPATH, "DATAPATH_TIMEOUT", "no answer from the VIP");
+	rs->targets[0].dp = &dp;
+	now += 1000;
+	feed(rs, now);
+	assert_int_equal(rs->targets[0].sm.state, CHECK_STATE_DOWN);
+	assert_int_equal(rs->targets[0].sm.cause.layer, CHECK_LAYER_DATAPATH);
+	assert_non_null(strstr(rs->targets[0].sm.cause.reason, "firewall or weak-host send"));
+	/* the agent's own failure comes first: it says why */
+	verdict_ok(&dp.last);
+	now += 1000;
+	feed(rs, now);
+	assert_int_equal(rs->targets[0].sm.state, CHECK_STATE_UP);
+	rs->targets[0].dp = NULL;
+
+	arp = calloc(1, sizeof(*arp));
+	assert_non_null(arp);
+	arp->n_found = 1;
+	arp->found[0].vip = rs->targets[0].vip;
+	arp->found[0].owner = rs->addr;
+	arp->found[0].have_owner = 1;
+	d.arp = arp;
+	now += 1000;
+	feed(rs, now);
+	assert_int_equal(rs->targets[0].sm.state, CHECK_STATE_UP);   /* arp_fail_server off */
+	d.conf.arp_fail_server = 1;
+	now += 1000;
+	feed(rs, now);
+	assert_int_equal(rs->targets[0].sm.state, CHECK_STATE_DOWN);
+	assert_string_equal(rs->targets[0].sm.cause.code, "ARP_PROBLEM");
+	d.arp = NULL;
+	free(arp);
 }
 
 static void reload_keeps_state(void **state)
@@ -427,6 +485,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(one_fetch_judged_per_vip, setup, teardown),
+		cmocka_unit_test_setup_teardown(datapath_and_arp_override_passing_facts, setup, teardown),
 		cmocka_unit_test_setup_teardown(reload_keeps_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(socket_answers, setup, teardown),
 		cmocka_unit_test(weight_policy),
