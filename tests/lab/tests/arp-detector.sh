@@ -55,6 +55,17 @@ out=$(in_ns director dsrctl arp-check --iface eth0 --window 300 "$LAB_VIP6")
 lab_expect v6-vip-on-lo-no-finding "$?" 0
 
 lab_rs_arp rs2 1 2
+# The passive watch: rs1 (correct ARP settings) announces the VIP unasked,
+# as a mis-set keepalived or a failing-over service would.
+in_ns director dsrctl arp-check --iface eth0 --rs "$RS1" --window 3000 "$LAB_VIP" >/tmp/grat.out &
+watcher=$!
+sleep 1
+in_ns rs1 arping -q -U -c 2 -I eth0 -s "$LAB_VIP" "$LAB_VIP"
+wait "$watcher"
+lab_log "gratuitous: $(cat /tmp/grat.out)"
+grep -q "ARP_PROBLEM eth0: $RS1 (${LAB_MAC[rs1]}) announces VIP $LAB_VIP" /tmp/grat.out &&
+	lab_pass gratuitous-announcement-named || lab_fail gratuitous-announcement-named "$(cat /tmp/grat.out)"
+
 LAB_STEP_TIMEOUT=120 in_ns director dsrctl arp-check --rs "$RS1" --rs "$RS2" --window 50 --rounds 100 "$LAB_VIP" "$LAB_VIP6" >/tmp/clean.out
 rc=$?
 lab_log "after the fix: $(cat /tmp/clean.out)"
