@@ -224,17 +224,6 @@ int http_request_parse(const char *data, size_t len, struct http_request *req)
 	return (int)(pos + req->content_length);
 }
 
-static int hexdig(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 /* Percent-decode s[0..n) into out (cap bytes with the NUL). -EINVAL on a
  * broken escape, a NUL, or overflow. */
 static int pct_decode(const char *s, size_t n, char *out, size_t cap, size_t *outlen)
@@ -249,8 +238,8 @@ static int pct_decode(const char *s, size_t n, char *out, size_t cap, size_t *ou
 
 			if (i + 2 >= n)
 				return -EINVAL;
-			h = hexdig(s[i + 1]);
-			l = hexdig(s[i + 2]);
+			h = hex_digit_value(s[i + 1]);
+			l = hex_digit_value(s[i + 2]);
 			if (h < 0 || l < 0)
 				return -EINVAL;
 			c = h * 16 + l;

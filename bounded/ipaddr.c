@@ -32,17 +32,6 @@ static int parse_v4(const char *s, size_t n, uint8_t out[4])
 	return i == n ? 0 : -EINVAL;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 static int parse_v6(const char *s, size_t n, uint8_t out[16])
 {
 	uint16_t words[8];
@@ -64,7 +53,7 @@ static int parse_v6(const char *s, size_t n, uint8_t out[16])
 		unsigned v = 0;
 		int d;
 
-		while (i < n && (d = hexval(s[i])) >= 0 && i - start < 4) {
+		while (i < n && (d = hex_digit_value(s[i])) >= 0 && i - start < 4) {
 			v = v * 16 + (unsigned)d;
 			i++;
 		}
@@ -85,7 +74,7 @@ static int parse_v6(const char *s, size_t n, uint8_t out[16])
 		}
 		if (i == start || nw >= 8)
 			return -EINVAL;
-		if (i < n && hexval(s[i]) >= 0)
+		if (i < n && hex_digit_value(s[i]) >= 0)
 			return -EINVAL; /* group longer than 4 digits */
 		words[nw++] = (uint16_t)v;
 		if (i == n)

@@ -51,6 +51,17 @@ int parse_u32(const char *s, uint32_t *out, uint32_t min, uint32_t max)
 	return parse_u32n(s, strlen(s), out, min, max);
 }
 
+int hex_digit_value(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
 int parse_u32_hex(const char *s, uint32_t *out)
 {
 	uint64_t v = 0;
@@ -64,18 +75,11 @@ int parse_u32_hex(const char *s, uint32_t *out)
 	if (i == n)
 		return -EINVAL;
 	for (; i < n; i++) {
-		char c = s[i];
-		unsigned d;
+		int d = hex_digit_value(s[i]);
 
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
+		if (d < 0)
 			return -EINVAL;
-		v = v * 16 + d;
+		v = v * 16 + (unsigned)d;
 		if (v > UINT32_MAX)
 			return -ERANGE;
 	}

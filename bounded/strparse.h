@@ -32,6 +32,9 @@ int parse_u32_hex(const char *s, uint32_t *out);
 __attribute__((warn_unused_result))
 int parse_duration_ms(const char *s, uint32_t *out_ms, uint32_t min_ms, uint32_t max_ms);
 
+/* The value of a hexadecimal digit (0-15), or -1. */
+int hex_digit_value(char c);
+
 /* Case-insensitive comparison of n bytes against a NUL-terminated word;
  * true only when lengths match too. */
 int span_eq_ci(const char *s, size_t n, const char *word);

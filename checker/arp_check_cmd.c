@@ -1,9 +1,9 @@
 /* arp_check_cmd.c - dsrctl arp-check; see arp_check_cmd.h. */
+#include "checker/iface.h"
 #include "checker/arp_check_cmd.h"
 
 #include <errno.h>
 #include <getopt.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
@@ -34,34 +34,6 @@ const char arp_check_usage[] =
 	"  --rounds N       rounds (default 1)\n"
 	"  --json           JSON output\n"
 	"Exit status: 0 no finding, 1 ARP problem found, 2 error.\n";
-
-static int iface_holding(const struct ip_addr *a, char *out, size_t n)
-{
-	struct ifaddrs *ifa, *i;
-	int r = -ENOENT;
-
-	if (getifaddrs(&ifa) < 0)
-		return -errno;
-	for (i = ifa; i; i = i->ifa_next) {
-		const void *p;
-
-		if (!i->ifa_addr)
-			continue;
-		if (i->ifa_addr->sa_family == AF_INET && a->family == IP_FAMILY_V4)
-			p = &((struct sockaddr_in *)i->ifa_addr)->sin_addr;
-		else if (i->ifa_addr->sa_family == AF_INET6 && a->family == IP_FAMILY_V6)
-			p = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		else
-			continue;
-		if (!memcmp(p, a->b, ipaddr_len(a))) {
-			snprintf(out, n, "%s", i->ifa_name);
-			r = 0;
-			break;
-		}
-	}
-	freeifaddrs(ifa);
-	return r;
-}
 
 int arp_check_cmd(int argc, char **argv)
 {
@@ -126,7 +98,7 @@ int arp_check_cmd(int argc, char **argv)
 		fputs(arp_check_usage, stderr);
 		return 2;
 	}
-	if (!iface[0] && iface_holding(&vips[0], iface, sizeof(iface)) < 0)
+	if (!iface[0] && iface_of_addr(&vips[0], iface, sizeof(iface)) < 0)
 		return fprintf(stderr, "dsrctl arp-check: no interface here holds %s: name one with --iface\n",
 			       argv[optind]), 2;
 	r = arp_detector_open(&d, iface, err, sizeof(err));

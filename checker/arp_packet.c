@@ -1,5 +1,6 @@
 /* arp_packet.c - see arp_packet.h. */
 #include "checker/arp_packet.h"
+#include "bounded/strparse.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -73,17 +74,6 @@ char *mac_format(const uint8_t mac[6], char *out)
 	return out;
 }
 
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int mac_parse(const char *s, uint8_t out[6])
 {
 	uint8_t m[6];
@@ -92,7 +82,7 @@ int mac_parse(const char *s, uint8_t out[6])
 	if (!s || strlen(s) != 17)
 		return -EINVAL;
 	for (i = 0; i < 6; i++) {
-		int hi = hexval(s[3 * i]), lo = hexval(s[3 * i + 1]);
+		int hi = hex_digit_value(s[3 * i]), lo = hex_digit_value(s[3 * i + 1]);
 
 		if (hi < 0 || lo < 0 || (i < 5 && s[3 * i + 2] != ':'))
 			return -EINVAL;

@@ -1,8 +1,8 @@
 /* checkd_arp.c - see checkd_arp.h. */
+#include "checker/iface.h"
 #include "checker/checkd_arp.h"
 
 #include <errno.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -23,34 +23,6 @@ static struct checkd_arp *of_timer(struct loop_timer *t)
 
 /* The loop's callbacks get the io; both ios live in the one struct. */
 static struct checkd *arp_owner;
-
-static int iface_holding(const struct ip_addr *a, char *out, size_t n)
-{
-	struct ifaddrs *ifa, *i;
-	int r = -ENOENT;
-
-	if (getifaddrs(&ifa) < 0)
-		return -errno;
-	for (i = ifa; i; i = i->ifa_next) {
-		const void *p;
-
-		if (!i->ifa_addr)
-			continue;
-		if (i->ifa_addr->sa_family == AF_INET && a->family == IP_FAMILY_V4)
-			p = &((struct sockaddr_in *)i->ifa_addr)->sin_addr;
-		else if (i->ifa_addr->sa_family == AF_INET6 && a->family == IP_FAMILY_V6)
-			p = &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr;
-		else
-			continue;
-		if (!memcmp(p, a->b, ipaddr_len(a))) {
-			snprintf(out, n, "%s", i->ifa_name);
-			r = 0;
-			break;
-		}
-	}
-	freeifaddrs(ifa);
-	return r;
-}
 
 void checkd_arp_stop(struct checkd *d)
 {
@@ -118,7 +90,7 @@ void checkd_arp_sync(struct checkd *d)
 	}
 	if (d->conf.arp_iface[0])
 		snprintf(iface, sizeof(iface), "%s", d->conf.arp_iface);
-	else if (iface_holding(&a->vips[0], iface, sizeof(iface)) < 0) {
+	else if (iface_of_addr(&a->vips[0], iface, sizeof(iface)) < 0) {
 		char v[IPADDR_STRLEN];
 
 		snprintf(a->err, sizeof(a->err), "no interface here holds VIP %s: set arp_iface",

@@ -4,7 +4,6 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <fcntl.h>
-#include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <openssl/err.h>
 
 #include "bounded/strparse.h"
+#include "checker/iface.h"
 #include "checker/verdict.h"
 #include "dsrkit/ipvs.h"
 
@@ -166,7 +166,6 @@ int datapath_prepare(const struct datapath_cfg *cfg, const struct ip_addr *rs, s
 {
 	struct sockaddr_storage ss, local;
 	socklen_t sl, ll = sizeof(local);
-	struct ifaddrs *ifa, *i;
 	char p_local[128], p_rp[128], p_all[128], a[IPADDR_STRLEN];
 	uint32_t accept_local = 0, rp_if = 0, rp_all = 0;
 	int fd, r;
@@ -192,27 +191,8 @@ int datapath_prepare(const struct datapath_cfg *cfg, const struct ip_addr *rs, s
 		memcpy(src->b, &((struct sockaddr_in6 *)&local)->sin6_addr, 16);
 	}
 	iface[0] = '\0';
-	if (getifaddrs(&ifa) == 0) {
-		for (i = ifa; i; i = i->ifa_next) {
-			struct ip_addr x;
-
-			if (!i->ifa_addr || (i->ifa_addr->sa_family != AF_INET && i->ifa_addr->sa_family != AF_INET6))
-				continue;
-			memset(&x, 0, sizeof(x));
-			if (i->ifa_addr->sa_family == AF_INET) {
-				x.family = IP_FAMILY_V4;
-				memcpy(x.b, &((struct sockaddr_in *)i->ifa_addr)->sin_addr, 4);
-			} else {
-				x.family = IP_FAMILY_V6;
-				memcpy(x.b, &((struct sockaddr_in6 *)i->ifa_addr)->sin6_addr, 16);
-			}
-			if (ipaddr_equal(&x, src)) {
-				snprintf(iface, iface_len, "%s", i->ifa_name);
-				break;
-			}
-		}
-		freeifaddrs(ifa);
-	}
+	if (iface_of_addr(src, iface, iface_len) < 0)
+		iface[0] = '\0';
 	if (!iface[0]) {
 		snprintf(why, whylen, "cannot tell the interface of source address %s", ipaddr_format(src, a));
 		return -ENODEV;

@@ -152,18 +152,11 @@ static int parse_chunk_size(struct http_resp *r)
 		return fail(r, -EPROTO, "malformed chunk size");
 	n -= 2;
 	for (i = 0; i < n && s[i] != ';'; i++) {
-		char c = s[i];
-		unsigned d;
+		int d = hex_digit_value(s[i]);
 
-		if (c >= '0' && c <= '9')
-			d = (unsigned)(c - '0');
-		else if (c >= 'a' && c <= 'f')
-			d = (unsigned)(c - 'a' + 10);
-		else if (c >= 'A' && c <= 'F')
-			d = (unsigned)(c - 'A' + 10);
-		else
+		if (d < 0)
 			return fail(r, -EPROTO, "malformed chunk size");
-		v = v * 16 + d;
+		v = v * 16 + (size_t)d;
 		if (v > HTTP_RESP_MAX_BODY)
 			return fail(r, -EMSGSIZE, "chunk larger than 1 MiB");
 	}

@@ -4,7 +4,7 @@ CHECKER_CORE_SRCS := checker/verdict.c checker/http_resp.c checker/agent_conn.c 
 	checker/judge.c
 CHECKER_CORE_OBJS := $(CHECKER_CORE_SRCS:%.c=$(BUILD)/obj/%.o)
 
-$(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/dsr_check.o $(CHECKER_CORE_OBJS) $(BUILD)/obj/checker/datapath.o $(BUILD)/obj/checker/datapath_kind.o $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(BUILD)/lib/libdsrkit-ipvs.a
+$(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/dsr_check.o $(CHECKER_CORE_OBJS) $(BUILD)/obj/checker/datapath.o $(BUILD)/obj/checker/datapath_kind.o $(BUILD)/obj/checker/iface.o $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(BUILD)/lib/libdsrkit-ipvs.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL)
 BINS += $(BUILD)/bin/dsr-check
@@ -64,7 +64,7 @@ CHECKD_SRCS := checker/checkd_loop.c checker/checkd_conf.c checker/checkd_rs.c c
 # without it dsr-checkd builds with a stub that says so.
 ifneq ($(wildcard ipvs-plugin/include/dsrkit/ipvs.h),)
 CHECKD_SRCS += checker/checkd_ipvs.c checker/checkd_datapath.c checker/checkd_arp.c checker/datapath.c \
-	checker/datapath_kind.c checker/arp_detect.c checker/arp_packet.c checker/nd_packet.c
+	checker/datapath_kind.c checker/arp_detect.c checker/arp_packet.c checker/nd_packet.c checker/iface.c
 CHECKD_IPVS_LIBS := $(BUILD)/lib/libdsrkit-ipvs.a
 $(BUILD)/obj/checker/checkd_ipvs.o: ALL_CFLAGS += -Iipvs-plugin/include
 else

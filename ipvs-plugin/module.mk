@@ -40,7 +40,7 @@ LIBS += $(IPVS_A) $(IPVS_SO) $(IPVS_PC)
 KACONF_SRCS ?= kaconf/kaconf.c kaconf/kaconf_vs.c
 DSRCTL_SRCS := ipvs-plugin/dsrctl.c ipvs-plugin/dsrctl_conf.c ipvs-plugin/dsrctl_state.c ipvs-plugin/dr_lint.c \
 	ipvs-plugin/route_lookup.c $(KACONF_SRCS) bounded/strparse.c bounded/ipaddr.c \
-	checker/arp_check_cmd.c checker/arp_detect.c checker/arp_packet.c checker/nd_packet.c
+	checker/arp_check_cmd.c checker/arp_detect.c checker/arp_packet.c checker/nd_packet.c checker/iface.c
 DSRCTL_OBJS := $(DSRCTL_SRCS:%.c=$(BUILD)/obj/%.o)
 
 $(BUILD)/bin/dsrctl: $(DSRCTL_OBJS) $(IPVS_A)
