@@ -8,6 +8,8 @@
 # hung agent (accepts TCP, never answers) on rs3 does not delay the others.
 . tests/lab/lib.sh
 . tests/lab/agent-lib.sh
+. tests/lab/ka-lib.sh
+KA_LOG=/tmp/keepalived.log KA_WAIT=10
 RS1=$(lab_rs_addr 1) RS2=$(lab_rs_addr 2) RS3=$(lab_rs_addr 3)
 
 lab_standard 3 || { lab_fail topology "lab_up failed"; exit 1; }
@@ -81,23 +83,6 @@ wait_for 5 test -S /tmp/checkd.sock || { lab_fail checkd-start "$(cat /tmp/check
 lab_pass checkd-started
 bg_ns director keepalived keepalived -n -l -D -C -f /tmp/ka.conf -p /tmp/ka.pid -c /tmp/ka-checkers.pid
 
-rs_weight() {
-	ip netns exec director ipvsadm -Ln -t "$LAB_VIP:80" 2>/dev/null |
-		awk -v a="$1:80" '$2 == a {print $4; f = 1} END {if (!f) print "absent"}'
-}
-expect_weight() {
-	local i got
-	for i in $(seq 1 $((${4:-10} * 5))); do
-		got=$(rs_weight "$2")
-		[ "$got" = "$3" ] && { lab_pass "$1"; return 0; }
-		sleep 0.2
-	done
-	lab_fail "$1" "weight of $2 is '$got', expected '$3'; keepalived: $(tail -2 /tmp/keepalived.log | tr '\n' ' ')"
-	return 1
-}
-all_requests_ok() {
-	lab_expect "$1" "$(lab_requests client "http://$LAB_VIP/" 20 | grep -c ' 200$')" 20
-}
 # daemon_says NAME ADDR CODE: dsr-check --daemon, as keepalived runs it, names the fault
 daemon_says() {
 	local out
@@ -160,14 +145,7 @@ expect_weight 3b-repaired-rs1-back "$RS1" 1
 
 lab_log "step 4: rs1's agent presents a certificate from another CA"
 agent_stop rs1
-dsrkit-pki --dir /tmp/pki-other ca >/dev/null && dsrkit-pki --dir /tmp/pki-other agent rs1 --ip "$RS1" >/dev/null
-cat >/tmp/agent-rs1-other.conf <<EOT
-tls_cert = /tmp/pki-other/rs1.crt
-tls_key = /tmp/pki-other/rs1.key
-tls_ca = $AGENT_PKI/ca.crt
-vip = $LAB_VIP 80
-EOT
-bg_ns rs1 agent-rs1 dsr-agent serve --config /tmp/agent-rs1-other.conf
+agent_start_foreign_ca rs1
 expect_weight 4-foreign-ca-rs1-out "$RS1" absent
 daemon_says 4-reason-tls "$RS1" TLS_VERIFY
 agent_stop rs1

@@ -8,6 +8,8 @@
 # exactly as it was.
 . tests/lab/lib.sh
 . tests/lab/agent-lib.sh
+. tests/lab/ka-lib.sh
+KA_LOG=/tmp/checkd.log KA_WAIT=8
 RS1=$(lab_rs_addr 1) RS2=$(lab_rs_addr 2)
 OTHER=192.0.2.200
 
@@ -57,23 +59,6 @@ start_checkd() {
 }
 start_checkd || { lab_fail checkd-start "$(cat /tmp/checkd.log)"; exit 1; }
 
-rs_weight() {
-	ip netns exec director ipvsadm -Ln -t "$LAB_VIP:80" 2>/dev/null |
-		awk -v a="$1:80" '$2 == a {print $4; f = 1} END {if (!f) print "absent"}'
-}
-expect_weight() {
-	local i got
-	for i in $(seq 1 $((${4:-8} * 5))); do
-		got=$(rs_weight "$2")
-		[ "$got" = "$3" ] && { lab_pass "$1"; return 0; }
-		sleep 0.2
-	done
-	lab_fail "$1" "weight of $2 is '$got', expected '$3'; dsr-checkd: $(tail -2 /tmp/checkd.log | tr '\n' ' ')"
-	return 1
-}
-all_requests_ok() {
-	lab_expect "$1" "$(lab_requests client "http://$LAB_VIP/" 20 | grep -c ' 200$')" 20
-}
 metrics() { in_ns director curl -s --max-time 3 http://127.0.0.1:9445/metrics; }
 
 lab_log "step 1: dsr-checkd creates the service; both real servers healthy"
@@ -106,14 +91,7 @@ expect_weight 3b-repaired-rs1-back "$RS1" 1
 
 lab_log "step 4: rs1's agent presents a certificate from another CA"
 agent_stop rs1
-dsrkit-pki --dir /tmp/pki-other ca >/dev/null && dsrkit-pki --dir /tmp/pki-other agent rs1 --ip "$RS1" >/dev/null
-cat >/tmp/agent-rs1-other.conf <<EOT
-tls_cert = /tmp/pki-other/rs1.crt
-tls_key = /tmp/pki-other/rs1.key
-tls_ca = $AGENT_PKI/ca.crt
-vip = $LAB_VIP 80
-EOT
-bg_ns rs1 agent-rs1 dsr-agent serve --config /tmp/agent-rs1-other.conf
+agent_start_foreign_ca rs1
 expect_weight 4-foreign-ca-rs1-drained "$RS1" 0
 lab_expect 4-reason-tls "$(metrics | grep -c "dsrkit_checkd_target_failing{real_server=\"$RS1\".*code=\"TLS_VERIFY\"} 1")" 1
 agent_stop rs1

@@ -1,4 +1,4 @@
-# lab: timeout=280
+# lab: timeout=330
 # Real keepalived, real IPVS, real agents: keepalived on the director runs
 # dsr-check (MISC_CHECK, misc_dynamic) against dsr-agent on two real
 # servers over mutual TLS set up with dsrkit-pki.  Each fault takes the
@@ -6,6 +6,8 @@
 # succeeding through the other server; each repair brings it back.
 . tests/lab/lib.sh
 . tests/lab/agent-lib.sh
+. tests/lab/ka-lib.sh
+KA_LOG=/tmp/keepalived.log
 RS1=$(lab_rs_addr 1) RS2=$(lab_rs_addr 2)
 
 lab_standard 2 || { lab_fail topology "lab_up failed"; exit 1; }
@@ -18,7 +20,7 @@ cat >/tmp/dsrkit.conf <<EOT
 ca = $AGENT_PKI/ca.crt
 cert = $AGENT_PKI/director.crt
 key = $AGENT_PKI/director.key
-timeout = 1s
+timeout = 2s
 EOT
 CHECK="$LAB_BIN/dsr-check --config /tmp/dsrkit.conf --vip $LAB_VIP --port 80"
 ka_rs() {
@@ -27,7 +29,7 @@ ka_rs() {
         weight 1
         MISC_CHECK {
             misc_path "$CHECK --rs $1 --dynamic --weight 1"
-            misc_timeout 3
+            misc_timeout 4
             misc_dynamic
         }
     }
@@ -49,26 +51,6 @@ $(ka_rs "$RS2")
 EOT
 bg_ns director keepalived keepalived -n -l -G -D -C -f /tmp/ka.conf -p /tmp/ka.pid -c /tmp/ka-checkers.pid
 
-# rs_weight ADDR: its weight in the director's IPVS table, "absent" if none.
-rs_weight() {
-	ip netns exec director ipvsadm -Ln -t "$LAB_VIP:80" 2>/dev/null |
-		awk -v a="$1:80" '$2 == a {print $4; f = 1} END {if (!f) print "absent"}'
-}
-# expect_weight NAME ADDR WANT [SECONDS]: wait for the IPVS table to show it.
-expect_weight() {
-	local i got
-	for i in $(seq 1 $((${4:-12} * 5))); do
-		got=$(rs_weight "$2")
-		[ "$got" = "$3" ] && { lab_pass "$1"; return 0; }
-		sleep 0.2
-	done
-	lab_fail "$1" "weight of $2 is '$got', expected '$3'; keepalived log: $(tail -3 /tmp/keepalived.log | tr '\n' ' ')"
-	return 1
-}
-# all_requests_ok NAME: 20 fresh connections from the client all answered.
-all_requests_ok() {
-	lab_expect "$1" "$(lab_requests client "http://$LAB_VIP/" 20 | grep -c ' 200$')" 20
-}
 # check_says NAME ADDR CODE: dsr-check run by hand names the fault.
 check_says() {
 	local out
@@ -111,14 +93,7 @@ expect_weight 3b-repaired-rs1-back "$RS1" 1
 
 lab_log "step 4: rs1's agent presents a certificate from another CA"
 agent_stop rs1
-dsrkit-pki --dir /tmp/pki-other ca >/dev/null && dsrkit-pki --dir /tmp/pki-other agent rs1 --ip "$RS1" >/dev/null
-cat >/tmp/agent-rs1-other.conf <<EOT
-tls_cert = /tmp/pki-other/rs1.crt
-tls_key = /tmp/pki-other/rs1.key
-tls_ca = $AGENT_PKI/ca.crt
-vip = $LAB_VIP 80
-EOT
-bg_ns rs1 agent-rs1 dsr-agent serve --config /tmp/agent-rs1-other.conf
+agent_start_foreign_ca rs1
 expect_weight 4-foreign-ca-rs1-out "$RS1" absent
 check_says 4-reason-tls "$RS1" TLS_VERIFY
 agent_stop rs1

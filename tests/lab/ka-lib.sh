@@ -1,0 +1,44 @@
+# tests/lab/ka-lib.sh - helpers of the keepalived / dsr-checkd fault-matrix
+# lab tests, sourced after lib.sh and agent-lib.sh.  The test sets
+# KA_LOG to the log whose last lines explain a failed expectation.
+
+KA_LOG=${KA_LOG:-/tmp/keepalived.log}
+KA_WAIT=${KA_WAIT:-12}   # seconds expect_weight waits by default
+
+# rs_weight ADDR: its weight in the director's IPVS table for VIP:80,
+# "absent" if it is not there.
+rs_weight() {
+	ip netns exec director ipvsadm -Ln -t "$LAB_VIP:80" 2>/dev/null |
+		awk -v a="$1:80" '$2 == a {print $4; f = 1} END {if (!f) print "absent"}'
+}
+
+# expect_weight NAME ADDR WANT [SECONDS]: wait for the IPVS table to show it.
+expect_weight() {
+	local i got
+	for i in $(seq 1 $((${4:-$KA_WAIT} * 5))); do
+		got=$(rs_weight "$2")
+		[ "$got" = "$3" ] && { lab_pass "$1"; return 0; }
+		sleep 0.2
+	done
+	lab_fail "$1" "weight of $2 is '$got', expected '$3'; log: $(tail -3 "$KA_LOG" | tr '\n' ' ')"
+	return 1
+}
+
+# all_requests_ok NAME: 20 fresh connections from the client all answered.
+all_requests_ok() {
+	lab_expect "$1" "$(lab_requests client "http://$LAB_VIP/" 20 | grep -c ' 200$')" 20
+}
+
+# agent_start_foreign_ca RS: RS's agent with a certificate from another CA.
+agent_start_foreign_ca() {
+	local rs=$1
+	dsrkit-pki --dir /tmp/pki-other ca >/dev/null 2>&1 || [ -f /tmp/pki-other/ca.crt ] || return 1
+	dsrkit-pki --dir /tmp/pki-other agent "$rs" --ip "${LAB_ADDR[$rs]}" >/dev/null || return 1
+	cat >"/tmp/agent-$rs-other.conf" <<EOT
+tls_cert = /tmp/pki-other/$rs.crt
+tls_key = /tmp/pki-other/$rs.key
+tls_ca = $AGENT_PKI/ca.crt
+vip = $LAB_VIP 80
+EOT
+	bg_ns "$rs" "agent-$rs" dsr-agent serve --config "/tmp/agent-$rs-other.conf"
+}
