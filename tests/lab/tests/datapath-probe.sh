@@ -62,6 +62,20 @@ WANT="UP $RS2" expect_line firewall-removed-passes $DP --rs "$RS2" --data-path
 lab_log "a server with the VIP but nothing listening"
 WANT="(DATAPATH_REFUSED)" expect_line nothing-listening-refused dsr-check --config /tmp/dsrkit.conf --vip "$LAB_VIP" --port 8080 --rs "$RS1" --no-agent
 
+lab_log "dsr-check's bound: a peer that accepts TCP and never speaks TLS"
+ip netns exec rs1 python3 -c '
+import socket, time
+s = socket.socket(); s.bind(("0.0.0.0", 9555)); s.listen(4)
+c, _ = s.accept(); time.sleep(30)' >/dev/null 2>&1 &
+silent=$!
+wait_for 5 sh -c "ip netns exec rs1 ss -Hltn 'sport = :9555' | grep -q ."
+t0=$(date +%s%N)
+WANT="(TLS_TIMEOUT)" expect_line silent-peer-tls-timeout dsr-check --config /tmp/dsrkit.conf --vip "$LAB_VIP" --port 80 --rs "$RS1" --agent-port 9555 --timeout 700ms
+elapsed=$(( ($(date +%s%N) - t0) / 1000000 ))
+lab_log "silent peer: dsr-check returned after ${elapsed} ms (timeout 700 ms)"
+[ "$elapsed" -lt 3000 ] && lab_pass silent-peer-bounded || lab_fail silent-peer-bounded "took ${elapsed} ms"
+kill "$silent" 2>/dev/null
+
 lab_log "client traffic beside probes"
 ipvs_settle
 before=$(ipvs_counter director conns)
