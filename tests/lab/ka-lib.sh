@@ -41,4 +41,37 @@ tls_ca = $AGENT_PKI/ca.crt
 vip = $LAB_VIP 80
 EOT
 	bg_ns "$rs" "agent-$rs" dsr-agent serve --config "/tmp/agent-$rs-other.conf"
+	wait_for 5 ip netns exec "$rs" sh -c "ss -Hltn 'sport = :$AGENT_PORT' | grep -q ."
+}
+
+# says_code NAME CODE CMD...: CMD's one line names CODE within 5 s (a
+# verdict taken just before the fault settled may be the previous one).
+says_code() {
+	local n=$1 code=$2 out i
+	shift 2
+	for i in $(seq 1 10); do
+		out=$("$@")
+		case "$out" in *"($code)"*) break ;; esac
+		sleep 0.5
+	done
+	lab_log "$n: $out"
+	case "$out" in
+	*"($code)"*) lab_pass "$n" ;;
+	*) lab_fail "$n" "said '$out', expected code $code" ;;
+	esac
+}
+
+# pin_vip_to_director / unpin_vip: while a real server is left with
+# arp_ignore=0 it answers ARP for the VIP and the client's neighbour entry
+# flips between it and the director (the ARP problem itself, shown by the
+# arp-problem and arp-detector tests).  These fault-matrix tests measure
+# keepalived's and the checker's reaction, so the client holds the VIP on
+# the director's MAC, as a router with a static entry would; unpinning also
+# forgets an entry the fault may have poisoned.
+pin_vip_to_director() {
+	ip -n client neigh replace "$LAB_VIP" lladdr "${LAB_MAC[director]}" dev eth0 nud permanent
+}
+unpin_vip() {
+	ip -n client neigh del "$LAB_VIP" dev eth0 2>/dev/null
+	return 0
 }

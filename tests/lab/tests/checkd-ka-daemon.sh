@@ -84,15 +84,7 @@ lab_pass checkd-started
 bg_ns director keepalived keepalived -n -l -D -C -f /tmp/ka.conf -p /tmp/ka.pid -c /tmp/ka-checkers.pid
 
 # daemon_says NAME ADDR CODE: dsr-check --daemon, as keepalived runs it, names the fault
-daemon_says() {
-	local out
-	out=$(in_ns director $CHECK --rs "$2")
-	lab_log "dsr-check --daemon: $out"
-	case "$out" in
-	*"($3)"*) lab_pass "$1" ;;
-	*) lab_fail "$1" "dsr-check --daemon said '$out', expected code $3" ;;
-	esac
-}
+daemon_says() { says_code "$1" "$3" in_ns director $CHECK --rs "$2"; }
 status() { in_ns director curl -s --max-time 2 http://127.0.0.1:9445/status; }
 
 lab_log "step 1: both real servers healthy, rs3's agent hung"
@@ -129,11 +121,13 @@ in_ns rs1 dsr-agent setup --vip "$LAB_VIP" >/dev/null
 expect_weight 2-repaired-rs1-back "$RS1" 1
 
 lab_log "step 3a: arp_ignore reset to 0 on rs1"
+pin_vip_to_director
 lab_rs_arp rs1 0 2
 expect_weight 3a-arp-ignore-rs1-out "$RS1" absent
 daemon_says 3a-reason-arp-ignore "$RS1" ARP_IGNORE
 in_ns rs1 dsr-agent setup --vip "$LAB_VIP" >/dev/null
 expect_weight 3a-repaired-rs1-back "$RS1" 1
+unpin_vip
 
 lab_log "step 3b: the agent on rs1 stopped"
 agent_stop rs1

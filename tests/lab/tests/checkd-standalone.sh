@@ -77,10 +77,12 @@ in_ns rs1 dsr-agent setup --vip "$LAB_VIP" >/dev/null
 expect_weight 2-repaired-rs1-back "$RS1" 1
 
 lab_log "step 3a: arp_ignore reset to 0 on rs1"
+pin_vip_to_director
 lab_rs_arp rs1 0 2
 expect_weight 3a-arp-ignore-rs1-drained "$RS1" 0
 in_ns rs1 dsr-agent setup --vip "$LAB_VIP" >/dev/null
 expect_weight 3a-repaired-rs1-back "$RS1" 1
+unpin_vip
 
 lab_log "step 3b: the agent on rs1 stopped"
 agent_stop rs1
@@ -120,7 +122,10 @@ print("answers:", " ".join(sorted(set(answers))), len(answers))
 EOT
 ip netns exec client python3 /tmp/hold.py "$LAB_VIP" >/tmp/hold.out 2>&1 &
 hold=$!
-wait_for 5 grep -q holding /tmp/hold.out
+# python's start in a loaded guest takes seconds: the connection must be
+# held before the drain, or it could never reach rs1
+wait_for 40 grep -q holding /tmp/hold.out ||
+	lab_fail 5-connection-held-before-drain "$(cat /tmp/hold.out)"
 echo "admin_state = drain" >/tmp/state-rs1
 expect_weight 5-drain-weight-0 "$RS1" 0
 new=$(lab_requests client "http://$LAB_VIP/" 6 | awk '{print $1}' | sort -u | tr '\n' ' ')

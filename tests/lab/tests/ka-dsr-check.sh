@@ -52,15 +52,7 @@ EOT
 bg_ns director keepalived keepalived -n -l -G -D -C -f /tmp/ka.conf -p /tmp/ka.pid -c /tmp/ka-checkers.pid
 
 # check_says NAME ADDR CODE: dsr-check run by hand names the fault.
-check_says() {
-	local out
-	out=$(in_ns director $CHECK --rs "$2")
-	lab_log "dsr-check: $out"
-	case "$out" in
-	*"($3)"*) lab_pass "$1" ;;
-	*) lab_fail "$1" "dsr-check said '$out', expected code $3" ;;
-	esac
-}
+check_says() { says_code "$1" "$3" in_ns director $CHECK --rs "$2"; }
 
 lab_log "step 1: both real servers healthy"
 expect_weight 1-rs1-in "$RS1" 1 20
@@ -76,12 +68,14 @@ in_ns rs1 dsr-agent setup --vip "$LAB_VIP" >/dev/null
 expect_weight 2-repaired-rs1-back "$RS1" 1
 
 lab_log "step 3a: arp_ignore reset to 0 on rs1"
+pin_vip_to_director
 lab_rs_arp rs1 0 2
 expect_weight 3a-arp-ignore-rs1-out "$RS1" absent
 check_says 3a-reason-arp-ignore "$RS1" ARP_IGNORE
 all_requests_ok 3a-requests-ok-through-rs2
 in_ns rs1 dsr-agent setup --vip "$LAB_VIP" >/dev/null
 expect_weight 3a-repaired-rs1-back "$RS1" 1
+unpin_vip
 
 lab_log "step 3b: the agent on rs1 stopped"
 agent_stop rs1
@@ -123,7 +117,10 @@ print("answers:", " ".join(sorted(set(answers))), len(answers))
 EOT
 ip netns exec client python3 /tmp/hold.py "$LAB_VIP" >/tmp/hold.out 2>&1 &
 hold=$!
-wait_for 5 grep -q holding /tmp/hold.out
+# python's start in a loaded guest takes seconds: the connection must be
+# held before the drain, or it could never reach rs1
+wait_for 40 grep -q holding /tmp/hold.out ||
+	lab_fail 5-connection-held-before-drain "$(cat /tmp/hold.out)"
 echo "admin_state = drain" >/tmp/state-rs1
 expect_weight 5-drain-weight-0 "$RS1" 0
 new=$(for i in $(seq 1 10); do lab_get client "http://$LAB_VIP/"; done | sort -u | tr '\n' ' ')
