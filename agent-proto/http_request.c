@@ -100,27 +100,6 @@ static int parse_request_line(const char *s, size_t n, struct http_request *req)
 	return 0;
 }
 
-static int has_token(const char *v, size_t n, const char *tok)
-{
-	size_t i = 0, tl = strlen(tok);
-
-	while (i < n) {
-		size_t s, e;
-
-		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
-			i++;
-		s = i;
-		while (i < n && v[i] != ',')
-			i++;
-		e = i;
-		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-			e--;
-		if (e - s == tl && span_eq_ci(v + s, e - s, tok))
-			return 1;
-	}
-	return 0;
-}
-
 static int parse_header(const char *s, size_t n, struct http_request *req, int *seen_cl)
 {
 	size_t i = 0, vs, ve;
@@ -151,9 +130,9 @@ static int parse_header(const char *s, size_t n, struct http_request *req, int *
 	} else if (span_eq_ci(s, i, "transfer-encoding")) {
 		return bad(req, HTTP_ERR_TRANSFER_ENCODING, "Transfer-Encoding not accepted");
 	} else if (span_eq_ci(s, i, "connection")) {
-		if (has_token(s + vs, ve - vs, "close"))
+		if (span_has_token(s + vs, ve - vs, "close"))
 			req->keep_alive = 0;
-		else if (has_token(s + vs, ve - vs, "keep-alive"))
+		else if (span_has_token(s + vs, ve - vs, "keep-alive"))
 			req->keep_alive = 1;
 	}
 	return 0;

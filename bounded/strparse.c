@@ -128,3 +128,24 @@ int parse_duration_ms(const char *s, uint32_t *out_ms, uint32_t min_ms, uint32_t
 	*out_ms = (uint32_t)v;
 	return 0;
 }
+
+int span_has_token(const char *v, size_t n, const char *tok)
+{
+	size_t i = 0, tl = strlen(tok);
+
+	while (i < n) {
+		size_t s, e;
+
+		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		s = i;
+		while (i < n && v[i] != ',')
+			i++;
+		e = i;
+		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
+			e--;
+		if (e - s == tl && span_eq_ci(v + s, e - s, tok))
+			return 1;
+	}
+	return 0;
+}

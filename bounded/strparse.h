@@ -35,6 +35,10 @@ int parse_duration_ms(const char *s, uint32_t *out_ms, uint32_t min_ms, uint32_t
 /* The value of a hexadecimal digit (0-15), or -1. */
 int hex_digit_value(char c);
 
+/* Does the comma-separated list v[0..n) (an HTTP header value such as
+ * "keep-alive, close") hold tok, case-insensitively, ignoring blanks? */
+int span_has_token(const char *v, size_t n, const char *tok);
+
 /* Case-insensitive comparison of n bytes against a NUL-terminated word;
  * true only when lengths match too. */
 int span_eq_ci(const char *s, size_t n, const char *word);

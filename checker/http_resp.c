@@ -48,27 +48,6 @@ static void trim(const char **s, size_t *n)
 		(*n)--;
 }
 
-static int has_token(const char *v, size_t n, const char *tok)
-{
-	size_t i = 0, tl = strlen(tok);
-
-	while (i < n) {
-		size_t s, e;
-
-		while (i < n && (v[i] == ' ' || v[i] == ',' || v[i] == '\t'))
-			i++;
-		s = i;
-		while (i < n && v[i] != ',')
-			i++;
-		e = i;
-		while (e > s && (v[e - 1] == ' ' || v[e - 1] == '\t'))
-			e--;
-		if (e - s == tl && span_eq_ci(v + s, tl, tok))
-			return 1;
-	}
-	return 0;
-}
-
 static int parse_head(struct http_resp *r)
 {
 	const char *p = r->head.data, *end = p + r->head.len, *eol;
@@ -116,12 +95,12 @@ static int parse_head(struct http_resp *r)
 			r->content_length = (size_t)cl;
 			r->has_length = 1;
 		} else if (span_eq_ci(p, nl, "transfer-encoding")) {
-			if (!has_token(v, vl, "chunked"))
+			if (!span_has_token(v, vl, "chunked"))
 				return fail(r, -EPROTO, "unsupported Transfer-Encoding");
 			r->chunked = 1;
 		} else if (span_eq_ci(p, nl, "connection")) {
-			close_tok |= has_token(v, vl, "close");
-			keep_tok |= has_token(v, vl, "keep-alive");
+			close_tok |= span_has_token(v, vl, "close");
+			keep_tok |= span_has_token(v, vl, "keep-alive");
 		}
 		p = eol + 1;
 	}

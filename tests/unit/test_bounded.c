@@ -105,6 +105,10 @@ static void u32_span_and_hex(void **state)
 	assert_true(span_eq_ci("GET", 3, "get"));
 	assert_false(span_eq_ci("GE", 2, "get"));
 	assert_false(span_eq_ci("GETS", 4, "get"));
+	assert_true(span_has_token("keep-alive, Close", 17, "close"));
+	assert_true(span_has_token(" ,chunked ", 10, "chunked"));
+	assert_false(span_has_token("closed", 6, "close"));
+	assert_false(span_has_token("", 0, "close"));
 }
 
 static void durations(void **state)
