@@ -23,6 +23,8 @@ endif
 PKGS_CFLAGS := $(shell pkg-config --cflags libnl-genl-3.0 libnl-route-3.0 json-c openssl 2>/dev/null)
 ALL_CFLAGS   = -std=gnu11 $(WARN) $(CFLAGS) -I. -D_GNU_SOURCE -DDSRKIT_VERSION='"$(VERSION)"' $(PKGS_CFLAGS) -MMD -MP
 LDLIBS_NL    := -lnl-genl-3 -lnl-route-3 -lnl-3
+# dsrctl: no libnl-route, whose constructors are most of its start-up
+LDLIBS_GENL  := -lnl-genl-3 -lnl-3
 LDLIBS_TLS   := -lssl -lcrypto
 LDLIBS_JSON  := -ljson-c
 LDLIBS_CMOCKA := -lcmocka

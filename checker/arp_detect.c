@@ -18,8 +18,12 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include <netlink/attr.h>
+#include <netlink/msg.h>
 #include <netlink/netlink.h>
-#include <netlink/route/neighbour.h>
+#include <netlink/socket.h>
 
 static long long now_ms(void)
 {
@@ -319,32 +323,58 @@ int arp_detector_round(struct arp_detector *d, const struct ip_addr *vips, size_
 	return 0;
 }
 
+/* Owners of the claiming MACs from the kernel's IPv4 neighbour table: one
+ * RTM_GETNEIGH dump (what `ip -4 neigh` reads), matched against every
+ * claim still without an owner.  Plain rtnetlink through libnl's core, so
+ * dsrctl needs no libnl-route (whose constructors cost its start-up). */
 struct neigh_find {
-	const uint8_t *mac;
-	struct ip_addr *out;
-	int found;
+	struct arp_claim *claims;
+	size_t n;
 };
 
-static void neigh_cb(struct nl_object *obj, void *arg)
+static int neigh_cb(struct nl_msg *msg, void *arg)
 {
-	struct rtnl_neigh *n = (struct rtnl_neigh *)obj;
 	struct neigh_find *f = arg;
-	struct nl_addr *ll = rtnl_neigh_get_lladdr(n), *dst = rtnl_neigh_get_dst(n);
+	struct nlmsghdr *nlh = nlmsg_hdr(msg);
+	struct ndmsg *nd = nlmsg_data(nlh);
+	struct nlattr *tb[NDA_MAX + 1];
+	size_t i;
 
-	if (f->found || !ll || !dst || nl_addr_get_len(ll) != 6 || memcmp(nl_addr_get_binary_addr(ll), f->mac, 6))
-		return;
-	if (nl_addr_get_family(dst) != AF_INET || nl_addr_get_len(dst) != 4)
-		return;
-	f->out->family = IP_FAMILY_V4;
-	memcpy(f->out->b, nl_addr_get_binary_addr(dst), 4);
-	f->found = 1;
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || nd->ndm_family != AF_INET ||
+	    nlmsg_parse(nlh, sizeof(*nd), tb, NDA_MAX, NULL) < 0 || !tb[NDA_DST] || !tb[NDA_LLADDR] ||
+	    nla_len(tb[NDA_DST]) != 4 || nla_len(tb[NDA_LLADDR]) != 6)
+		return NL_OK;
+	for (i = 0; i < f->n; i++) {
+		struct arp_claim *c = &f->claims[i];
+
+		if (c->have_owner || memcmp(nla_data(tb[NDA_LLADDR]), c->mac, 6) != 0)
+			continue;
+		c->owner.family = IP_FAMILY_V4;
+		memcpy(c->owner.b, nla_data(tb[NDA_DST]), 4);
+		c->have_owner = 1;
+	}
+	return NL_OK;
+}
+
+static void neigh_name_owners(struct arp_claim *claims, size_t n)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	struct neigh_find f = { claims, n };
+	struct ndmsg nd;
+
+	memset(&nd, 0, sizeof(nd));
+	nd.ndm_family = AF_INET;
+	if (sk && nl_connect(sk, NETLINK_ROUTE) == 0 &&
+	    nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, neigh_cb, &f) == 0 &&
+	    nl_send_simple(sk, RTM_GETNEIGH, NLM_F_DUMP, &nd, sizeof(nd)) >= 0)
+		(void)nl_recvmsgs_default(sk);
+	nl_socket_free(sk);
 }
 
 void arp_detector_name_owners(struct arp_detector *d, struct arp_claim *claims, size_t n)
 {
-	struct nl_sock *sk = NULL;
-	struct nl_cache *cache = NULL;
 	size_t i, k;
+	int missing = 0;
 
 	for (i = 0; i < n; i++) {
 		for (k = 0; k < d->n_known; k++)
@@ -352,22 +382,8 @@ void arp_detector_name_owners(struct arp_detector *d, struct arp_claim *claims, 
 				claims[i].owner = d->known[k].addr;
 				claims[i].have_owner = 1;
 			}
-		if (claims[i].have_owner)
-			continue;
-		if (!sk) {
-			sk = nl_socket_alloc();
-			if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0 || rtnl_neigh_alloc_cache(sk, &cache) < 0)
-				break;
-		}
-		{
-			struct neigh_find f = { claims[i].mac, &claims[i].owner, 0 };
-
-			nl_cache_foreach(cache, neigh_cb, &f);
-			claims[i].have_owner = f.found;
-		}
+		missing |= !claims[i].have_owner;
 	}
-	if (cache)
-		nl_cache_free(cache);
-	if (sk)
-		nl_socket_free(sk);
+	if (missing)
+		neigh_name_owners(claims, n);
 }

@@ -45,7 +45,7 @@ DSRCTL_OBJS := $(DSRCTL_SRCS:%.c=$(BUILD)/obj/%.o)
 
 $(BUILD)/bin/dsrctl: $(DSRCTL_OBJS) $(IPVS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_NL)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_GENL)
 BINS += $(BUILD)/bin/dsrctl
 
 # Unit tests: messages and apply through the seam, the diff, lint rules.
