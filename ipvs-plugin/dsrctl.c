@@ -378,7 +378,7 @@ static int cmd_apply(int argc, char **argv)
 		prev = state_table_read(state);
 		/* services changed by --partial since: compare them fully */
 		if (prev && access(ppath, F_OK) == 0) {
-			struct ipvs_table *dirty = state_table_read(ppath), *p2;
+			struct ipvs_table *dirty = state_dirty_read(ppath), *p2;
 
 			p2 = dirty ? state_table_without(prev, dirty) : NULL;
 			ipvs_table_free(dirty);

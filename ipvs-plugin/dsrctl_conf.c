@@ -27,6 +27,21 @@ static void note(struct buf *err, const struct kaconf_node *n, const char *what)
 	}
 }
 
+static void service_of(const struct kaconf_vs *vs, struct ipvs_service *s)
+{
+	memset(s, 0, sizeof(*s));
+	s->af = af_of(vs->addr.family);
+	s->fwmark = vs->fwmark;
+	s->protocol = vs->protocol;
+	s->port = vs->port;
+	memcpy(&s->addr, vs->addr.b, ipaddr_len(&vs->addr));
+	snprintf(s->sched, sizeof(s->sched), "%s", vs->sched[0] ? vs->sched : "wlc");
+	s->flags = vs->flags;
+	s->timeout = vs->persistence_timeout;
+	s->netmask = vs->granularity;
+	memcpy(s->pe, vs->pe, sizeof(s->pe));
+}
+
 int conf_table_from_vs(const struct kaconf_vs_list *l, struct ipvs_table **out, struct buf *err)
 {
 	struct ipvs_table *t = ipvs_table_new();
@@ -41,17 +56,7 @@ int conf_table_from_vs(const struct kaconf_vs_list *l, struct ipvs_table **out, 
 		struct ipvs_service s;
 		int idx;
 
-		memset(&s, 0, sizeof(s));
-		s.af = af_of(vs->addr.family);
-		s.fwmark = vs->fwmark;
-		s.protocol = vs->protocol;
-		s.port = vs->port;
-		memcpy(&s.addr, vs->addr.b, ipaddr_len(&vs->addr));
-		snprintf(s.sched, sizeof(s.sched), "%s", vs->sched[0] ? vs->sched : "wlc");
-		s.flags = vs->flags;
-		s.timeout = vs->persistence_timeout;
-		s.netmask = vs->granularity;
-		memcpy(s.pe, vs->pe, sizeof(s.pe));
+		service_of(vs, &s);
 		idx = ipvs_table_service_add(t, &s);
 		if (idx == -EEXIST) {
 			note(err, vs->node, "virtual_server listed twice");
@@ -121,6 +126,39 @@ int conf_table_load(const char *path, struct ipvs_table **out, struct buf *err, 
 	return load(cf, r, out, err, warn);
 }
 
+int conf_keys_load(const char *path, struct ipvs_table **out, struct buf *err)
+{
+	struct kaconf *cf = NULL;
+	struct kaconf_vs_list l;
+	struct ipvs_table *t;
+	size_t i;
+	int r = kaconf_parse_file(path, KACONF_NO_INCLUDE, &cf, err);
+
+	*out = NULL;
+	if (r < 0)
+		return r;
+	r = kaconf_vs_collect(cf, &l, err);
+	t = r == 0 ? ipvs_table_new() : NULL;
+	if (r == 0 && !t)
+		r = -ENOMEM;
+	for (i = 0; r == 0 && i < l.n; i++) {
+		struct ipvs_service s;
+		int idx;
+
+		service_of(&l.vs[i], &s);
+		idx = ipvs_table_service_add(t, &s);
+		if (idx < 0 && idx != -EEXIST)
+			r = idx;
+	}
+	kaconf_vs_list_free(&l);
+	kaconf_free(cf);
+	if (r < 0)
+		ipvs_table_free(t);
+	else
+		*out = t;
+	return r;
+}
+
 int conf_table_load_mem(const char *name, const char *data, size_t len, struct ipvs_table **out,
 			struct buf *err)
 {
@@ -152,6 +190,17 @@ static const char *flag_word(const struct ipvs_service *s, uint32_t bit)
 static const char *kind_word(enum ipvs_fwd f)
 {
 	return f == IPVS_FWD_NAT ? "NAT" : f == IPVS_FWD_TUN ? "TUN" : "DR";
+}
+
+int conf_key_append(struct buf *b, const struct ipvs_service *s)
+{
+	char ip[INET6_ADDRSTRLEN];
+
+	if (s->fwmark)
+		return buf_appendf(b, "virtual_server fwmark %u {\n\tip_family %s\n}\n", s->fwmark,
+				   s->af == AF_INET6 ? "inet6" : "inet");
+	return buf_appendf(b, "virtual_server %s %u {\n\tprotocol %s\n}\n",
+			   inet_ntop(s->af, &s->addr, ip, sizeof(ip)), s->port, proto_word(s->protocol));
 }
 
 int conf_table_write(const struct ipvs_table *t, size_t skip, FILE *f)

@@ -21,6 +21,15 @@ int conf_table_from_vs(const struct kaconf_vs_list *l, struct ipvs_table **out, 
 __attribute__((warn_unused_result))
 int conf_table_load(const char *path, struct ipvs_table **out, struct buf *err, struct buf *warn);
 
+/* Only the services (keys) of a file that may name one several times, as
+ * the journal of --partial applies does; real servers are not read. */
+__attribute__((warn_unused_result))
+int conf_keys_load(const char *path, struct ipvs_table **out, struct buf *err);
+
+/* Appends the key of s ("virtual_server ... { protocol ... }") to b. */
+__attribute__((warn_unused_result))
+int conf_key_append(struct buf *b, const struct ipvs_service *s);
+
 /* The same from memory (unit tests, fuzzing). */
 __attribute__((warn_unused_result))
 int conf_table_load_mem(const char *name, const char *data, size_t len, struct ipvs_table **out,

@@ -6,6 +6,7 @@
 #include "ipvs-plugin/dsrctl_state.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,28 +116,74 @@ struct ipvs_table *state_table_without(const struct ipvs_table *prev, const stru
 }
 
 /* The services a --partial apply changed since the last full one: the next
- * full apply must not trust its state for them. */
+ * full apply must not trust its state for them.  A journal: each --partial
+ * appends the keys it was given in one write, so noting costs three system
+ * calls whatever the table's size (a page or a system call is what costs in
+ * a VM).  A torn append makes the journal unreadable, and an unreadable
+ * journal makes the next full apply compare every service: safe.  Past
+ * JOURNAL_COMPACT bytes it is rewritten with each key once. */
+#define JOURNAL_COMPACT (1024 * 1024)
+
+struct ipvs_table *state_dirty_read(const char *path)
+{
+	struct ipvs_table *t = NULL;
+	struct buf err;
+
+	if (access(path, F_OK) < 0)
+		return NULL;
+	buf_init(&err, ERRBUF_MAX);
+	if (conf_keys_load(path, &t, &err) < 0) {
+		fprintf(stderr, "dsrctl: ignoring unreadable journal %s:\n%s", path, buf_str(&err));
+		t = NULL;
+	}
+	buf_free(&err);
+	return t;
+}
+
+static int journal_compact(const char *path)
+{
+	struct ipvs_table *t = state_dirty_read(path);
+	int r;
+
+	if (!t)
+		return -EINVAL;
+	r = state_table_write(path, t, SIZE_MAX);
+	ipvs_table_free(t);
+	return r;
+}
+
 int state_partial_note(const char *partial, const struct ipvs_table *given)
 {
-	struct ipvs_table *old = access(partial, F_OK) == 0 ? state_table_read(partial) : NULL;
-	struct ipvs_table *t;
+	struct buf b;
+	struct stat st;
 	size_t i;
-	int r = 0;
+	ssize_t n;
+	int fd, r = 0;
 
-	if (access(partial, F_OK) == 0 && !old)
-		return -EINVAL;
-	t = state_table_without(old, given);
-	if (!t)
-		t = ipvs_table_new();
-	for (i = 0; t && r >= 0 && i < ipvs_table_service_count(given); i++)
-		r = ipvs_table_service_add(t, ipvs_table_service(given, i));
-	if (!t)
-		r = -ENOMEM;
-	if (r >= 0)
-		r = state_table_write(partial, t, SIZE_MAX);
-	ipvs_table_free(t);
-	ipvs_table_free(old);
-	return r < 0 ? r : 0;
+	if ((r = mkdir_parent(partial)) < 0)
+		return r;
+	buf_init(&b, SIZE_MAX / 2);
+	for (i = 0; r >= 0 && i < ipvs_table_service_count(given); i++)
+		r = conf_key_append(&b, ipvs_table_service(given, i));
+	if (r < 0) {
+		buf_free(&b);
+		return -ENOMEM;
+	}
+	fd = open(partial, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		buf_free(&b);
+		return -errno;
+	}
+	do
+		n = write(fd, b.data, b.len);
+	while (n < 0 && errno == EINTR);
+	r = n < 0 ? -errno : (size_t)n != b.len ? -EIO : 0;
+	if (r == 0 && fstat(fd, &st) == 0 && st.st_size > JOURNAL_COMPACT)
+		r = journal_compact(partial);
+	if (close(fd) < 0 && r == 0)
+		r = -errno;
+	buf_free(&b);
+	return r;
 }
 
 /* Weight of (service, dest) in a state file, or -1. */

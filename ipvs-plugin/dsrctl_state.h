@@ -23,10 +23,14 @@ struct ipvs_table *state_table_read(const char *path);
  * memory ran out (callers then compare everything). */
 struct ipvs_table *state_table_without(const struct ipvs_table *prev, const struct ipvs_table *drop);
 
-/* Adds the services of `given` to the list of services changed by
+/* Adds the services of `given` to the journal of services changed by
  * --partial since the last full apply.  0 or -errno. */
 __attribute__((warn_unused_result))
 int state_partial_note(const char *partial, const struct ipvs_table *given);
+
+/* The services named in that journal (keys only); NULL when missing or
+ * unreadable (said on stderr). */
+struct ipvs_table *state_dirty_read(const char *path);
 
 /* Weight of (s, d) in the state file path, or -1. */
 int32_t state_weight_find(const char *path, const struct ipvs_service *s, const struct ipvs_dest *d);

@@ -107,6 +107,11 @@ case "$out" in
 *) lab_fail partial-apply "$(echo "$out" | tr '\n' '|')" ;;
 esac
 lab_expect partial-deletes-nothing "$(in_ns director ipvsadm -Sn | grep -c '^-A')" 7
+# a second --partial of the same service: nothing to do, and the journal
+# of services changed since the last full apply now names it twice
+out=$(in_ns director dsrctl apply -q --partial /tmp/p.conf 2>&1)
+lab_expect partial-again-noop "$(echo "$out" | grep -c 'plan: 0 operations')" 1
+lab_expect partial-journal "$(cat "$DSRCTL_STATE_DIR"/ipvs-applied.*.conf.partial 2>/dev/null | grep -c '^virtual_server 198.51.100.1 80 ')" 2
 # the next whole-file apply knows that service changed behind its state
 out=$(in_ns director dsrctl apply /tmp/b.conf 2>&1)
 case "$out" in
