@@ -217,6 +217,21 @@ lab_requests() {
 # for one round before reading counters.
 ipvs_settle() { sleep 2.5; }
 
+# lab_expect_settled NAME EXPECTED CMD...: lab_expect on CMD's output, read
+# again each second for up to LAB_SETTLE_TIMEOUT (15) seconds until it is
+# EXPECTED.  For counters that must reach a value: under load the guest's
+# timers run late, and one estimator round (ipvs_settle) is not always one.
+lab_expect_settled() {
+	local name=$1 want=$2 got i
+	shift 2
+	for ((i = 0; i <= ${LAB_SETTLE_TIMEOUT:-15}; i++)); do
+		got=$("$@")
+		[ "$got" = "$want" ] && break
+		sleep 1
+	done
+	lab_expect "$name" "$got" "$want"
+}
+
 # ipvs_counter NS FIELD: sum of a column of "ipvsadm -Ln --stats" service rows
 # (FIELD: conns inpkts outpkts inbytes outbytes).
 ipvs_counter() {
@@ -228,4 +243,4 @@ ipvs_counter() {
 	ip netns exec "$ns" ipvsadm -Ln --stats --exact | awk -v c="$col" '$1 ~ /^(TCP|UDP|SCTP|FWM)$/ {s += $c} END {print s + 0}'
 }
 
-export -f in_ns bg_ns wait_for lab_get lab_requests lab_log ipvs_counter ipvs_settle
+export -f in_ns bg_ns wait_for lab_get lab_requests lab_log ipvs_counter ipvs_settle lab_expect_settled

@@ -110,9 +110,9 @@ ipvs_settle
 before=$(ip netns exec director ipvsadm -Ln --stats --exact -t "$LAB_VIP:80" | awk '$1 == "TCP" {print $3}')
 ok=$(lab_requests client "http://$LAB_VIP/" 20 | grep -c ' 200$')
 ipvs_settle
-after=$(ip netns exec director ipvsadm -Ln --stats --exact -t "$LAB_VIP:80" | awk '$1 == "TCP" {print $3}')
+counted() { echo $(( $(ip netns exec director ipvsadm -Ln --stats --exact -t "$LAB_VIP:80" | awk '$1 == "TCP" {print $3}') - before )); }
 lab_expect client-requests-ok "$ok" 20
-lab_expect client-service-counts-only-clients "$((after - before))" 20
+lab_expect_settled client-service-counts-only-clients 20 counted
 
 lab_log "a clean stop removes the probe services"
 kill "$(cat /tmp/checkd.pid)"
