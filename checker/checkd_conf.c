@@ -7,6 +7,7 @@
 #include "checker/checkd_conf.h"
 
 #include <errno.h>
+#include <net/if.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -183,8 +184,12 @@ static int daemon_setting(struct checkd_conf *c, const struct kaconf_node *n, ch
 			       ? fail(err, errlen, n, "arp_check '%s' is not 100ms-3600s or off", v) : 0;
 	}
 	if (!strcmp(k, "arp_iface")) {
-		if (strlen(v) >= sizeof(c->arp_iface))
-			return fail(err, errlen, n, "arp_iface '%s' is too long", v);
+		/* what the kernel allows (dev_valid_name): under IFNAMSIZ, no
+		 * '/', ':' or space, not "." or ".." */
+		if (!v[0] || strlen(v) >= IFNAMSIZ || strlen(v) >= sizeof(c->arp_iface) || strpbrk(v, "/: \t") ||
+		    !strcmp(v, ".") || !strcmp(v, ".."))
+			return fail(err, errlen, n, "arp_iface '%s' is not an interface name (at most %d characters, "
+				    "no '/', ':' or space)", v, IFNAMSIZ - 1);
 		memcpy(c->arp_iface, v, strlen(v) + 1);
 		return 0;
 	}
