@@ -1,7 +1,8 @@
 # bench: where=host timeout=300
 # agent-serve: dsr-agent serving /v1/status beside nginx serving a static
 # JSON file of the same size, both over the same mutual TLS (TLS 1.3, the
-# same P-256 certificates) on 127.0.0.1.  Reports each server's resident
+# same P-256 certificates) on 127.0.0.1, and beside OpenSSL's own s_server
+# (the floor of any OpenSSL 3 server).  Reports each server's resident
 # memory after serving 1,000 requests and its CPU time per request, for a
 # new TLS connection per request (what a forking checker does) and for
 # keep-alive (what dsr-checkd does).  Targets (issue 4): within 2x of
@@ -22,6 +23,7 @@ free_port() {
 }
 AP=$(free_port)
 NP=$(free_port)
+SP=$(free_port)
 pids=()
 cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null; rm -rf "$w"; }
 trap cleanup EXIT
@@ -80,6 +82,20 @@ pids+=("$npid")
 for i in $(seq 50); do "${CURL[@]}" -o "$w/nginx.json" "https://127.0.0.1:$NP/v1/status" 2>/dev/null && break; sleep 0.1; done
 [ -s "$w/nginx.json" ] || { echo "bench: nginx did not answer"; cat "$w/nginx/error.log"; exit 1; }
 
+# The floor any OpenSSL 3 server stands on: OpenSSL's own `s_server -WWW`
+# serving the same file over the same mutual TLS (new connections only; it
+# answers HTTP/1.0 and closes).  What it holds resident is libssl,
+# libcrypto and libc being used, whatever the server around them does.
+mkdir -p "$w/sserver/v1"
+cp "$w/status.json" "$w/sserver/v1/status"
+(cd "$w/sserver" && exec openssl s_server -quiet -accept "127.0.0.1:$SP" -cert "$w/pki/server.crt" \
+	-key "$w/pki/server.key" -CAfile "$w/pki/ca.crt" -Verify 1 -verify_return_error -tls1_3 -WWW \
+	>/dev/null 2>"$w/sserver.log") &
+spid=$!
+pids+=("$spid")
+for i in $(seq 50); do "${CURL[@]}" -o "$w/sserver.json" "https://127.0.0.1:$SP/v1/status" 2>/dev/null && break; sleep 0.1; done
+cmp -s "$w/sserver.json" "$w/status.json" || { echo "bench: openssl s_server did not answer"; cat "$w/sserver.log"; exit 1; }
+
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 rss_kib() { awk '/^VmRSS/ {print $2}' "/proc/$1/status"; }
 hwm_kib() { awk '/^VmHWM/ {print $2}' "/proc/$1/status"; }
@@ -109,22 +125,28 @@ run() {
 size=$(stat -c %s "$w/status.json")
 a_new=$(run "$apid" "$AP" new); n_new=$(run "$npid" "$NP" new)
 a_ka=$(run "$apid" "$AP" ka); n_ka=$(run "$npid" "$NP" ka)
-a_rss=$(rss_kib "$apid"); n_rss=$(rss_kib "$npid")
-a_hwm=$(hwm_kib "$apid"); n_hwm=$(hwm_kib "$npid")
-a_uss=$(uss_kib "$apid"); n_uss=$(uss_kib "$npid")
-a_pss=$(pss_kib "$apid"); n_pss=$(pss_kib "$npid")
+s_new=$(run "$spid" "$SP" new); s_new2=$(run "$spid" "$SP" new)
+a_rss=$(rss_kib "$apid"); n_rss=$(rss_kib "$npid"); s_rss=$(rss_kib "$spid")
+a_hwm=$(hwm_kib "$apid"); n_hwm=$(hwm_kib "$npid"); s_hwm=$(hwm_kib "$spid")
+a_uss=$(uss_kib "$apid"); n_uss=$(uss_kib "$npid"); s_uss=$(uss_kib "$spid")
+a_pss=$(pss_kib "$apid"); n_pss=$(pss_kib "$npid"); s_pss=$(pss_kib "$spid")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else print "n/a" }'; }
 
+row() { # LABEL UNIT AGENT NGINX SSERVER
+	printf '  %-26s %8s %-3s %8s %-3s %7s   %8s %-3s\n' "$1" "$3" "$2" "$4" "$2" "$(ratio "$3" "$4")" "$5" \
+		"$([ "$5" = - ] || echo "$2")"
+}
+echo "agent-serve: GET /v1/status over mutual TLS 1.3 (P-256) on 127.0.0.1, $N requests per run"
+echo "  document: $size bytes (nginx and openssl s_server serve the same bytes from a file)"
+printf '  %-26s %12s %12s %7s   %12s\n' "" dsr-agent nginx ratio "s_server"
+row "CPU per request, new conn" us "$a_new" "$n_new" "$s_new"
+row "CPU per request, keep-alive" us "$a_ka" "$n_ka" "-"
+row "resident after $((2 * N)) req" KiB "$a_rss" "$n_rss" "$s_rss"
+row "peak resident (VmHWM)" KiB "$a_hwm" "$n_hwm" "$s_hwm"
+row "private resident (USS)" KiB "$a_uss" "$n_uss" "$s_uss"
+row "proportional (PSS)" KiB "$a_pss" "$n_pss" "$s_pss"
 cat <<EOT
-agent-serve: GET /v1/status over mutual TLS 1.3 (P-256) on 127.0.0.1, $N requests per run
-  document: $size bytes (nginx serves the same bytes from a static file)
-                               dsr-agent        nginx   ratio
-  CPU per request, new conn  $(printf '%8s us %9s us %7s' "$a_new" "$n_new" "$(ratio "$a_new" "$n_new")")
-  CPU per request, keep-alive$(printf '%8s us %9s us %7s' "$a_ka" "$n_ka" "$(ratio "$a_ka" "$n_ka")")
-  resident after $((2 * N)) req  $(printf '%8s KiB %8s KiB %7s' "$a_rss" "$n_rss" "$(ratio "$a_rss" "$n_rss")")
-  peak resident (VmHWM)      $(printf '%8s KiB %8s KiB %7s' "$a_hwm" "$n_hwm" "$(ratio "$a_hwm" "$n_hwm")")
-  private resident (USS)     $(printf '%8s KiB %8s KiB %7s' "$a_uss" "$n_uss" "$(ratio "$a_uss" "$n_uss")")
-  proportional (PSS)         $(printf '%8s KiB %8s KiB %7s' "$a_pss" "$n_pss" "$(ratio "$a_pss" "$n_pss")")
-  (CPU from /proc/PID/stat utime+stime at ${hz} Hz; nginx: one process, master_process off)
-  targets: CPU within 2x of nginx: $(awk -v a="$a_new" -v b="$n_new" 'BEGIN {print (a <= 2 * b) ? "met" : "NOT met"}') (new conn), $(awk -v a="$a_ka" -v b="$n_ka" 'BEGIN {print (a <= 2 * b) ? "met" : "NOT met"}') (keep-alive); resident under 4 MiB: $([ "$a_rss" -lt 4096 ] && echo met || echo "NOT met") (RSS), $([ "$a_uss" -lt 4096 ] && echo met || echo "NOT met") (private)
+  (CPU from /proc/PID/stat utime+stime at ${hz} Hz; nginx: one process, master_process off;
+   s_server: OpenSSL's own server, $((2 * N)) new connections, the floor of any OpenSSL 3 server)
+  targets: CPU within 2x of nginx: $(awk -v a="$a_new" -v b="$n_new" 'BEGIN {print (a <= 2 * b) ? "met" : "NOT met"}') (new conn), $(awk -v a="$a_ka" -v b="$n_ka" 'BEGIN {print (a <= 2 * b) ? "met" : "NOT met"}') (keep-alive); resident under 4 MiB: $([ "$a_rss" -lt 4096 ] && echo met || echo "NOT met") (RSS; s_server $([ "$s_rss" -lt 4096 ] && echo under || echo "over") it too), $([ "$a_uss" -lt 4096 ] && echo met || echo "NOT met") (private)
 EOT
