@@ -20,12 +20,18 @@ struct ipvs_transport {
 	/* Sends len bytes holding one or more netlink messages. 0 or -errno. */
 	int (*send)(void *ctx, const void *data, size_t len);
 	/* Receives one datagram into buf; returns its length or -errno.
-	 * -EMSGSIZE when it did not fit. */
+	 * -EMSGSIZE when it did not fit.  cap is also the size the caller
+	 * expects its datagrams to have at most. */
 	ssize_t (*recv)(void *ctx, void *buf, size_t cap);
 	void (*close)(void *ctx);
 };
 
 #define IPVS_RECV_MAX 32768 /* the kernel's largest netlink dump skb */
+/* An acknowledgement (with our request echoed and an extended-ack text) or
+ * a GET reply: a few hundred bytes.  Batches receive with this cap, so the
+ * transport can pack their datagrams 2 KiB apart: 32 to 16 pages touched,
+ * where each first touch is what a VM charges most for. */
+#define IPVS_ACK_RECV_MAX 2048
 #define IPVS_ERRMSG_MAX 256
 
 struct ipvs {

@@ -38,6 +38,7 @@ struct nl_transport {
 	struct mmsghdr msgs[POOL];
 	struct iovec iov[POOL];
 	unsigned have, next;
+	size_t stride;     /* slot size of the datagrams now in the pool */
 };
 
 static int nl_tp_send(void *ctx, const void *data, size_t len)
@@ -66,9 +67,12 @@ static ssize_t nl_tp_recv(void *ctx, void *buf, size_t cap)
 		int r;
 		unsigned i;
 
+		/* slots as large as the caller expects (no larger than a dump
+		 * skb): small ones share pages */
+		t->stride = cap < IPVS_RECV_MAX ? cap : IPVS_RECV_MAX;
 		for (i = 0; i < POOL; i++) {
-			t->iov[i].iov_base = t->pool + (size_t)i * IPVS_RECV_MAX;
-			t->iov[i].iov_len = IPVS_RECV_MAX;
+			t->iov[i].iov_base = t->pool + (size_t)i * t->stride;
+			t->iov[i].iov_len = t->stride;
 			memset(&t->msgs[i], 0, sizeof(t->msgs[i]));
 			t->msgs[i].msg_hdr.msg_iov = &t->iov[i];
 			t->msgs[i].msg_hdr.msg_iovlen = 1;
@@ -86,7 +90,7 @@ static ssize_t nl_tp_recv(void *ctx, void *buf, size_t cap)
 		t->next++;
 		return -EMSGSIZE;
 	}
-	memcpy(buf, t->pool + (size_t)t->next * IPVS_RECV_MAX, n);
+	memcpy(buf, t->pool + (size_t)t->next * t->stride, n);
 	t->next++;
 	return (ssize_t)n;
 }
@@ -242,7 +246,7 @@ int ipvs_request_batch(struct ipvs *h, struct ipvs_req *reqs, size_t n)
 		if (r < 0)
 			goto out;
 		while (acked < k) {
-			ssize_t got = h->tp->recv(h->ctx, h->rbuf, IPVS_RECV_MAX);
+			ssize_t got = h->tp->recv(h->ctx, h->rbuf, IPVS_ACK_RECV_MAX);
 			struct ipvs_msg_view v;
 			size_t off = 0;
 
