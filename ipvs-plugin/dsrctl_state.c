@@ -71,21 +71,30 @@ int state_table_write(const char *path, const struct ipvs_table *t, size_t skip)
 	return r;
 }
 
-/* NULL when missing or unreadable (then the next apply compares fully). */
-struct ipvs_table *state_table_read(const char *path)
+/* The table in path (keys only: the journal), or NULL when missing or
+ * unreadable, said on stderr (then the next apply compares fully). */
+static struct ipvs_table *read_table(const char *path, int keys_only)
 {
 	struct ipvs_table *t = NULL;
 	struct buf err;
+	int r;
 
 	if (access(path, F_OK) < 0)
 		return NULL;
 	buf_init(&err, ERRBUF_MAX);
-	if (conf_table_load(path, &t, &err, NULL) < 0) {
-		fprintf(stderr, "dsrctl: ignoring unreadable state %s:\n%s", path, buf_str(&err));
+	r = keys_only ? conf_keys_load(path, &t, &err) : conf_table_load(path, &t, &err, NULL);
+	if (r < 0) {
+		fprintf(stderr, "dsrctl: ignoring unreadable %s %s:\n%s", keys_only ? "journal" : "state", path,
+			buf_str(&err));
 		t = NULL;
 	}
 	buf_free(&err);
 	return t;
+}
+
+struct ipvs_table *state_table_read(const char *path)
+{
+	return read_table(path, 0);
 }
 
 /* prev without the services that `drop` names (both may be NULL). */
@@ -126,18 +135,7 @@ struct ipvs_table *state_table_without(const struct ipvs_table *prev, const stru
 
 struct ipvs_table *state_dirty_read(const char *path)
 {
-	struct ipvs_table *t = NULL;
-	struct buf err;
-
-	if (access(path, F_OK) < 0)
-		return NULL;
-	buf_init(&err, ERRBUF_MAX);
-	if (conf_keys_load(path, &t, &err) < 0) {
-		fprintf(stderr, "dsrctl: ignoring unreadable journal %s:\n%s", path, buf_str(&err));
-		t = NULL;
-	}
-	buf_free(&err);
-	return t;
+	return read_table(path, 1);
 }
 
 static int journal_compact(const char *path)
