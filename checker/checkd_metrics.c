@@ -108,7 +108,7 @@ static double secs(int64_t ms)
 	return (double)ms / 1000.0;
 }
 
-enum rs_num { RS_AGE, RS_DURATION, RS_CHECKS, RS_FAILURES, RS_HANDSHAKES };
+enum rs_num { RS_AGE, RS_DURATION, RS_CHECKS, RS_FAILURES, RS_HANDSHAKES, RS_RESUMED };
 
 static void rs_family(struct out *o, const struct checkd *d, int64_t now_ms, const char *name, const char *type,
 		      const char *help, enum rs_num what)
@@ -129,6 +129,7 @@ static void rs_family(struct out *o, const struct checkd *d, int64_t now_ms, con
 		case RS_CHECKS: put(o, "} %llu\n", (unsigned long long)rs->n_fetches); break;
 		case RS_FAILURES: put(o, "} %llu\n", (unsigned long long)rs->n_fetch_failures); break;
 		case RS_HANDSHAKES: put(o, "} %llu\n", (unsigned long long)rs->conn.handshakes); break;
+		case RS_RESUMED: put(o, "} %llu\n", (unsigned long long)rs->n_resumed); break;
 		}
 	}
 }
@@ -298,6 +299,9 @@ int checkd_metrics_render(const struct checkd *d, const struct checkd_ipvs_snaps
 	rs_family(&o, d, now_ms, "dsrkit_checkd_real_server_tls_handshakes_total", "counter",
 		  "TLS handshakes (full or resumed); steady state adds none: connections are kept alive.",
 		  RS_HANDSHAKES);
+	rs_family(&o, d, now_ms, "dsrkit_checkd_real_server_tls_resumptions_total", "counter",
+		  "TLS handshakes that resumed the previous session (a ticket instead of a full handshake).",
+		  RS_RESUMED);
 
 	family(&o, "dsrkit_checkd_real_server_weight_hint", "gauge", "The agent's load-based weight hint, 0-100.");
 	for (i = 0; i < d->n_rs; i++) {
@@ -497,6 +501,7 @@ int checkd_status_render(const struct checkd *d, const struct checkd_ipvs_snapsh
 		jsonw_kv_int(&w, "checks", (int64_t)rs->n_fetches);
 		jsonw_kv_int(&w, "check_failures", (int64_t)rs->n_fetch_failures);
 		jsonw_kv_int(&w, "tls_handshakes", rs->conn.handshakes);
+		jsonw_kv_int(&w, "tls_resumed", (int64_t)rs->n_resumed);
 		jsonw_kv_bool(&w, "connected", rs->conn.fd >= 0);
 		json_verdict(&w, "fetch", &rs->fetch);
 		jsonw_key(&w, "targets");

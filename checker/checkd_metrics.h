@@ -16,6 +16,7 @@
  *   dsrkit_checkd_real_server_weight_hint{...}                    0-100 (absent: none)
  *   dsrkit_checkd_real_server_admin_state{...,state}              1 for up/drain/maint
  *   dsrkit_checkd_real_server_checks_total / _check_failures_total / _tls_handshakes_total
+ *     / _tls_resumptions_total
  *   dsrkit_ipvs_service_{connections,incoming_packets,outgoing_packets,incoming_bytes,outgoing_bytes}_total
  *   dsrkit_ipvs_backend_{connections_active,connections_inactive,weight}
  *   dsrkit_ipvs_backend_{connections,incoming_packets,outgoing_packets,incoming_bytes,outgoing_bytes}_total
