@@ -109,6 +109,13 @@ void agent_conn_init(struct agent_conn *c, struct agent_tls *tls, const struct i
 void agent_conn_close(struct agent_conn *c)
 {
 	if (c->ssl) {
+		/* Freeing an SSL that sent no close_notify marks its session
+		 * not resumable (OpenSSL's ssl_clear_bad_session), and
+		 * c->session is that same object: the next connection would
+		 * make a full handshake.  A quiet shutdown records the close
+		 * without writing to a peer that may be gone already. */
+		SSL_set_quiet_shutdown(c->ssl, 1);
+		(void)SSL_shutdown(c->ssl);
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 	}
@@ -341,8 +348,10 @@ int agent_conn_step(struct agent_conn *c)
 			if (r == 1)
 				break;
 		}
-		/* the TLS 1.3 ticket has arrived by now: keep it for a reconnect */
-		if (!c->resumed || !c->session) {
+		/* the TLS 1.3 ticket has arrived by now: keep the newest for a
+		 * reconnect (a resumed handshake brings a fresh one, and a
+		 * client should not use a ticket twice, RFC 8446 C.4) */
+		{
 			SSL_SESSION *s = SSL_get1_session(c->ssl);
 
 			if (s) {
