@@ -36,7 +36,8 @@ $(BUILD)/tests/test_check_sm: $(BUILD)/obj/tests/unit/test_check_sm.o $(BUILD)/o
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
 UNIT_TESTS += $(BUILD)/tests/test_check_sm
 
-$(BUILD)/tests/test_checker_judge: $(BUILD)/obj/tests/unit/test_checker_judge.o $(BUILD)/obj/checker/judge.o \
+$(BUILD)/tests/test_checker_judge: $(BUILD)/obj/tests/unit/test_checker_judge.o $(BUILD)/obj/tests/unit/good_facts.o \
+		$(BUILD)/obj/checker/judge.o \
 		$(BUILD)/obj/checker/verdict.o $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_JSON) $(LDLIBS_CMOCKA)
@@ -83,7 +84,8 @@ BINS += $(BUILD)/bin/dsr-checkd
 # dsr-check --daemon speaks the socket's line protocol
 $(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/checkd_proto.o
 
-$(BUILD)/tests/test_checkd: $(BUILD)/obj/tests/unit/test_checkd.o $(CHECKD_OBJS) $(CHECKER_CORE_OBJS) \
+$(BUILD)/tests/test_checkd: $(BUILD)/obj/tests/unit/test_checkd.o $(BUILD)/obj/tests/unit/good_facts.o \
+		$(CHECKD_OBJS) $(CHECKER_CORE_OBJS) \
 		$(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(CHECKD_IPVS_LIBS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(CHECKD_IPVS_LIBS) $(LDLIBS_TLS) $(LDLIBS_JSON) \

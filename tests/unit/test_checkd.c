@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "agent-proto/facts.h"
+#include "tests/unit/good_facts.h"
 #include "agent-proto/status.h"
 #include "checker/checkd_arp.h"
 #include "checker/checkd_datapath.h"
@@ -33,23 +34,9 @@ static struct checkd d;
 
 static void good_linux(void)
 {
-	struct ip_addr a;
-	int lo, eth;
+	static const uint16_t ports[] = { 80, 443 };
 
-	facts_init(&f, FACTS_OS_LINUX);
-	f.linux_all = (struct facts_linux_conf){ .arp_ignore = 1, .arp_announce = 2, .rp_filter = 0 };
-	lo = facts_iface_add(&f, "lo", 1, 1, 1);
-	eth = facts_iface_add(&f, "eth0", 2, 1, 0);
-	assert_true(lo >= 0 && eth >= 0);
-	f.ifaces[lo].linux_conf = (struct facts_linux_conf){ 0, 0, 0 };
-	f.ifaces[eth].linux_conf = (struct facts_linux_conf){ 1, 2, 0 };
-	assert_int_equal(ipaddr_parse("192.0.2.100", &a), 0);
-	assert_int_equal(facts_addr_add(&f, (size_t)lo, &a, 32), 0);
-	assert_int_equal(ipaddr_parse("192.0.2.11", &a), 0);
-	assert_int_equal(facts_addr_add(&f, (size_t)eth, &a, 24), 0);
-	assert_int_equal(ipaddr_parse("0.0.0.0", &a), 0);
-	assert_int_equal(facts_listener_add(&f, FACTS_PROTO_TCP, &a, 80, FACTS_UNKNOWN), 0);
-	assert_int_equal(facts_listener_add(&f, FACTS_PROTO_TCP, &a, 443, FACTS_UNKNOWN), 0);
+	good_linux_facts(&f, ports, 2);
 }
 
 /* Feed the rendered document of f to rs at time now. */

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "agent-proto/facts.h"
+#include "tests/unit/good_facts.h"
 #include "agent-proto/status.h"
 #include "checker/judge.h"
 #include "checker/verdict.h"
@@ -19,22 +20,9 @@ static struct facts f;
 
 static void good_linux(void)
 {
-	struct ip_addr a;
-	int lo, eth;
+	static const uint16_t ports[] = { 80 };
 
-	facts_init(&f, FACTS_OS_LINUX);
-	f.linux_all = (struct facts_linux_conf){ .arp_ignore = 1, .arp_announce = 2, .rp_filter = 0 };
-	lo = facts_iface_add(&f, "lo", 1, 1, 1);
-	eth = facts_iface_add(&f, "eth0", 2, 1, 0);
-	assert_true(lo >= 0 && eth >= 0);
-	f.ifaces[lo].linux_conf = (struct facts_linux_conf){ 0, 0, 0 };
-	f.ifaces[eth].linux_conf = (struct facts_linux_conf){ 1, 2, 0 };
-	assert_int_equal(ipaddr_parse("192.0.2.100", &a), 0);
-	assert_int_equal(facts_addr_add(&f, (size_t)lo, &a, 32), 0);
-	assert_int_equal(ipaddr_parse("192.0.2.11", &a), 0);
-	assert_int_equal(facts_addr_add(&f, (size_t)eth, &a, 24), 0);
-	assert_int_equal(ipaddr_parse("0.0.0.0", &a), 0);
-	assert_int_equal(facts_listener_add(&f, FACTS_PROTO_TCP, &a, 80, FACTS_UNKNOWN), 0);
+	good_linux_facts(&f, ports, 1);
 }
 
 static void judge_facts(struct judgement *j, uint16_t port)
