@@ -12,25 +12,25 @@
 
 #include "agent-proto/http_request.h"
 #include "bounded/strparse.h"
+#include "checker/checkd_listener.h"
 
 #define IN_MAX 16384
 
 struct client {
-	struct checkd_http *srv;
-	struct loop_io io;
-	struct loop_timer timer;
+	struct checkd_conn base;   /* first: the listener allocates and lists it */
 	struct buf in, out;
 	size_t out_off;
-	struct client *next, **pprev;
 };
 
 struct checkd_http {
-	struct checkd *d;
-	struct loop_io io;
+	struct checkd_listener l;  /* first: a client's listener is its server */
 	checkd_http_handler *handler;
-	struct client *clients;
-	unsigned n_clients;
 };
+
+static struct checkd_http *srv_of(const struct client *c)
+{
+	return (struct checkd_http *)c->base.l;
+}
 
 int checkd_listen_parse(const char *spec, struct ip_addr *a, uint16_t *port)
 {
@@ -57,23 +57,24 @@ int checkd_listen_parse(const char *spec, struct ip_addr *a, uint16_t *port)
 
 static void client_close(struct client *c)
 {
-	struct checkd *d = c->srv->d;
-
-	loop_timer_cancel(&d->loop, &c->timer);
-	loop_io_remove(&d->loop, &c->io);
-	close(c->io.fd);
-	*c->pprev = c->next;
-	if (c->next)
-		c->next->pprev = c->pprev;
-	c->srv->n_clients--;
-	buf_free(&c->in);
-	buf_free(&c->out);
-	free(c);
+	checkd_conn_close(&c->base);
 }
 
-static void client_timer_cb(struct loop_timer *t)
+static int client_open(struct checkd_conn *base)
 {
-	client_close((struct client *)((char *)t - offsetof(struct client, timer)));
+	struct client *c = (struct client *)base;
+
+	buf_init(&c->in, IN_MAX);
+	buf_init(&c->out, CHECKD_HTTP_BODY_MAX + 1024);
+	return 0;
+}
+
+static void client_free(struct checkd_conn *base)
+{
+	struct client *c = (struct client *)base;
+
+	buf_free(&c->in);
+	buf_free(&c->out);
 }
 
 static int respond(struct client *c, int status, const char *phrase, const char *ctype, const struct buf *body)
@@ -91,12 +92,12 @@ static int respond(struct client *c, int status, const char *phrase, const char 
 static void client_write(struct client *c)
 {
 	while (c->out_off < c->out.len) {
-		ssize_t n = send(c->io.fd, c->out.data + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
+		ssize_t n = send(c->base.io.fd, c->out.data + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
 
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (loop_io_want(&c->srv->d->loop, &c->io, EPOLLOUT) < 0)
+			if (loop_io_want(&c->base.l->d->loop, &c->base.io, EPOLLOUT) < 0)
 				client_close(c);
 			return;
 		}
@@ -111,14 +112,14 @@ static void client_write(struct client *c)
 
 static void handle(struct client *c, const struct http_request *req)
 {
-	struct checkd *d = c->srv->d;
+	struct checkd *d = c->base.l->d;
 	struct buf body;
 	const char *ctype = "text/plain; charset=utf-8";
 	int status;
 
 	buf_init(&body, CHECKD_HTTP_BODY_MAX);
 	d->stats.http_requests++;
-	status = c->srv->handler(d, req->path, &body, &ctype);
+	status = srv_of(c)->handler(d, req->path, &body, &ctype);
 	if (respond(c, status, status == 200 ? "OK" : status == 404 ? "Not Found" : "Internal Server Error", ctype,
 		    &body) < 0) {
 		buf_free(&body);
@@ -129,9 +130,9 @@ static void handle(struct client *c, const struct http_request *req)
 	client_write(c);
 }
 
-static void client_io_cb(struct loop_io *io, uint32_t events)
+static void client_io_cb(struct checkd_conn *base, uint32_t events)
 {
-	struct client *c = (struct client *)((char *)io - offsetof(struct client, io));
+	struct client *c = (struct client *)base;
 	struct http_request req;
 	char tmp[4096];
 	ssize_t n;
@@ -144,7 +145,7 @@ static void client_io_cb(struct loop_io *io, uint32_t events)
 			client_write(c);
 		return;
 	}
-	n = recv(io->fd, tmp, sizeof(tmp), 0);
+	n = recv(base->io.fd, tmp, sizeof(tmp), 0);
 	if (n < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (n <= 0 || buf_append(&c->in, tmp, (size_t)n) < 0) {
@@ -173,38 +174,14 @@ static void client_io_cb(struct loop_io *io, uint32_t events)
 	handle(c, &req);
 }
 
-static void accept_cb(struct loop_io *io, uint32_t events)
-{
-	struct checkd_http *srv = (struct checkd_http *)((char *)io - offsetof(struct checkd_http, io));
-	struct checkd *d = srv->d;
-	(void)events;
-
-	for (;;) {
-		int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct client *c;
-
-		if (fd < 0)
-			return;
-		if (srv->n_clients >= CHECKD_HTTP_MAX_CLIENTS || !(c = calloc(1, sizeof(*c)))) {
-			close(fd);  /* a local endpoint: more clients than this is a bug or an attack */
-			continue;
-		}
-		c->srv = srv;
-		loop_io_init(&c->io, fd, client_io_cb);
-		loop_timer_init(&c->timer, client_timer_cb);
-		buf_init(&c->in, IN_MAX);
-		buf_init(&c->out, CHECKD_HTTP_BODY_MAX + 1024);
-		c->next = srv->clients;
-		c->pprev = &srv->clients;
-		if (srv->clients)
-			srv->clients->pprev = &c->next;
-		srv->clients = c;
-		srv->n_clients++;
-		if (loop_io_want(&d->loop, &c->io, EPOLLIN) < 0 ||
-		    loop_timer_set(&d->loop, &c->timer, loop_clock_ms() + CHECKD_HTTP_TIMEOUT_MS) < 0)
-			client_close(c);
-	}
-}
+static const struct checkd_listener_ops http_ops = {
+	.conn_size = sizeof(struct client),
+	.max_conns = CHECKD_HTTP_MAX_CLIENTS,
+	.timeout_ms = CHECKD_HTTP_TIMEOUT_MS,
+	.on_io = client_io_cb,
+	.on_open = client_open,
+	.on_close = client_free,
+};
 
 int checkd_http_start(struct checkd *d, const char *spec, checkd_http_handler *h, char *err, size_t errlen)
 {
@@ -254,30 +231,21 @@ int checkd_http_start(struct checkd *d, const char *spec, checkd_http_handler *h
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	srv->d = d;
-	srv->handler = h;
-	loop_io_init(&srv->io, fd, accept_cb);
-	r = loop_io_want(&d->loop, &srv->io, EPOLLIN);
+	r = checkd_listener_start(&srv->l, d, fd, &http_ops, err, errlen);
 	if (r < 0) {
-		snprintf(err, errlen, "epoll: %s", strerror(-r));
-		close(fd);
 		free(srv);
 		return r;
 	}
+	srv->handler = h;
 	d->http = srv;
 	return 0;
 }
 
 void checkd_http_stop(struct checkd *d)
 {
-	struct checkd_http *srv = d->http;
-
-	if (!srv)
+	if (!d->http)
 		return;
-	while (srv->clients)
-		client_close(srv->clients);
-	loop_io_remove(&d->loop, &srv->io);
-	close(srv->io.fd);
-	free(srv);
+	checkd_listener_stop(&d->http->l);
+	free(d->http);
 	d->http = NULL;
 }

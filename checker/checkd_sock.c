@@ -12,24 +12,19 @@
 #include <sys/un.h>
 #include <unistd.h>
 
+#include "checker/checkd_listener.h"
 #include "checker/checkd_rs.h"
 #include "checker/verdict.h"
 
 struct sclient {
-	struct checkd_sock *srv;
-	struct loop_io io;
-	struct loop_timer timer;
+	struct checkd_conn base;   /* first: the listener allocates and lists it */
 	char in[CHECKD_PROTO_LINE_MAX];
 	size_t len;
-	struct sclient *next, **pprev;
 };
 
 struct checkd_sock {
-	struct checkd *d;
-	struct loop_io io;
+	struct checkd_listener l;  /* first */
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path)];
-	struct sclient *clients;
-	unsigned n_clients;
 };
 
 void checkd_sock_answer(const struct checkd *d, const struct checkd_query *q, int64_t now_ms,
@@ -71,29 +66,10 @@ void checkd_sock_answer(const struct checkd *d, const struct checkd_query *q, in
 	}
 }
 
-static void sclient_close(struct sclient *c)
+static void sclient_io_cb(struct checkd_conn *base, uint32_t events)
 {
-	struct checkd *d = c->srv->d;
-
-	loop_timer_cancel(&d->loop, &c->timer);
-	loop_io_remove(&d->loop, &c->io);
-	close(c->io.fd);
-	*c->pprev = c->next;
-	if (c->next)
-		c->next->pprev = c->pprev;
-	c->srv->n_clients--;
-	free(c);
-}
-
-static void sclient_timer_cb(struct loop_timer *t)
-{
-	sclient_close((struct sclient *)((char *)t - offsetof(struct sclient, timer)));
-}
-
-static void sclient_io_cb(struct loop_io *io, uint32_t events)
-{
-	struct sclient *c = (struct sclient *)((char *)io - offsetof(struct sclient, io));
-	struct checkd *d = c->srv->d;
+	struct sclient *c = (struct sclient *)base;
+	struct checkd *d = base->l->d;
 	struct checkd_query q;
 	struct checkd_answer a;
 	char out[CHECKD_PROTO_LINE_MAX];
@@ -102,18 +78,18 @@ static void sclient_io_cb(struct loop_io *io, uint32_t events)
 	ssize_t r;
 	(void)events;
 
-	r = recv(io->fd, c->in + c->len, sizeof(c->in) - c->len, 0);
+	r = recv(base->io.fd, c->in + c->len, sizeof(c->in) - c->len, 0);
 	if (r < 0 && (errno == EAGAIN || errno == EINTR))
 		return;
 	if (r <= 0) {
-		sclient_close(c);
+		checkd_conn_close(base);
 		return;
 	}
 	c->len += (size_t)r;
 	nl = memchr(c->in, '\n', c->len);
 	if (!nl) {
 		if (c->len == sizeof(c->in))
-			sclient_close(c);  /* a line longer than the protocol allows */
+			checkd_conn_close(base);  /* a line longer than the protocol allows */
 		return;
 	}
 	d->stats.sock_requests++;
@@ -127,39 +103,16 @@ static void sclient_io_cb(struct loop_io *io, uint32_t events)
 	}
 	n = checkd_answer_format(&a, out);
 	/* one short line into an empty socket buffer: it fits */
-	(void)!send(io->fd, out, n, MSG_NOSIGNAL | MSG_DONTWAIT);
-	sclient_close(c);
+	(void)!send(base->io.fd, out, n, MSG_NOSIGNAL | MSG_DONTWAIT);
+	checkd_conn_close(base);
 }
 
-static void sock_accept_cb(struct loop_io *io, uint32_t events)
-{
-	struct checkd_sock *srv = (struct checkd_sock *)((char *)io - offsetof(struct checkd_sock, io));
-	(void)events;
-
-	for (;;) {
-		int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-		struct sclient *c;
-
-		if (fd < 0)
-			return;
-		if (srv->n_clients >= CHECKD_SOCK_MAX_CLIENTS || !(c = calloc(1, sizeof(*c)))) {
-			close(fd);
-			continue;
-		}
-		c->srv = srv;
-		loop_io_init(&c->io, fd, sclient_io_cb);
-		loop_timer_init(&c->timer, sclient_timer_cb);
-		c->next = srv->clients;
-		c->pprev = &srv->clients;
-		if (srv->clients)
-			srv->clients->pprev = &c->next;
-		srv->clients = c;
-		srv->n_clients++;
-		if (loop_io_want(&srv->d->loop, &c->io, EPOLLIN) < 0 ||
-		    loop_timer_set(&srv->d->loop, &c->timer, loop_clock_ms() + CHECKD_SOCK_TIMEOUT_MS) < 0)
-			sclient_close(c);
-	}
-}
+static const struct checkd_listener_ops sock_ops = {
+	.conn_size = sizeof(struct sclient),
+	.max_conns = CHECKD_SOCK_MAX_CLIENTS,
+	.timeout_ms = CHECKD_SOCK_TIMEOUT_MS,
+	.on_io = sclient_io_cb,
+};
 
 int checkd_sock_start(struct checkd *d, const char *path, char *err, size_t errlen)
 {
@@ -193,16 +146,13 @@ int checkd_sock_start(struct checkd *d, const char *path, char *err, size_t errl
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
-	srv->d = d;
-	memcpy(srv->path, path, strlen(path) + 1);
-	loop_io_init(&srv->io, fd, sock_accept_cb);
-	r = loop_io_want(&d->loop, &srv->io, EPOLLIN);
+	r = checkd_listener_start(&srv->l, d, fd, &sock_ops, err, errlen);
 	if (r < 0) {
-		snprintf(err, errlen, "epoll: %s", strerror(-r));
-		close(fd);
+		unlink(path);
 		free(srv);
 		return r;
 	}
+	memcpy(srv->path, path, strlen(path) + 1);
 	d->sock = srv;
 	return 0;
 }
@@ -213,10 +163,7 @@ void checkd_sock_stop(struct checkd *d)
 
 	if (!srv)
 		return;
-	while (srv->clients)
-		sclient_close(srv->clients);
-	loop_io_remove(&d->loop, &srv->io);
-	close(srv->io.fd);
+	checkd_listener_stop(&srv->l);
 	unlink(srv->path);
 	free(srv);
 	d->sock = NULL;

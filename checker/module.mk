@@ -59,7 +59,7 @@ FUZZ_SRCS_fuzz_arp_frame := tests/fuzz/fuzz_arp_frame.c checker/arp_packet.c che
 # kaconf/ and ipvs-plugin/ are read after this file: name their parts here.
 CHECKD_KACONF_SRCS := kaconf/kaconf.c kaconf/kaconf_vs.c
 CHECKD_SRCS := checker/checkd_loop.c checker/checkd_conf.c checker/checkd_rs.c checker/checkd_metrics.c \
-	checker/checkd_http.c checker/checkd_sock.c checker/checkd_proto.c checker/checkd_notify.c \
+	checker/checkd_http.c checker/checkd_sock.c checker/checkd_listener.c checker/checkd_proto.c checker/checkd_notify.c \
 	checker/checkd_weight.c checker/check_sm.c $(CHECKD_KACONF_SRCS)
 # Standalone mode and the IPVS counters need libdsrkit-ipvs (ipvs-plugin/);
 # without it dsr-checkd builds with a stub that says so.

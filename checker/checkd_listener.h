@@ -1,0 +1,57 @@
+/* checkd_listener.h - a listening socket on dsr-checkd's loop and the
+ * connections it accepted: at most max_conns at once (more are closed as
+ * they come: a local endpoint with more clients than this has a bug or an
+ * attacker behind it), each with one deadline, all closed when the
+ * listener stops.  The status endpoint (checkd_http) and the daemon socket
+ * (checkd_sock) are two of them; each embeds a struct checkd_conn first in
+ * its own client. */
+#ifndef DSRKIT_CHECKER_CHECKD_LISTENER_H
+#define DSRKIT_CHECKER_CHECKD_LISTENER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "checker/checkd-t.h"
+#include "checker/checkd_loop.h"
+
+struct checkd_listener;
+
+struct checkd_conn {
+	struct checkd_listener *l;
+	struct loop_io io;
+	struct loop_timer timer;
+	struct checkd_conn *next, **pprev;
+};
+
+struct checkd_listener_ops {
+	size_t conn_size;      /* of the client struct that begins with a checkd_conn */
+	unsigned max_conns;
+	uint32_t timeout_ms;   /* from accept to close, whatever happens */
+	/* the connection is readable (or writable when asked) */
+	void (*on_io)(struct checkd_conn *c, uint32_t events);
+	/* optional: set up the rest of the client (0) or refuse (<0) */
+	int (*on_open)(struct checkd_conn *c);
+	/* optional: free what the rest of the client holds */
+	void (*on_close)(struct checkd_conn *c);
+};
+
+struct checkd_listener {
+	struct checkd *d;
+	const struct checkd_listener_ops *ops;
+	struct loop_io io;
+	struct checkd_conn *conns;
+	unsigned n_conns;
+};
+
+/* Watches the listening socket fd (non-blocking) on d's loop; on failure
+ * fd is closed and err says why.  0 or -errno. */
+__attribute__((warn_unused_result))
+int checkd_listener_start(struct checkd_listener *l, struct checkd *d, int fd,
+			  const struct checkd_listener_ops *ops, char *err, size_t errlen);
+
+/* Closes every connection, then the listening socket. */
+void checkd_listener_stop(struct checkd_listener *l);
+
+void checkd_conn_close(struct checkd_conn *c);
+
+#endif
