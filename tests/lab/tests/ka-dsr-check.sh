@@ -20,8 +20,12 @@ cat >/tmp/dsrkit.conf <<EOT
 ca = $AGENT_PKI/ca.crt
 cert = $AGENT_PKI/director.crt
 key = $AGENT_PKI/director.key
-timeout = 2s
+timeout = 5s
 EOT
+# Generous deadlines: CI runs two guests on two busy cores, where a check
+# can stall for seconds.  A false failure there removes a healthy server
+# (IPVS then drops its established connections), which is not what any
+# step tests: every fault below fails fast (refused, wrong CA, findings).
 CHECK="$LAB_BIN/dsr-check --config /tmp/dsrkit.conf --vip $LAB_VIP --port 80"
 ka_rs() {
 	cat <<EOT
@@ -29,7 +33,7 @@ ka_rs() {
         weight 1
         MISC_CHECK {
             misc_path "$CHECK --rs $1 --dynamic --weight 1"
-            misc_timeout 4
+            misc_timeout 8
             misc_dynamic
         }
     }
