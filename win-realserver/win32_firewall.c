@@ -30,16 +30,46 @@ static void rule_name(const struct ip_addr *vip, WCHAR *w, size_t n)
 		w[0] = 0;
 }
 
-static INetFwPolicy2 *fw_policy(int *co)
+/* What one look at the firewall holds, released together by fw_close. */
+struct fw {
+	INetFwPolicy2 *p;
+	INetFwRules *rules;
+	INetFwRule *rule;
+	BSTR name;        /* the VIP's rule name */
+	int co;           /* COM initialised here */
+};
+
+/* The policy, and the name of vip's rule; 0, or -1 when the firewall's
+ * COM interface is not there (fw_close still owed). */
+static int fw_open(struct fw *f, const struct ip_addr *vip)
 {
-	INetFwPolicy2 *p = NULL;
+	WCHAR wname[96];
 	HRESULT h = CoInitializeEx(NULL, COINIT_APARTMENTTHREADED);
 
-	*co = SUCCEEDED(h);
+	memset(f, 0, sizeof(*f));
+	f->co = SUCCEEDED(h);
 	if (FAILED(CoCreateInstance(&clsid_fw_policy2, NULL, CLSCTX_INPROC_SERVER, &iid_fw_policy2,
-				    (void **)&p)))
-		p = NULL;
-	return p;
+				    (void **)&f->p))) {
+		f->p = NULL;
+		return -1;
+	}
+	rule_name(vip, wname, 96);
+	f->name = SysAllocString(wname);
+	return 0;
+}
+
+static void fw_close(struct fw *f)
+{
+	if (f->name)
+		SysFreeString(f->name);
+	if (f->rule)
+		INetFwRule_Release(f->rule);
+	if (f->rules)
+		INetFwRules_Release(f->rules);
+	if (f->p)
+		INetFwPolicy2_Release(f->p);
+	if (f->co)
+		CoUninitialize();
 }
 
 enum win_fw_state win32_firewall_state(const struct ip_addr *vip)
@@ -47,19 +77,14 @@ enum win_fw_state win32_firewall_state(const struct ip_addr *vip)
 	static const NET_FW_PROFILE_TYPE2 profs[3] = { NET_FW_PROFILE2_DOMAIN, NET_FW_PROFILE2_PRIVATE,
 						       NET_FW_PROFILE2_PUBLIC };
 	enum win_fw_state st = WIN_FW_UNKNOWN;
-	INetFwPolicy2 *p;
-	INetFwRules *rules = NULL;
-	INetFwRule *rule = NULL;
-	WCHAR wname[96];
-	BSTR name = NULL;
+	struct fw f;
 	VARIANT_BOOL on;
-	int co, i, any_on = 0, known = 0;
+	int i, any_on = 0, known = 0;
 
-	p = fw_policy(&co);
-	if (!p)
+	if (fw_open(&f, vip) < 0)
 		goto out;
 	for (i = 0; i < 3; i++)
-		if (SUCCEEDED(INetFwPolicy2_get_FirewallEnabled(p, profs[i], &on))) {
+		if (SUCCEEDED(INetFwPolicy2_get_FirewallEnabled(f.p, profs[i], &on))) {
 			known = 1;
 			any_on |= on == VARIANT_TRUE;
 		}
@@ -69,94 +94,69 @@ enum win_fw_state win32_firewall_state(const struct ip_addr *vip)
 		st = WIN_FW_OFF;
 		goto out;
 	}
-	if (FAILED(INetFwPolicy2_get_Rules(p, &rules)) || !rules)
+	if (FAILED(INetFwPolicy2_get_Rules(f.p, &f.rules)) || !f.rules)
 		goto out;
-	rule_name(vip, wname, 96);
-	name = SysAllocString(wname);
-	if (name && SUCCEEDED(INetFwRules_Item(rules, name, &rule)) && rule)
-		st = SUCCEEDED(INetFwRule_get_Enabled(rule, &on)) && on == VARIANT_TRUE ? WIN_FW_PRESENT
-											  : WIN_FW_ABSENT;
+	if (f.name && SUCCEEDED(INetFwRules_Item(f.rules, f.name, &f.rule)) && f.rule)
+		st = SUCCEEDED(INetFwRule_get_Enabled(f.rule, &on)) && on == VARIANT_TRUE ? WIN_FW_PRESENT
+											      : WIN_FW_ABSENT;
 	else
 		st = WIN_FW_ABSENT;
 out:
-	if (name)
-		SysFreeString(name);
-	if (rule)
-		INetFwRule_Release(rule);
-	if (rules)
-		INetFwRules_Release(rules);
-	if (p)
-		INetFwPolicy2_Release(p);
-	if (co)
-		CoUninitialize();
+	fw_close(&f);
 	return st;
 }
 
 int win32_firewall_rule_add(const struct ip_addr *vip, char *err, size_t errlen)
 {
-	INetFwPolicy2 *p;
-	INetFwRules *rules = NULL;
-	INetFwRule *rule = NULL;
-	WCHAR wname[96], waddr[IPADDR_STRLEN];
+	struct fw f;
+	WCHAR waddr[IPADDR_STRLEN];
 	char vs[IPADDR_STRLEN];
-	BSTR name = NULL, addr = NULL, desc = NULL;
+	BSTR addr = NULL, desc = NULL;
 	HRESULT h = E_FAIL;
-	int co, r = -EIO;
+	int r = -EIO;
 
-	p = fw_policy(&co);
-	if (!p) {
+	if (fw_open(&f, vip) < 0) {
 		snprintf(err, errlen, "the Windows Firewall COM interface (HNetCfg.FwPolicy2) is not available");
 		goto out;
 	}
-	rule_name(vip, wname, 96);
 	if (win32_wide(waddr, IPADDR_STRLEN, ipaddr_format(vip, vs)) < 0)
 		goto out;
-	name = SysAllocString(wname);
 	addr = SysAllocString(waddr);
 	desc = SysAllocString(L"Direct Routing VIP (dsrkit dsr-agent setup)");
-	if (!name || !addr || !desc) {
+	if (!f.name || !addr || !desc) {
 		r = -ENOMEM;
 		goto out;
 	}
-	h = INetFwPolicy2_get_Rules(p, &rules);
+	h = INetFwPolicy2_get_Rules(f.p, &f.rules);
 	if (SUCCEEDED(h))
-		h = CoCreateInstance(&clsid_fw_rule, NULL, CLSCTX_INPROC_SERVER, &iid_fw_rule, (void **)&rule);
+		h = CoCreateInstance(&clsid_fw_rule, NULL, CLSCTX_INPROC_SERVER, &iid_fw_rule, (void **)&f.rule);
 	if (SUCCEEDED(h))
-		h = INetFwRules_Remove(rules, name);   /* idempotent: replace ours */
+		h = INetFwRules_Remove(f.rules, f.name);   /* idempotent: replace ours */
 	if (SUCCEEDED(h))
-		h = INetFwRule_put_Name(rule, name);
+		h = INetFwRule_put_Name(f.rule, f.name);
 	if (SUCCEEDED(h))
-		h = INetFwRule_put_Description(rule, desc);
+		h = INetFwRule_put_Description(f.rule, desc);
 	if (SUCCEEDED(h))
-		h = INetFwRule_put_Direction(rule, NET_FW_RULE_DIR_IN);
+		h = INetFwRule_put_Direction(f.rule, NET_FW_RULE_DIR_IN);
 	if (SUCCEEDED(h))
-		h = INetFwRule_put_Action(rule, NET_FW_ACTION_ALLOW);
+		h = INetFwRule_put_Action(f.rule, NET_FW_ACTION_ALLOW);
 	if (SUCCEEDED(h))
-		h = INetFwRule_put_LocalAddresses(rule, addr);
+		h = INetFwRule_put_LocalAddresses(f.rule, addr);
 	if (SUCCEEDED(h))
-		h = INetFwRule_put_Profiles(rule, NET_FW_PROFILE2_ALL);
+		h = INetFwRule_put_Profiles(f.rule, NET_FW_PROFILE2_ALL);
 	if (SUCCEEDED(h))
-		h = INetFwRule_put_Enabled(rule, VARIANT_TRUE);
+		h = INetFwRule_put_Enabled(f.rule, VARIANT_TRUE);
 	if (SUCCEEDED(h))
-		h = INetFwRules_Add(rules, rule);
+		h = INetFwRules_Add(f.rules, f.rule);
 	if (SUCCEEDED(h))
 		r = 0;
 	else
 		snprintf(err, errlen, "adding the firewall rule failed (HRESULT 0x%08lx)", (unsigned long)h);
 out:
-	if (name)
-		SysFreeString(name);
 	if (addr)
 		SysFreeString(addr);
 	if (desc)
 		SysFreeString(desc);
-	if (rule)
-		INetFwRule_Release(rule);
-	if (rules)
-		INetFwRules_Release(rules);
-	if (p)
-		INetFwPolicy2_Release(p);
-	if (co)
-		CoUninitialize();
+	fw_close(&f);
 	return r;
 }
