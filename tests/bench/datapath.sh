@@ -11,11 +11,7 @@ SECS=${SECS:-30}
 
 lab_standard 2 >/dev/null || { echo "bench: lab_up failed"; exit 1; }
 agent_pki rs1 rs2 && agent_start rs1 && agent_start rs2 || exit 1
-cat >/tmp/dsrkit.conf <<EOT
-ca = $AGENT_PKI/ca.crt
-cert = $AGENT_PKI/director.crt
-key = $AGENT_PKI/director.key
-EOT
+checker_conf
 checkd_conf() {
 	cat <<EOT
 dsr_checkd {

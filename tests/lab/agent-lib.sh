@@ -17,6 +17,18 @@ agent_pki() {
 	dsrkit-pki --dir "$AGENT_PKI" checker director >/dev/null
 }
 
+# checker_conf [LINE...]: /tmp/dsrkit.conf, the checker's side of that PKI
+# (the CA and the director's certificate), then each LINE ("timeout = 1s").
+checker_conf() {
+	{
+		echo "ca = $AGENT_PKI/ca.crt"
+		echo "cert = $AGENT_PKI/director.crt"
+		echo "key = $AGENT_PKI/director.key"
+		local l
+		for l in "$@"; do echo "$l"; done
+	} >/tmp/dsrkit.conf
+}
+
 # agent_start RS [extra config lines...]: dsr-agent serve in RS's namespace.
 agent_start() {
 	local rs=$1 conf=/tmp/agent-$1.conf

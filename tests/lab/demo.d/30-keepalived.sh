@@ -9,12 +9,7 @@ for rs in rs1 rs2; do agent_stop "$rs"; done
 rm -rf "$AGENT_PKI"
 agent_pki rs1 rs2 && agent_start rs1 && agent_start rs2 || { echo "demo: agents did not start"; exit 1; }
 echo "  CA, agent certificates for 192.0.2.11 and 192.0.2.12 (IP SANs), a checker certificate"
-cat >/tmp/dsrkit.conf <<EOT
-ca = $AGENT_PKI/ca.crt
-cert = $AGENT_PKI/director.crt
-key = $AGENT_PKI/director.key
-timeout = 1s
-EOT
+checker_conf "timeout = 1s"
 demo_rs() {
 	cat <<EOT
     real_server $1 80 {

@@ -16,12 +16,7 @@ rs       rs1      192.0.2.11 vip=$LAB_VIP http=80
 rs       rs2      192.0.2.12 vip=$LAB_VIP http=80 arp=default
 EOT
 agent_pki rs1 rs2 && agent_start rs1 && agent_start rs2 || { lab_fail agents "did not start"; exit 1; }
-cat >/tmp/dsrkit.conf <<EOT
-ca = $AGENT_PKI/ca.crt
-cert = $AGENT_PKI/director.crt
-key = $AGENT_PKI/director.key
-timeout = 1s
-EOT
+checker_conf "timeout = 1s"
 cat >/tmp/checkd.conf <<EOT
 dsr_checkd {
     interval 500ms

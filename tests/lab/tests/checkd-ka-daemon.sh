@@ -29,13 +29,7 @@ while True:
 EOT
 bg_ns rs3 hung python3 /tmp/hung.py
 
-cat >/tmp/dsrkit.conf <<EOT
-ca = $AGENT_PKI/ca.crt
-cert = $AGENT_PKI/director.crt
-key = $AGENT_PKI/director.key
-timeout = 1s
-daemon_socket = /tmp/checkd.sock
-EOT
+checker_conf "timeout = 1s" "daemon_socket = /tmp/checkd.sock"
 # what keepalived's dsr-check reads: the socket, and TLS files that do not exist
 cat >/tmp/dsrkit-daemon.conf <<EOT
 ca = /nonexistent/ca.pem

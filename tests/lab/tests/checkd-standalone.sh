@@ -23,12 +23,7 @@ in_ns director ipvsadm -A -t "$OTHER:8080" -s sh
 in_ns director ipvsadm -a -t "$OTHER:8080" -r "$RS1:8080" -g -w 7
 other_before=$(in_ns director ipvsadm -Sn | grep "$OTHER")
 
-cat >/tmp/dsrkit.conf <<EOT
-ca = $AGENT_PKI/ca.crt
-cert = $AGENT_PKI/director.crt
-key = $AGENT_PKI/director.key
-timeout = 1s
-EOT
+checker_conf "timeout = 1s"
 checkd_conf() {
 	cat <<EOT
 dsr_checkd {

@@ -11,12 +11,7 @@ RS1=$(lab_rs_addr 1) RS2=$(lab_rs_addr 2)
 
 lab_standard 2 || { lab_fail topology "lab_up failed"; exit 1; }
 agent_pki rs1 rs2 && agent_start rs1 && agent_start rs2 || { lab_fail agents "did not start"; exit 1; }
-cat >/tmp/dsrkit.conf <<EOT
-ca = $AGENT_PKI/ca.crt
-cert = $AGENT_PKI/director.crt
-key = $AGENT_PKI/director.key
-timeout = 1500ms
-EOT
+checker_conf "timeout = 1500ms"
 in_ns director ipvsadm -A -t "$LAB_VIP:80" -s rr
 in_ns director ipvsadm -a -t "$LAB_VIP:80" -r "$RS1:80" -g
 in_ns director ipvsadm -a -t "$LAB_VIP:80" -r "$RS2:80" -g

@@ -16,12 +16,7 @@ agent_pki rs1 rs2 || { lab_fail pki "dsrkit-pki failed"; exit 1; }
 agent_start rs1 "state_file = /tmp/state-rs1" && agent_start rs2 ||
 	{ lab_fail agents-start "$(cat /tmp/agent-rs1.log /tmp/agent-rs2.log)"; exit 1; }
 
-cat >/tmp/dsrkit.conf <<EOT
-ca = $AGENT_PKI/ca.crt
-cert = $AGENT_PKI/director.crt
-key = $AGENT_PKI/director.key
-timeout = 5s
-EOT
+checker_conf "timeout = 5s"
 # Generous deadlines: CI runs two guests on two busy cores, where a check
 # can stall for seconds.  A false failure there removes a healthy server
 # (IPVS then drops its established connections), which is not what any
