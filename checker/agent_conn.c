@@ -113,9 +113,14 @@ void agent_conn_close(struct agent_conn *c)
 		 * not resumable (OpenSSL's ssl_clear_bad_session), and
 		 * c->session is that same object: the next connection would
 		 * make a full handshake.  A quiet shutdown records the close
-		 * without writing to a peer that may be gone already. */
-		SSL_set_quiet_shutdown(c->ssl, 1);
-		(void)SSL_shutdown(c->ssl);
+		 * without writing to a peer that may be gone already.  Not in
+		 * the middle of a handshake: there SSL_shutdown fails and
+		 * leaves an error on the queue that the next failure would
+		 * report as its own (and no session is at stake). */
+		if (!SSL_in_init(c->ssl)) {
+			SSL_set_quiet_shutdown(c->ssl, 1);
+			(void)SSL_shutdown(c->ssl);
+		}
 		SSL_free(c->ssl);
 		c->ssl = NULL;
 	}
