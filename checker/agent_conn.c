@@ -251,6 +251,7 @@ static int step_handshake(struct agent_conn *c)
 	if (r == 1) {
 		c->handshakes++;
 		c->resumed = SSL_session_reused(c->ssl);
+		c->resumptions += c->resumed != 0;
 		c->state = AGENT_CONN_SENDING;
 		return agent_conn_step(c);
 	}

@@ -55,6 +55,7 @@ struct agent_conn {
 	int reused;                   /* request went out on a kept-alive connection */
 	int resumed;                  /* last handshake resumed a session */
 	unsigned handshakes;          /* full or resumed handshakes made */
+	unsigned resumptions;         /* of them, resumed (counted together) */
 	unsigned connects;            /* sockets opened (an event loop re-registers on change) */
 	struct buf out;
 	size_t out_off;

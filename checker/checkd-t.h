@@ -53,7 +53,7 @@ struct checkd_rs {
 	uint32_t last_duration_ms;
 	enum admin_state admin;   /* from the last document */
 	int weight_hint;          /* FACTS_UNKNOWN: none */
-	uint64_t n_fetches, n_fetch_failures, n_handshakes, n_resumed;
+	uint64_t n_fetches, n_fetch_failures;
 	struct verdict fetch;     /* the last fetch's own result (transport/protocol) */
 	int seen;                 /* reload: still in the configuration */
 	/* the last document judged: an identical one (the steady state) is not

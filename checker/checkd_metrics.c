@@ -129,7 +129,7 @@ static void rs_family(struct out *o, const struct checkd *d, int64_t now_ms, con
 		case RS_CHECKS: put(o, "} %llu\n", (unsigned long long)rs->n_fetches); break;
 		case RS_FAILURES: put(o, "} %llu\n", (unsigned long long)rs->n_fetch_failures); break;
 		case RS_HANDSHAKES: put(o, "} %llu\n", (unsigned long long)rs->conn.handshakes); break;
-		case RS_RESUMED: put(o, "} %llu\n", (unsigned long long)rs->n_resumed); break;
+		case RS_RESUMED: put(o, "} %llu\n", (unsigned long long)rs->conn.resumptions); break;
 		}
 	}
 }
@@ -501,7 +501,7 @@ int checkd_status_render(const struct checkd *d, const struct checkd_ipvs_snapsh
 		jsonw_kv_int(&w, "checks", (int64_t)rs->n_fetches);
 		jsonw_kv_int(&w, "check_failures", (int64_t)rs->n_fetch_failures);
 		jsonw_kv_int(&w, "tls_handshakes", rs->conn.handshakes);
-		jsonw_kv_int(&w, "tls_resumed", (int64_t)rs->n_resumed);
+		jsonw_kv_int(&w, "tls_resumed", rs->conn.resumptions);
 		jsonw_kv_bool(&w, "connected", rs->conn.fd >= 0);
 		json_verdict(&w, "fetch", &rs->fetch);
 		jsonw_key(&w, "targets");

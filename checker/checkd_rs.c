@@ -299,8 +299,6 @@ static void finish(struct checkd_rs *rs, int r)
 	slot_release(rs);
 
 	if (r == AGENT_CONN_DONE) {
-		rs->n_handshakes = rs->conn.handshakes;
-		rs->n_resumed += rs->conn.resumed && !rs->conn.reused;
 		checkd_rs_fetch_done(rs, buf_str(&rs->conn.resp.body), rs->conn.resp.body.len, NULL, now);
 		/* a kept-alive socket stays watched for reading: data or a close
 		 * while idle means the agent hung up, and we close too */
