@@ -100,14 +100,17 @@ lab_log "step 4b: rs1's agent hangs up idle connections: each reconnect resumes 
 # kept-alive connection between any two checks
 agent_stop rs1
 agent_start rs1 "state_file = /tmp/state-rs1" "client_timeout_ms = 200"
-counter_of() { metrics | awk -v p="$1{real_server=\"$RS1\"" 'index($0, p) == 1 {print $2}'; }
+# both counters from one scrape: a check may finish between two scrapes
+counter_of() { awk -v p="$2{real_server=\"$RS1\"" 'index($0, p) == 1 {print $2}' "$1"; }
 expect_weight 4b-rs1-up "$RS1" 1
 sleep 1
-hs0=$(counter_of dsrkit_checkd_real_server_tls_handshakes_total)
-rs0=$(counter_of dsrkit_checkd_real_server_tls_resumptions_total)
+metrics >/tmp/m0
+hs0=$(counter_of /tmp/m0 dsrkit_checkd_real_server_tls_handshakes_total)
+rs0=$(counter_of /tmp/m0 dsrkit_checkd_real_server_tls_resumptions_total)
 sleep 3
-hs1=$(counter_of dsrkit_checkd_real_server_tls_handshakes_total)
-rs1=$(counter_of dsrkit_checkd_real_server_tls_resumptions_total)
+metrics >/tmp/m1
+hs1=$(counter_of /tmp/m1 dsrkit_checkd_real_server_tls_handshakes_total)
+rs1=$(counter_of /tmp/m1 dsrkit_checkd_real_server_tls_resumptions_total)
 lab_log "rs1 over 3 s: handshakes $hs0 -> $hs1, resumed $rs0 -> $rs1"
 [ $((hs1 - hs0)) -ge 3 ] && lab_pass 4b-reconnects-each-check || lab_fail 4b-reconnects-each-check "handshakes $hs0 -> $hs1"
 [ $((rs1 - rs0)) -ge 3 ] && [ $((rs1 - rs0)) -eq $((hs1 - hs0)) ] && lab_pass 4b-every-reconnect-resumed ||
