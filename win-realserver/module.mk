@@ -1,40 +1,106 @@
-# win-realserver/: dsr-agent, the real-server agent.  The portable part
-# (CLI, state, report) builds for every platform; agent_linux.c and
-# status_server.c are the Linux platform.  A Windows build adds
-# agent_win32.c and its own server behind the same two headers
-# (agent_platform.h, status_server.h).
+# win-realserver/win.mk - dsr-agent.exe for Windows Server, cross-built with
+# mingw-w64, and its tests under wine (`make win-check`, part of `make unit`).
+#
+#   build/win/dsr-agent.exe        the shipped agent: HTTPS (http.sys) only
+#   build/win/dsr-agent-test.exe   the test build: adds a plain-HTTP mode
+#   build/win/dsr-agent.msi        the MSI (wixl)
+#   build/win/test_win_layer.exe   the Windows layer on fake facts
+#
+# Windows objects live in build/win/obj so they never mix with the native
+# ones.  -Werror always: this code only builds with one compiler.
 
-AGENT_COMMON_SRCS := win-realserver/dsr_agent.c win-realserver/agent_state.c win-realserver/agent_report.c
-AGENT_LINUX_SRCS := win-realserver/agent_linux.c win-realserver/status_server.c
-AGENT_OBJS := $(AGENT_COMMON_SRCS:%.c=$(BUILD)/obj/%.o) $(AGENT_LINUX_SRCS:%.c=$(BUILD)/obj/%.o)
+MINGW_CC    ?= x86_64-w64-mingw32-gcc
+WIN_BUILD   := $(BUILD)/win
+WIN_CFLAGS  := -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Werror -Os -I. \
+	-DDSRKIT_VERSION='"$(VERSION)"' -D_WIN32_WINNT=0x0A00 \
+	-ffunction-sections -fdata-sections -MMD -MP
+WIN_LDFLAGS := -static -static-libgcc -Wl,--gc-sections -s
+WIN_LIBS    := -liphlpapi -lws2_32 -lsetupapi -lole32 -loleaut32 -lhttpapi -lcrypt32 -ladvapi32
 
-$(BUILD)/bin/dsr-agent: $(AGENT_OBJS) $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
+$(WIN_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) -lnl-route-3 -lnl-3
-BINS += $(BUILD)/bin/dsr-agent
+	$(MINGW_CC) $(WIN_CFLAGS) -c -o $@ $<
 
-$(BUILD)/bin/dsrkit-pki: win-realserver/dsrkit-pki
+# The portable core, file for file the same as the Linux agent's.
+WIN_CORE_SRCS := $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
+# The Windows layer: the snapshot model and setup planner (portable), the
+# IP Helper/SetupAPI/firewall reader and actions (agent_win32.c).
+WIN_LAYER_SRCS := win-realserver/win_facts.c win-realserver/win_setup.c win-realserver/agent_win32.c \
+	win-realserver/win32_setup.c win-realserver/win32_firewall.c
+
+WIN_CORE_OBJS  := $(WIN_CORE_SRCS:%.c=$(WIN_BUILD)/obj/%.o)
+WIN_LAYER_OBJS := $(WIN_LAYER_SRCS:%.c=$(WIN_BUILD)/obj/%.o)
+
+# The layer's tests: a plain main() (no -municode).
+$(WIN_BUILD)/test_win_layer.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_layer.o \
+		$(WIN_LAYER_OBJS) $(WIN_CORE_OBJS)
+	$(MINGW_CC) -static -static-libgcc -o $@ $^ $(WIN_LIBS)
+
+# The agent: the same CLI as Linux (dsr_agent.c, main renamed), its state
+# and report, the Windows layer, the http.sys server and the service.
+WIN_AGENT_COMMON := win-realserver/dsr_agent.c win-realserver/agent_state.c win-realserver/agent_report.c
+WIN_AGENT_SRCS := win-realserver/win32_main.c win-realserver/win32_service.c win-realserver/win32_http.c
+WIN_AGENT_OBJS := $(WIN_AGENT_COMMON:%.c=$(WIN_BUILD)/obj/%.o) $(WIN_AGENT_SRCS:%.c=$(WIN_BUILD)/obj/%.o) \
+	$(WIN_LAYER_OBJS) $(WIN_CORE_OBJS) $(WIN_BUILD)/obj/dsr-agent-res.o
+
+# dsr_agent.c keeps its main(); the Windows entry point (win32_main.c) calls it.
+$(WIN_BUILD)/obj/win-realserver/dsr_agent.o: win-realserver/dsr_agent.c
 	@mkdir -p $(dir $@)
-	install -m 755 $< $@
-BINS += $(BUILD)/bin/dsrkit-pki
+	$(MINGW_CC) $(WIN_CFLAGS) -Dmain=dsr_agent_main -c -o $@ $<
 
-.PHONY: install-agent
-install-agent: $(BUILD)/bin/dsr-agent $(BUILD)/bin/dsrkit-pki
-	install -D -m 755 $(BUILD)/bin/dsr-agent $(DESTDIR)$(SBINDIR)/dsr-agent
-	install -D -m 755 $(BUILD)/bin/dsrkit-pki $(DESTDIR)$(BINDIR)/dsrkit-pki
-	install -D -m 644 win-realserver/dsr-agent.8 $(DESTDIR)$(MANDIR)/man8/dsr-agent.8
-	install -D -m 644 win-realserver/dsr-agent.conf.5 $(DESTDIR)$(MANDIR)/man5/dsr-agent.conf.5
-	install -D -m 644 win-realserver/dsrkit-pki.1 $(DESTDIR)$(MANDIR)/man1/dsrkit-pki.1
-	install -D -m 644 packaging/agent.conf.example $(DESTDIR)$(DATADIR)/doc/dsrkit-agent/examples/agent.conf.example
-INSTALL_TARGETS += install-agent
-
-# The portable layer over a fake platform table (tests/unit/test_agent_state.c).
-$(BUILD)/tests/test_agent_state: $(BUILD)/obj/tests/unit/test_agent_state.o \
-		$(BUILD)/obj/win-realserver/agent_state.o $(BUILD)/obj/win-realserver/agent_report.o \
-		$(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
+# Resources: version info and the Event Log message table.
+WINDMC   ?= x86_64-w64-mingw32-windmc
+WINDRES  ?= x86_64-w64-mingw32-windres
+V_PARTS  := $(subst ., ,$(VERSION))
+$(WIN_BUILD)/res/dsr-agent.rc: win-realserver/dsr-agent.rc.in win-realserver/dsr-agent-msg.mc
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_CMOCKA)
-UNIT_TESTS += $(BUILD)/tests/test_agent_state
+	$(WINDMC) -h $(WIN_BUILD)/res -r $(WIN_BUILD)/res win-realserver/dsr-agent-msg.mc
+	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@V1@/$(word 1,$(V_PARTS))/g' \
+		-e 's/@V2@/$(word 2,$(V_PARTS))/g' -e 's/@V3@/$(word 3,$(V_PARTS))/g' $< > $@
+	echo '#include "dsr-agent-msg.rc"' >> $@
+$(WIN_BUILD)/obj/dsr-agent-res.o: $(WIN_BUILD)/res/dsr-agent.rc
+	$(WINDRES) -I$(WIN_BUILD)/res -i $< -o $@
 
-# The Windows build (dsr-agent.exe, its wine tests, the MSI).
-include win-realserver/win.mk
+# The shipped exe: HTTPS only.
+$(WIN_BUILD)/dsr-agent.exe: $(WIN_AGENT_OBJS) $(WIN_BUILD)/obj/win-realserver/win32_http_tls.o
+	$(MINGW_CC) $(WIN_LDFLAGS) -o $@ $^ $(WIN_LIBS)
+# The test build: plain HTTP instead of TLS, for wine.  Never shipped.
+$(WIN_BUILD)/dsr-agent-test.exe: $(WIN_AGENT_OBJS) $(WIN_BUILD)/obj/win-realserver/win32_http_plain.o
+	$(MINGW_CC) $(WIN_LDFLAGS) -o $@ $^ $(WIN_LIBS)
+
+# The HTTPS transport's client check on openssl-made certificates.
+$(WIN_BUILD)/test_win_tls.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_tls.o \
+		$(WIN_BUILD)/obj/win-realserver/win32_http_tls.o $(WIN_BUILD)/obj/win-realserver/win32_service.o \
+		$(WIN_CORE_OBJS)
+	$(MINGW_CC) -static -static-libgcc -o $@ $^ $(WIN_LIBS)
+
+WIN_TEST_PROGS := $(WIN_BUILD)/test_win_layer.exe $(WIN_BUILD)/test_win_tls.exe $(WIN_BUILD)/dsr-agent-test.exe
+
+# The MSI (wixl, from Debian's msitools family): the shipped exe only.
+$(WIN_BUILD)/dsr-agent.msi: packaging/windows/dsr-agent.wxs $(WIN_BUILD)/dsr-agent.exe \
+		packaging/windows/agent.conf.example
+	wixl -a x64 -D Version=$(VERSION) -D Exe=$(WIN_BUILD)/dsr-agent.exe \
+		-D ConfExample=packaging/windows/agent.conf.example -o $@ $<
+
+# The Linux side of the protocol test: the checker's parser and the rules.
+$(BUILD)/tests/win-judge-status: $(BUILD)/obj/win-realserver/tests/judge_status.o $(AGENT_PROTO_OBJS) \
+		$(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_JSON)
+WIN_CHECK_NATIVE := $(BUILD)/tests/win-judge-status
+
+.PHONY: win win-check
+win: $(WIN_BUILD)/dsr-agent.exe $(WIN_BUILD)/dsr-agent.msi $(WIN_TEST_PROGS)
+all: win
+
+# Runs every Windows test under wine in its own network namespace.
+win-check: win $(WIN_CHECK_NATIVE)
+	WIN_BUILD=$(WIN_BUILD) WIN_JUDGE=$(BUILD)/tests/win-judge-status win-realserver/tests/win-check.sh
+
+# Part of `make unit` (so of `make check`); not of the sanitizer build
+# (`make asan`), whose point is the native code: the exe is the same there.
+ifeq ($(BUILD),build)
+unit: win-check
+endif
+
+-include $(shell find $(WIN_BUILD)/obj -name '*.d' 2>/dev/null)
