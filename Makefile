@@ -1,6 +1,7 @@
-# dsrkit - one GNU Makefile for the whole tree.  Each part adds its targets in
-# its own module.mk (included below), so parts can grow without touching this
-# file.  See README.md for the targets.
+# dsrkit - one GNU Makefile for the whole tree.  Each folder adds its targets
+# in its own module.mk, read in the order of the layers declared in LAYERS
+# (bottom first), so a module.mk may use what a lower layer defines.  See
+# README.md for the targets and doc/architecture.md for the layers.
 
 PREFIX      ?= /usr/local
 DESTDIR     ?=
@@ -37,7 +38,7 @@ FUZZ_TARGETS :=
 LAB_TOOLS   :=
 INSTALL_TARGETS :=   # phony targets a module adds; each honours DESTDIR and PREFIX
 
-.PHONY: all check unit lab fuzz fuzz-smoke demo bench asan install deps clean
+.PHONY: all check layercheck unit lab fuzz fuzz-smoke demo bench asan install deps clean
 all:
 
 # Objects of any .c file of the tree: build/obj/<path>.o
@@ -45,11 +46,8 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
-# bounded/: buffers and checked parsers shared by every part.
-BOUNDED_SRCS := bounded/buf.c bounded/strparse.c bounded/ipaddr.c bounded/kvfile.c
-BOUNDED_OBJS := $(BOUNDED_SRCS:%.c=$(BUILD)/obj/%.o)
-
-include $(sort $(wildcard */module.mk))
+MODULES := $(shell awk '!/^\#/ && NF >= 2 { print $$2 }' LAYERS)
+include $(wildcard $(MODULES:%=%/module.mk))
 
 # Fuzz targets: a module adds NAME to FUZZ_TARGETS and sets FUZZ_SRCS_NAME
 # (and FUZZ_LIBS_NAME); they are built with clang's libFuzzer.
@@ -74,10 +72,16 @@ all: $(LIBS) $(BINS) $(LAB_TOOLS)
 
 # deps first: on a fresh Debian machine `make check` needs nothing else.
 check: deps
+	$(MAKE) layercheck
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) fuzz-smoke
 	$(MAKE) lab
+
+# Every include points down the layers of LAYERS (and the checker's own test).
+layercheck:
+	@build-aux/layercheck
+	@build-aux/test-layercheck
 
 unit: $(UNIT_TESTS)
 	@build-aux/run-unit $(UNIT_TESTS)

@@ -10,7 +10,7 @@
  * Setup: addresses over rtnetlink, sysctls through /proc/sys, persistence as
  * a sysctl.d file and a systemd unit.
  */
-#include "win-realserver/agent_platform.h"
+#include "agent/agent_platform.h"
 #include "agent-proto/facts.h"
 #include "bounded/strparse.h"
 

@@ -1,5 +1,5 @@
 /* agent_report.c - see agent_report.h. */
-#include "win-realserver/agent_report.h"
+#include "agent/agent_report.h"
 #include "agent-proto/facts.h"
 #include "agent-proto/rules.h"
 

@@ -1,6 +1,6 @@
 /* agent_state.c - see agent_state.h. */
-#include "win-realserver/agent_state.h"
-#include "win-realserver/agent_platform.h"
+#include "agent/agent_state.h"
+#include "agent/agent_platform.h"
 #include "agent-proto/facts.h"
 
 #include <errno.h>

@@ -1,10 +1,10 @@
 /* dsr_agent.c - the dsr-agent command line: check, setup, serve.
  * Portable C over the platform table (agent_platform.h) and the status
  * server (status_server.h); see dsr-agent(8). */
-#include "win-realserver/agent_platform.h"
-#include "win-realserver/agent_report.h"
-#include "win-realserver/agent_state.h"
-#include "win-realserver/status_server.h"
+#include "agent/agent_platform.h"
+#include "agent/agent_report.h"
+#include "agent/agent_state.h"
+#include "agent/status_server.h"
 #include "agent-proto/agent_config.h"
 #include "agent-proto/facts.h"
 #include "agent-proto/rules.h"

@@ -12,9 +12,9 @@
  * Facts are read synchronously from the kernel (netlink and procfs, no disk
  * and no peer involved), at most once per facts_cache_ms.
  */
-#include "win-realserver/status_server.h"
-#include "win-realserver/agent_platform.h"
-#include "win-realserver/agent_state.h"
+#include "agent/status_server.h"
+#include "agent/agent_platform.h"
+#include "agent/agent_state.h"
 #include "agent-proto/facts.h"
 #include "agent-proto/http_request.h"
 #include "agent-proto/rules.h"

@@ -1,6 +1,6 @@
 /* arp_check_cmd.c - dsrctl arp-check; see arp_check_cmd.h. */
-#include "checker/iface.h"
-#include "checker/arp_check_cmd.h"
+#include "arp/iface.h"
+#include "arp/arp_check_cmd.h"
 
 #include <errno.h>
 #include <getopt.h>
@@ -10,7 +10,7 @@
 #include <sys/socket.h>
 
 #include "bounded/strparse.h"
-#include "checker/arp_detect.h"
+#include "arp/arp_detect.h"
 
 #define MAX_VIPS 64
 #define MAX_RS   256

@@ -1,6 +1,6 @@
 /* arp_detect.c - see arp_detect.h. */
-#include "checker/arp_detect.h"
-#include "checker/nd_packet.h"
+#include "arp/arp_detect.h"
+#include "arp/nd_packet.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

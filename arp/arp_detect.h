@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "bounded/ipaddr.h"
-#include "checker/arp_packet.h"
+#include "arp/arp_packet.h"
 
 #define ARP_DETECT_MAX_ALLOWED 16
 #define ARP_DETECT_MAX_KNOWN   256

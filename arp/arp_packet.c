@@ -1,5 +1,5 @@
 /* arp_packet.c - see arp_packet.h. */
-#include "checker/arp_packet.h"
+#include "arp/arp_packet.h"
 #include "bounded/strparse.h"
 
 #include <errno.h>

@@ -1,5 +1,5 @@
 /* iface.c - see iface.h. */
-#include "checker/iface.h"
+#include "arp/iface.h"
 
 #include <errno.h>
 #include <ifaddrs.h>

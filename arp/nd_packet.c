@@ -1,5 +1,5 @@
 /* nd_packet.c - see nd_packet.h. */
-#include "checker/nd_packet.h"
+#include "arp/nd_packet.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 # ipvs-plugin/: libdsrkit-ipvs (shared + static, one public header, hidden
-# internals, pkg-config file) and dsrctl on top of it.
+# internals, pkg-config file).  dsrctl, on top of it, is in ipvs-plugin/dsrctl/.
 
 IPVS_SOVER   := 0
 IPVS_LIBVER  := 0.1.0
@@ -35,39 +35,9 @@ $(IPVS_PC): ipvs-plugin/dsrkit-ipvs.pc.in
 
 LIBS += $(IPVS_A) $(IPVS_SO) $(IPVS_PC)
 
-# kaconf/ is linked into dsrctl (and later dsr-checkd) as objects; its
-# module.mk is read after this one, so name its sources here too.
-KACONF_SRCS ?= kaconf/kaconf.c kaconf/kaconf_vs.c
-DSRCTL_SRCS := ipvs-plugin/dsrctl.c ipvs-plugin/dsrctl_conf.c ipvs-plugin/dsrctl_state.c ipvs-plugin/dr_lint.c \
-	ipvs-plugin/route_lookup.c $(KACONF_SRCS) bounded/strparse.c bounded/ipaddr.c \
-	checker/arp_check_cmd.c checker/arp_detect.c checker/arp_packet.c checker/nd_packet.c checker/iface.c
-DSRCTL_OBJS := $(DSRCTL_SRCS:%.c=$(BUILD)/obj/%.o)
-
-$(BUILD)/bin/dsrctl: $(DSRCTL_OBJS) $(IPVS_A)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_GENL)
-BINS += $(BUILD)/bin/dsrctl
-
-# Unit tests: messages and apply through the seam, the diff, lint rules.
-IPVS_TEST_COMMON := $(BUILD)/obj/tests/unit/fake_kernel.o
-$(BUILD)/tests/test_ipvs_msg: $(BUILD)/obj/tests/unit/test_ipvs_msg.o $(IPVS_TEST_COMMON) $(IPVS_A)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_NL) $(LDLIBS_CMOCKA)
-$(BUILD)/tests/test_ipvs_apply: $(BUILD)/obj/tests/unit/test_ipvs_apply.o $(IPVS_TEST_COMMON) $(IPVS_A)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_NL) $(LDLIBS_CMOCKA)
-$(BUILD)/tests/test_ipvs_conf: $(BUILD)/obj/tests/unit/test_ipvs_conf.o \
-		$(BUILD)/obj/ipvs-plugin/dsrctl_conf.o $(BUILD)/obj/ipvs-plugin/dr_lint.o \
-		$(KACONF_SRCS:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/bounded/strparse.o \
-		$(BUILD)/obj/bounded/ipaddr.o $(IPVS_A)
-	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_NL) $(LDLIBS_CMOCKA)
-UNIT_TESTS += $(BUILD)/tests/test_ipvs_msg $(BUILD)/tests/test_ipvs_apply $(BUILD)/tests/test_ipvs_conf
-
 .PHONY: install-ipvs
-install-ipvs: $(IPVS_A) $(IPVS_SO) $(BUILD)/bin/dsrctl
-	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/dsrkit $(DESTDIR)$(SBINDIR) \
-		$(DESTDIR)$(MANDIR)/man8
+install-ipvs: $(IPVS_A) $(IPVS_SO)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)/dsrkit
 	install -m 644 $(IPVS_A) $(DESTDIR)$(LIBDIR)/
 	install -m 755 $(IPVS_SO) $(DESTDIR)$(LIBDIR)/
 	ln -sf libdsrkit-ipvs.so.$(IPVS_LIBVER) $(DESTDIR)$(LIBDIR)/libdsrkit-ipvs.so.$(IPVS_SOVER)
@@ -76,11 +46,4 @@ install-ipvs: $(IPVS_A) $(IPVS_SO) $(BUILD)/bin/dsrctl
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' \
 		-e 's|@VERSION@|$(IPVS_LIBVER)|' ipvs-plugin/dsrkit-ipvs.pc.in \
 		>$(DESTDIR)$(LIBDIR)/pkgconfig/dsrkit-ipvs.pc
-	install -m 755 $(BUILD)/bin/dsrctl $(DESTDIR)$(SBINDIR)/
-	install -m 644 ipvs-plugin/dsrctl.8 $(DESTDIR)$(MANDIR)/man8/
 INSTALL_TARGETS += install-ipvs
-
-# Fuzz: kernel answers through the message walker and attribute parser.
-FUZZ_TARGETS += fuzz_ipvs_msg
-FUZZ_SRCS_fuzz_ipvs_msg := tests/fuzz/fuzz_ipvs_msg.c ipvs-plugin/ipvs_msg.c bounded/buf.c
-FUZZ_LIBS_fuzz_ipvs_msg := -lnl-genl-3 -lnl-3

@@ -3,9 +3,10 @@
 # examples), and the packages: `make deb`, `make rpm`, `make packages`,
 # `make pkg-check`.  See doc/packaging.md.
 #
-# This file is read before win-realserver/module.mk (alphabetical order), so
-# anything that needs the full INSTALL_TARGETS, BINS or LIBS uses them in a
-# recipe (expanded when it runs), never in a prerequisite list.
+# This file is read after the programs' module.mk files (LAYERS) but before
+# tests/module.mk, so anything that needs the full INSTALL_TARGETS, BINS or
+# LIBS uses them in a recipe (expanded when it runs), never in a
+# prerequisite list.
 
 SYSTEMD_UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
 SYSUSERSDIR     ?= $(or $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null),$(PREFIX)/lib/sysusers.d)

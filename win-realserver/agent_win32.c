@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "agent-proto/facts.h"
-#include "win-realserver/agent_platform.h"
+#include "agent/agent_platform.h"
 #include "win-realserver/agent_win32.h"
 #include "win-realserver/win_facts.h"
 #include "win-realserver/win_setup.h"

@@ -1,4 +1,4 @@
-# win-realserver/win.mk - dsr-agent.exe for Windows Server, cross-built with
+# win-realserver/module.mk - dsr-agent.exe for Windows Server, cross-built with
 # mingw-w64, and its tests under wine (`make win-check`, part of `make unit`).
 #
 #   build/win/dsr-agent.exe        the shipped agent: HTTPS (http.sys) only
@@ -38,13 +38,13 @@ $(WIN_BUILD)/test_win_layer.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_
 
 # The agent: the same CLI as Linux (dsr_agent.c, main renamed), its state
 # and report, the Windows layer, the http.sys server and the service.
-WIN_AGENT_COMMON := win-realserver/dsr_agent.c win-realserver/agent_state.c win-realserver/agent_report.c
+WIN_AGENT_COMMON := $(AGENT_COMMON_SRCS)
 WIN_AGENT_SRCS := win-realserver/win32_main.c win-realserver/win32_service.c win-realserver/win32_http.c
 WIN_AGENT_OBJS := $(WIN_AGENT_COMMON:%.c=$(WIN_BUILD)/obj/%.o) $(WIN_AGENT_SRCS:%.c=$(WIN_BUILD)/obj/%.o) \
 	$(WIN_LAYER_OBJS) $(WIN_CORE_OBJS) $(WIN_BUILD)/obj/dsr-agent-res.o
 
 # dsr_agent.c keeps its main(); the Windows entry point (win32_main.c) calls it.
-$(WIN_BUILD)/obj/win-realserver/dsr_agent.o: win-realserver/dsr_agent.c
+$(WIN_BUILD)/obj/agent/dsr_agent.o: agent/dsr_agent.c
 	@mkdir -p $(dir $@)
 	$(MINGW_CC) $(WIN_CFLAGS) -Dmain=dsr_agent_main -c -o $@ $<
 

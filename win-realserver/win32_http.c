@@ -23,8 +23,8 @@
 #include "agent-proto/status.h"
 #include "bounded/buf.h"
 #include "bounded/strparse.h"
-#include "win-realserver/agent_state.h"
-#include "win-realserver/status_server.h"
+#include "agent/agent_state.h"
+#include "agent/status_server.h"
 #include "win-realserver/win32_http.h"
 #include "win-realserver/win32_service.h"
 

@@ -16,12 +16,12 @@
 
 #include "bounded/ipaddr.h"
 #include "bounded/strparse.h"
-#include "checker/agent_conn.h"
-#include "checker/checkd_proto.h"
-#include "checker/datapath.h"
-#include "checker/dsrkit_conf.h"
-#include "checker/judge.h"
-#include "checker/verdict.h"
+#include "checker/lib/agent_conn.h"
+#include "checker/lib/daemon_proto.h"
+#include "checker/lib/datapath.h"
+#include "checker/lib/dsrkit_conf.h"
+#include "checker/lib/judge.h"
+#include "checker/lib/verdict.h"
 #include "dsrkit/ipvs.h"
 
 enum output_mode {

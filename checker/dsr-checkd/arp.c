@@ -1,6 +1,6 @@
 /* checkd_arp.c - see checkd_arp.h. */
-#include "checker/iface.h"
-#include "checker/checkd_arp.h"
+#include "arp/iface.h"
+#include "checker/dsr-checkd/arp.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -11,7 +11,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 
-#include "checker/verdict.h"
+#include "checker/lib/verdict.h"
 
 static void arp_timer_cb(struct loop_timer *t);
 static void arp_io_cb(struct loop_io *io, uint32_t events);

@@ -6,8 +6,8 @@
 #ifndef DSRKIT_CHECKER_CHECKD_ARP_H
 #define DSRKIT_CHECKER_CHECKD_ARP_H
 
-#include "checker/arp_detect.h"
-#include "checker/checkd-t.h"
+#include "arp/arp_detect.h"
+#include "checker/dsr-checkd/checkd-t.h"
 
 #define CHECKD_ARP_MAX_CLAIMS 64
 #define CHECKD_ARP_MAX_VIPS   256

@@ -8,13 +8,13 @@
 
 #include "agent-proto/facts-t.h"
 #include "bounded/ipaddr.h"
-#include "checker/agent_conn.h"
-#include "checker/check_sm.h"
-#include "checker/checkd_conf.h"
-#include "checker/checkd_loop.h"
-#include "checker/datapath.h"
-#include "checker/dsrkit_conf.h"
-#include "checker/judge.h"
+#include "checker/lib/agent_conn.h"
+#include "checker/lib/check_sm.h"
+#include "checker/dsr-checkd/conf.h"
+#include "checker/dsr-checkd/loop.h"
+#include "checker/lib/datapath.h"
+#include "checker/lib/dsrkit_conf.h"
+#include "checker/lib/judge.h"
 
 struct checkd;
 struct checkd_dp_target;

@@ -4,7 +4,7 @@
  * checker needs: the dsr_checkd block, each real server's *_CHECK block
  * (retry, delay_before_retry, the agent port named in a MISC_CHECK line),
  * delay_loop, and the DR-only selection. */
-#include "checker/checkd_conf.h"
+#include "checker/dsr-checkd/conf.h"
 
 #include <errno.h>
 #include <net/if.h>
@@ -15,8 +15,8 @@
 
 #include "bounded/buf.h"
 #include "bounded/strparse.h"
-#include "checker/arp_packet.h"
-#include "checker/datapath.h"
+#include "arp/arp_packet.h"
+#include "checker/lib/datapath.h"
 #include "kaconf/kaconf.h"
 #include "kaconf/kaconf_vs.h"
 

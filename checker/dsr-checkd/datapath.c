@@ -1,5 +1,5 @@
 /* checkd_datapath.c - see checkd_datapath.h. */
-#include "checker/checkd_datapath.h"
+#include "checker/dsr-checkd/datapath.h"
 
 #include <errno.h>
 #include <stddef.h>
@@ -8,7 +8,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 
-#include "checker/verdict.h"
+#include "checker/lib/verdict.h"
 #include "dsrkit/ipvs.h"
 
 struct checkd_dp {

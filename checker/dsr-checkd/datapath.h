@@ -9,8 +9,8 @@
 
 #include <stdint.h>
 
-#include "checker/checkd-t.h"
-#include "checker/datapath.h"
+#include "checker/dsr-checkd/checkd-t.h"
+#include "checker/lib/datapath.h"
 
 /* Per-target probe state: heap-allocated, so the loop's pointers into it
  * survive the target array growing on a reload. */

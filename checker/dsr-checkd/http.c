@@ -1,5 +1,5 @@
 /* checkd_http.c - the status endpoint; see checkd_http.h. */
-#include "checker/checkd_http.h"
+#include "checker/dsr-checkd/http.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 
 #include "agent-proto/http_request.h"
 #include "bounded/strparse.h"
-#include "checker/checkd_listener.h"
+#include "checker/dsr-checkd/listener.h"
 
 #define IN_MAX 16384
 

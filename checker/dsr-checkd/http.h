@@ -7,7 +7,7 @@
 #define DSRKIT_CHECKER_CHECKD_HTTP_H
 
 #include "bounded/buf.h"
-#include "checker/checkd-t.h"
+#include "checker/dsr-checkd/checkd-t.h"
 
 #define CHECKD_HTTP_MAX_CLIENTS 64
 #define CHECKD_HTTP_TIMEOUT_MS  10000

@@ -3,7 +3,7 @@
  * Netlink to the local kernel answers in microseconds, so the requests are
  * made from the loop's thread; applies are coalesced by a short timer so a
  * burst of verdicts (a switch failing) is one pipelined batch. */
-#include "checker/checkd_ipvs.h"
+#include "checker/dsr-checkd/ipvs.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
-#include "checker/checkd_rs.h"
+#include "checker/dsr-checkd/rs.h"
 #include "dsrkit/ipvs.h"
 
 #define APPLY_DELAY_MS 20

@@ -10,7 +10,7 @@
 
 #include <stddef.h>
 
-#include "checker/checkd-t.h"
+#include "checker/dsr-checkd/checkd-t.h"
 
 /* Open the netlink handle (and in standalone mode read the kernel's table
  * once, for the weights of servers not checked yet).  0 or -errno. */

@@ -1,5 +1,5 @@
 /* checkd_listener.c - see checkd_listener.h. */
-#include "checker/checkd_listener.h"
+#include "checker/dsr-checkd/listener.h"
 
 #include <errno.h>
 #include <stdio.h>

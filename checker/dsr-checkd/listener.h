@@ -11,8 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "checker/checkd-t.h"
-#include "checker/checkd_loop.h"
+#include "checker/dsr-checkd/checkd-t.h"
+#include "checker/dsr-checkd/loop.h"
 
 struct checkd_listener;
 

@@ -1,5 +1,5 @@
 /* checkd_loop.c - epoll plus a timer heap; see checkd_loop.h. */
-#include "checker/checkd_loop.h"
+#include "checker/dsr-checkd/loop.h"
 
 #include <errno.h>
 #include <stdlib.h>

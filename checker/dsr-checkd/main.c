@@ -17,16 +17,16 @@
 #include <unistd.h>
 
 #include "agent-proto/facts.h"
-#include "checker/checkd-t.h"
-#include "checker/checkd_arp.h"
-#include "checker/checkd_datapath.h"
-#include "checker/checkd_http.h"
-#include "checker/checkd_ipvs.h"
-#include "checker/checkd_metrics.h"
-#include "checker/checkd_notify.h"
-#include "checker/checkd_rs.h"
-#include "checker/checkd_sock.h"
-#include "checker/verdict.h"
+#include "checker/dsr-checkd/checkd-t.h"
+#include "checker/dsr-checkd/arp.h"
+#include "checker/dsr-checkd/datapath.h"
+#include "checker/dsr-checkd/http.h"
+#include "checker/dsr-checkd/ipvs.h"
+#include "checker/dsr-checkd/metrics.h"
+#include "checker/dsr-checkd/notify.h"
+#include "checker/dsr-checkd/rs.h"
+#include "checker/dsr-checkd/sock.h"
+#include "checker/lib/verdict.h"
 
 #define CHECKD_CONF_DEFAULT_PATH "/etc/dsrkit/checkd.conf"
 

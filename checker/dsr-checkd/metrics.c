@@ -2,9 +2,9 @@
  *
  * The text format wants every sample of a family together under one HELP
  * and TYPE, so each family is a pass over the table. */
-#include "checker/checkd_metrics.h"
-#include "checker/checkd_arp.h"
-#include "checker/checkd_datapath.h"
+#include "checker/dsr-checkd/metrics.h"
+#include "checker/dsr-checkd/arp.h"
+#include "checker/dsr-checkd/datapath.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -17,8 +17,8 @@
 #include "agent-proto/facts.h"
 #include "agent-proto/jsonw.h"
 #include "agent-proto/rules.h"
-#include "checker/checkd_rs.h"
-#include "checker/verdict.h"
+#include "checker/dsr-checkd/rs.h"
+#include "checker/lib/verdict.h"
 
 struct out {
 	struct buf *b;

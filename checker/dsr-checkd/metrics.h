@@ -30,7 +30,7 @@
 #define DSRKIT_CHECKER_CHECKD_METRICS_H
 
 #include "bounded/buf.h"
-#include "checker/checkd-t.h"
+#include "checker/dsr-checkd/checkd-t.h"
 
 /* The process's own numbers (from /proc; tests pass fixed ones). */
 struct checkd_process {

@@ -1,5 +1,5 @@
 /* checkd_notify.c - see checkd_notify.h. */
-#include "checker/checkd_notify.h"
+#include "checker/dsr-checkd/notify.h"
 
 #include <errno.h>
 #include <stdlib.h>

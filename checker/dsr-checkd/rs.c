@@ -5,9 +5,9 @@
  * at the probe's deadline.  Its socket is registered only for what the TLS
  * connection waits for, so a hung agent costs one idle registration and
  * its own deadline, never another server's time. */
-#include "checker/checkd_rs.h"
-#include "checker/checkd_arp.h"
-#include "checker/checkd_datapath.h"
+#include "checker/dsr-checkd/rs.h"
+#include "checker/dsr-checkd/arp.h"
+#include "checker/dsr-checkd/datapath.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,7 +17,7 @@
 
 #include "agent-proto/facts.h"
 #include "agent-proto/status.h"
-#include "checker/verdict.h"
+#include "checker/lib/verdict.h"
 
 static int addr_cmp(const struct ip_addr *a, uint16_t pa, const struct ip_addr *b, uint16_t pb)
 {

@@ -5,7 +5,7 @@
 #ifndef DSRKIT_CHECKER_CHECKD_RS_H
 #define DSRKIT_CHECKER_CHECKD_RS_H
 
-#include "checker/checkd-t.h"
+#include "checker/dsr-checkd/checkd-t.h"
 
 /* The agent path fetched: the whole document, judged for every target. */
 #define CHECKD_STATUS_PATH "/v1/status"

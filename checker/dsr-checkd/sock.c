@@ -1,5 +1,5 @@
 /* checkd_sock.c - the daemon socket and track files; see checkd_sock.h. */
-#include "checker/checkd_sock.h"
+#include "checker/dsr-checkd/sock.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,9 +12,9 @@
 #include <sys/un.h>
 #include <unistd.h>
 
-#include "checker/checkd_listener.h"
-#include "checker/checkd_rs.h"
-#include "checker/verdict.h"
+#include "checker/dsr-checkd/listener.h"
+#include "checker/dsr-checkd/rs.h"
+#include "checker/lib/verdict.h"
 
 struct sclient {
 	struct checkd_conn base;   /* first: the listener allocates and lists it */

@@ -6,8 +6,8 @@
 
 #include <stddef.h>
 
-#include "checker/checkd-t.h"
-#include "checker/checkd_proto.h"
+#include "checker/dsr-checkd/checkd-t.h"
+#include "checker/lib/daemon_proto.h"
 
 #define CHECKD_SOCK_MAX_CLIENTS 256
 #define CHECKD_SOCK_TIMEOUT_MS  2000

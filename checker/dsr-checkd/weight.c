@@ -1,6 +1,6 @@
 /* checkd_weight.c - the weight policy of standalone mode; see checkd_ipvs.h.
  * Kept apart from the netlink code so it builds (and is tested) without it. */
-#include "checker/checkd_ipvs.h"
+#include "checker/dsr-checkd/ipvs.h"
 
 int checkd_dest_weight(uint32_t configured, const struct checkd_rs *rs, const struct checkd_target *t,
 		       int kernel_weight)

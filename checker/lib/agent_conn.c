@@ -1,5 +1,5 @@
 /* agent_conn.c - non-blocking mutual-TLS HTTP client; see agent_conn.h. */
-#include "checker/agent_conn.h"
+#include "checker/lib/agent_conn.h"
 
 #include <errno.h>
 #include <netinet/in.h>
@@ -12,7 +12,7 @@
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
 
-#include "checker/verdict.h"
+#include "checker/lib/verdict.h"
 
 struct agent_tls {
 	SSL_CTX *ctx;

@@ -11,8 +11,8 @@
 
 #include "bounded/buf.h"
 #include "bounded/ipaddr.h"
-#include "checker/http_resp.h"
-#include "checker/verdict-t.h"
+#include "checker/lib/http_resp.h"
+#include "checker/lib/verdict-t.h"
 
 /* TLS settings shared by all connections: CA, our client certificate. */
 struct agent_tls;

@@ -1,9 +1,9 @@
 /* check_sm.c - see check_sm.h. */
-#include "checker/check_sm.h"
+#include "checker/lib/check_sm.h"
 
 #include <string.h>
 
-#include "checker/verdict.h"
+#include "checker/lib/verdict.h"
 
 static const char *const state_names[CHECK_STATE_COUNT] = {
 	[CHECK_STATE_INIT] = "init",

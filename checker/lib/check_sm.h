@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "checker/verdict-t.h"
+#include "checker/lib/verdict-t.h"
 
 struct check_params {
 	uint32_t interval_ms;     /* between probes in steady state */

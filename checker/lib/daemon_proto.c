@@ -1,5 +1,5 @@
 /* checkd_proto.c - the daemon socket's lines; see checkd_proto.h. */
-#include "checker/checkd_proto.h"
+#include "checker/lib/daemon_proto.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -7,7 +7,7 @@
 
 #include "agent-proto/facts.h"
 #include "bounded/strparse.h"
-#include "checker/verdict.h"
+#include "checker/lib/verdict.h"
 
 #define FIELDS 8
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "bounded/ipaddr.h"
-#include "checker/judge.h"
+#include "checker/lib/judge.h"
 
 #define CHECKD_PROTO_LINE_MAX 512
 

@@ -1,5 +1,5 @@
 /* datapath.c - the VIP data-path probe; see datapath.h. */
-#include "checker/datapath.h"
+#include "checker/lib/datapath.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -14,8 +14,8 @@
 #include <openssl/err.h>
 
 #include "bounded/strparse.h"
-#include "checker/iface.h"
-#include "checker/verdict.h"
+#include "arp/iface.h"
+#include "checker/lib/verdict.h"
 #include "dsrkit/ipvs.h"
 
 static int in_range(const struct datapath_cfg *cfg, uint32_t mark)

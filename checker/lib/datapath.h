@@ -18,8 +18,8 @@
 
 #include "bounded/buf.h"
 #include "bounded/ipaddr.h"
-#include "checker/http_resp.h"
-#include "checker/verdict-t.h"
+#include "checker/lib/http_resp.h"
+#include "checker/lib/verdict-t.h"
 
 #define DATAPATH_MARK_BASE_DEFAULT  0x44530000u  /* "DS" */
 #define DATAPATH_MARK_COUNT_DEFAULT 4096u

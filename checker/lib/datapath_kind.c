@@ -1,6 +1,6 @@
 /* datapath_kind.c - the names of the data-path probe kinds, apart from the
  * probe itself so that configuration readers need no IPVS or TLS. */
-#include "checker/datapath.h"
+#include "checker/lib/datapath.h"
 
 #include <errno.h>
 #include <string.h>

@@ -1,5 +1,5 @@
 /* dsrkit_conf.c - reader of /etc/dsrkit/dsrkit.conf; see dsrkit_conf.h. */
-#include "checker/dsrkit_conf.h"
+#include "checker/lib/dsrkit_conf.h"
 
 #include <errno.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* http_resp.c - bounded HTTP/1.1 response parser; see http_resp.h. */
-#include "checker/http_resp.h"
+#include "checker/lib/http_resp.h"
 
 #include <errno.h>
 #include <stdio.h>

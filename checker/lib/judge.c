@@ -1,11 +1,11 @@
 /* judge.c - re-judge an agent's facts with the shared rules; see judge.h. */
-#include "checker/judge.h"
+#include "checker/lib/judge.h"
 
 #include <string.h>
 
 #include "agent-proto/rules.h"
 #include "agent-proto/status.h"
-#include "checker/verdict.h"
+#include "checker/lib/verdict.h"
 
 /* The facts model is large (fixed arrays); one per process is enough for
  * dsr-check, and dsr-checkd judges from its single event-loop thread. */

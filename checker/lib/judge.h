@@ -9,7 +9,7 @@
 
 #include "agent-proto/facts-t.h"
 #include "bounded/ipaddr.h"
-#include "checker/verdict-t.h"
+#include "checker/lib/verdict-t.h"
 
 struct judgement {
 	struct verdict verdict;   /* PROTOCOL, FACTS or ADMIN layer, or healthy */

@@ -1,5 +1,5 @@
 /* verdict.c - verdict helpers; the layer names are written once here. */
-#include "checker/verdict.h"
+#include "checker/lib/verdict.h"
 
 #include <stdarg.h>
 #include <stdio.h>

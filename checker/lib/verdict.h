@@ -2,7 +2,7 @@
 #ifndef DSRKIT_CHECKER_VERDICT_H
 #define DSRKIT_CHECKER_VERDICT_H
 
-#include "checker/verdict-t.h"
+#include "checker/lib/verdict-t.h"
 
 /* The layer's stable lower-case name ("connect", "tls", ...). */
 const char *check_layer_name(enum check_layer l);

@@ -1,5 +1,5 @@
 /* dr_lint.c - the Direct Routing rules; see dr_lint.h. */
-#include "ipvs-plugin/dr_lint.h"
+#include "ipvs-plugin/dsrctl/dr_lint.h"
 
 #include <stdarg.h>
 #include <stdio.h>

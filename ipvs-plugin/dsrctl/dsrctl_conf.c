@@ -1,5 +1,5 @@
 /* dsrctl_conf.c - kaconf virtual servers into an IPVS table, and back. */
-#include "ipvs-plugin/dsrctl_conf.h"
+#include "ipvs-plugin/dsrctl/dsrctl_conf.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -3,7 +3,7 @@
  * it applied last, the services a --partial apply changed since, and the
  * weights of drained servers.  All are written in keepalived syntax and
  * read back through the same parser as the configuration. */
-#include "ipvs-plugin/dsrctl_state.h"
+#include "ipvs-plugin/dsrctl/dsrctl_state.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "ipvs-plugin/dsrctl_conf.h"
+#include "ipvs-plugin/dsrctl/dsrctl_conf.h"
 
 #define ERRBUF_MAX (256 * 1024)
 

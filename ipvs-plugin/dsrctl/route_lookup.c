@@ -1,6 +1,6 @@
 /* route_lookup.c - "how would this host reach address A?" over rtnetlink
  * (RTM_GETROUTE, the question `ip route get` asks). */
-#include "ipvs-plugin/dr_lint.h"
+#include "ipvs-plugin/dsrctl/dr_lint.h"
 
 #include <errno.h>
 #include <linux/rtnetlink.h>

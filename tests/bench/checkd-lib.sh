@@ -8,7 +8,7 @@ HZ=$(getconf CLK_TCK)
 PER_RESP=4000   # listeners per responder process (2 fds each, under the fd limit)
 
 bench_pki() {
-	local dir=$1 pki=$PWD/win-realserver/dsrkit-pki
+	local dir=$1 pki=$PWD/pki/dsrkit-pki
 	mkdir -p "$dir"
 	"$pki" --dir "$dir" ca >/dev/null && "$pki" --dir "$dir" agent agent --ip 127.0.0.1 >/dev/null &&
 		"$pki" --dir "$dir" checker checker >/dev/null

@@ -3,8 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checker/arp_packet.h"
-#include "checker/nd_packet.h"
+#include "arp/arp_packet.h"
+#include "arp/nd_packet.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

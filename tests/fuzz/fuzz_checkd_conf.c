@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checker/checkd_conf.h"
+#include "checker/dsr-checkd/conf.h"
 #include "kaconf/kaconf.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

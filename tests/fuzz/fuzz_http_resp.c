@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "checker/http_resp.h"
+#include "checker/lib/http_resp.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {

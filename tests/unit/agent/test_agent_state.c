@@ -15,9 +15,9 @@
 #include <unistd.h>
 
 #include "agent-proto/facts.h"
-#include "win-realserver/agent_platform.h"
-#include "win-realserver/agent_report.h"
-#include "win-realserver/agent_state.h"
+#include "agent/agent_platform.h"
+#include "agent/agent_report.h"
+#include "agent/agent_state.h"
 
 static int reads, fail_read, load = 40;
 static enum facts_os fake_os = FACTS_OS_WINDOWS;

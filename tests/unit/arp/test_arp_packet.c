@@ -8,8 +8,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "checker/arp_packet.h"
-#include "checker/nd_packet.h"
+#include "arp/arp_packet.h"
+#include "arp/nd_packet.h"
 
 static const uint8_t mac_a[6] = { 0x02, 0x00, 0x00, 0x00, 0x00, 0x01 };
 

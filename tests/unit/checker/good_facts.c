@@ -5,7 +5,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "tests/unit/good_facts.h"
+#include "tests/unit/checker/good_facts.h"
 
 void good_linux_facts(struct facts *f, const uint16_t *ports, size_t n)
 {

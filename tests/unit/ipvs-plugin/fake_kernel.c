@@ -1,5 +1,5 @@
 /* fake_kernel.c - see fake_kernel.h. */
-#include "tests/unit/fake_kernel.h"
+#include "tests/unit/ipvs-plugin/fake_kernel.h"
 
 #include <errno.h>
 #include <linux/genetlink.h>

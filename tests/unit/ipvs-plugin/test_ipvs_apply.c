@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tests/unit/fake_kernel.h"
+#include "tests/unit/ipvs-plugin/fake_kernel.h"
 
 /* n services 198.51.100.x:(1000+i/100), 4 dests each; weight w on dest 0
  * of the first `changed` services. */

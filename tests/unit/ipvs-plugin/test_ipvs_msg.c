@@ -15,7 +15,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "tests/unit/fake_kernel.h"
+#include "tests/unit/ipvs-plugin/fake_kernel.h"
 
 static struct ipvs_service svc4(const char *ip, uint16_t port)
 {

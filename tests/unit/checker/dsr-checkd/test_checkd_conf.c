@@ -14,9 +14,9 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "checker/checkd_conf.h"
-#include "checker/checkd_proto.h"
-#include "checker/verdict.h"
+#include "checker/dsr-checkd/conf.h"
+#include "checker/lib/daemon_proto.h"
+#include "checker/lib/verdict.h"
 #include "kaconf/kaconf.h"
 
 /* Sample files are written under a temporary folder (includes are read by

@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-#include "checker/check_sm.h"
-#include "checker/verdict.h"
+#include "checker/lib/check_sm.h"
+#include "checker/lib/verdict.h"
 
 static struct verdict ok_v, bad_v;
 

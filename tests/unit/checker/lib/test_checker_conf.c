@@ -8,7 +8,7 @@
 
 #include <string.h>
 
-#include "checker/dsrkit_conf.h"
+#include "checker/lib/dsrkit_conf.h"
 
 static void every_key(void **state)
 {

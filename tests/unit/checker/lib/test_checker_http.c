@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "checker/http_resp.h"
+#include "checker/lib/http_resp.h"
 
 /* Feed s in pieces of `step` bytes; returns the final parser result. */
 static int feed_steps(struct http_resp *r, const char *s, size_t n, size_t step, size_t *total_used)

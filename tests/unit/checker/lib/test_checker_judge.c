@@ -11,10 +11,10 @@
 #include <string.h>
 
 #include "agent-proto/facts.h"
-#include "tests/unit/good_facts.h"
+#include "tests/unit/checker/good_facts.h"
 #include "agent-proto/status.h"
-#include "checker/judge.h"
-#include "checker/verdict.h"
+#include "checker/lib/judge.h"
+#include "checker/lib/verdict.h"
 
 static struct facts f;
 

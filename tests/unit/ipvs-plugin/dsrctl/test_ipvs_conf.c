@@ -14,9 +14,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "ipvs-plugin/dr_lint.h"
+#include "ipvs-plugin/dsrctl/dr_lint.h"
 #include "ipvs-plugin/ipvs-int.h"
-#include "ipvs-plugin/dsrctl_conf.h"
+#include "ipvs-plugin/dsrctl/dsrctl_conf.h"
 
 static struct ipvs_table *load_ok(const char *text)
 {

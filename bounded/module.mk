@@ -1,0 +1,4 @@
+# bounded/: the one bounded buffer, the checked number and address parsers
+# and the key = value reader, shared by every part (portable C).
+BOUNDED_SRCS := bounded/buf.c bounded/strparse.c bounded/ipaddr.c bounded/kvfile.c
+BOUNDED_OBJS := $(BOUNDED_SRCS:%.c=$(BUILD)/obj/%.o)

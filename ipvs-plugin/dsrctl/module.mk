@@ -1,0 +1,20 @@
+# ipvs-plugin/dsrctl/: dsrctl, the command line over libdsrkit-ipvs
+# (status, apply, lint, drain/restore) and the ARP detector (arp-check).
+
+DSRCTL_SRCS := ipvs-plugin/dsrctl/dsrctl.c ipvs-plugin/dsrctl/dsrctl_conf.c ipvs-plugin/dsrctl/dsrctl_state.c \
+	ipvs-plugin/dsrctl/dr_lint.c ipvs-plugin/dsrctl/route_lookup.c
+DSRCTL_CONF_OBJS := $(BUILD)/obj/ipvs-plugin/dsrctl/dsrctl_conf.o $(BUILD)/obj/ipvs-plugin/dsrctl/dr_lint.o
+DSRCTL_OBJS := $(DSRCTL_SRCS:%.c=$(BUILD)/obj/%.o) $(KACONF_OBJS) $(BUILD)/obj/bounded/strparse.o \
+	$(BUILD)/obj/bounded/ipaddr.o $(ARP_CMD_OBJS) $(ARP_OBJS)
+
+$(BUILD)/bin/dsrctl: $(DSRCTL_OBJS) $(IPVS_A)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_GENL)
+BINS += $(BUILD)/bin/dsrctl
+
+.PHONY: install-dsrctl
+install-dsrctl: $(BUILD)/bin/dsrctl
+	install -d $(DESTDIR)$(SBINDIR) $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(BUILD)/bin/dsrctl $(DESTDIR)$(SBINDIR)/
+	install -m 644 ipvs-plugin/dsrctl/dsrctl.8 $(DESTDIR)$(MANDIR)/man8/
+INSTALL_TARGETS += install-dsrctl
