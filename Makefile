@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # dsrkit - one GNU Makefile for the whole tree.  Each folder adds its targets
 # in its own module.mk, read in the order of the layers declared in LAYERS
 # (bottom first), so a module.mk may use what a lower layer defines.  See
@@ -15,6 +16,18 @@ DATADIR     ?= $(PREFIX)/share
 VERSION     := 0.1.0
 
 BUILD   ?= build
+
+# The build speaks as kernel and git builds do: one short line a step
+# ("  CC      checker/lib/verdict.o"); `make V=1` shows every command.
+V ?= 0
+ifeq ($(V),1)
+Q :=
+say :=
+else
+Q := @
+say = @printf '  %-7s %s\n' '$(1)' '$(patsubst $(BUILD)/obj/%,%,$(patsubst $(BUILD)/%,%,$@))'
+MAKEFLAGS += --no-print-directory
+endif
 CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Wshadow -Wformat=2
@@ -38,13 +51,14 @@ FUZZ_TARGETS :=
 LAB_TOOLS   :=
 INSTALL_TARGETS :=   # phony targets a module adds; each honours DESTDIR and PREFIX
 
-.PHONY: all check layercheck unit lab fuzz fuzz-smoke demo bench asan install deps clean
+.PHONY: all check layercheck license-check unit lab fuzz fuzz-smoke demo bench asan install deps clean
 all:
 
 # Objects of any .c file of the tree: build/obj/<path>.o
 $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(call say,CC)
+	$(Q)$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
 MODULES := $(shell awk '!/^\#/ && NF >= 2 { print $$2 }' LAYERS)
 include $(wildcard $(MODULES:%=%/module.mk))
@@ -56,7 +70,8 @@ FUZZ_CFLAGS := -std=gnu11 -g -O1 -fsanitize=fuzzer,address,undefined -I. -D_GNU_
 define fuzz_rule
 $(BUILD)/fuzz/$(1): $$(FUZZ_SRCS_$(1))
 	@mkdir -p $$(dir $$@)
-	$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ $$^ $$(FUZZ_LIBS_$(1))
+	$$(call say,FUZZ)
+	$$(Q)$$(FUZZ_CC) $$(FUZZ_CFLAGS) -o $$@ $$^ $$(FUZZ_LIBS_$(1))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
@@ -72,7 +87,7 @@ all: $(LIBS) $(BINS) $(LAB_TOOLS)
 
 # deps first: on a fresh Debian machine `make check` needs nothing else.
 check: deps
-	$(MAKE) layercheck
+	$(MAKE) layercheck license-check
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) fuzz-smoke
@@ -82,6 +97,11 @@ check: deps
 layercheck:
 	@build-aux/layercheck
 	@build-aux/test-layercheck
+
+# Every source file carries its SPDX line (and the check's own test).
+license-check:
+	@build-aux/spdxcheck
+	@build-aux/test-spdxcheck
 
 unit: $(UNIT_TESTS)
 	@build-aux/run-unit $(UNIT_TESTS)

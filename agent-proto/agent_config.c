@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_config.c - see agent_config.h and dsr-agent.conf(5). */
 #include "agent-proto/agent_config.h"
 #include "agent-proto/facts.h"

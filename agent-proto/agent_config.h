@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_config.h - the agent's configuration file (dsr-agent.conf(5)):
  * `key = value` lines, `#` comments.  Errors come back as
  * "FILE:LINE: what is wrong".  Portable C (the Windows agent reads the same

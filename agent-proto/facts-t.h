@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* facts-t.h - the DR-relevant facts of one real server, as the agent reads
  * them from its OS and as the checker parses them back from /v1/status.
  *

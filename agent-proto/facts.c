@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* facts.c - helpers over the facts model; see facts.h. */
 #include "agent-proto/facts.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* facts.h - filling and querying the facts model (facts-t.h).  Portable C. */
 #ifndef DSRKIT_AGENT_PROTO_FACTS_H
 #define DSRKIT_AGENT_PROTO_FACTS_H

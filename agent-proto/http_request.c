@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_request.c - see http_request.h.  Accepts what curl, OpenSSL s_client
  * and the checker send; refuses obsolete line folding, bare CR, NUL, a
  * Content-Length that is repeated or not a number, and Transfer-Encoding

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_request.h - the bounded HTTP/1.x request parser of the status
  * endpoint.  Input is untrusted: every limit below is enforced before any
  * byte past it is looked at, and an error maps to one status code through

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jsonw.c - see jsonw.h. */
 #include "agent-proto/jsonw.h"
 

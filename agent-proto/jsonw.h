@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* jsonw.h - a write-only JSON writer into a bounded struct buf.
  *
  * Errors are sticky: the first failing append (-ENOSPC when the document

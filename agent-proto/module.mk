@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # agent-proto/: the portable core of the agent protocol (facts, rules, JSON
 # writer, status document, HTTP request and config parsers).  No OS headers:
 # the same files build for Linux, the checker and (mingw-w64) Windows.
@@ -11,8 +12,9 @@ AGENT_PROTO_PARSE_OBJS := $(AGENT_PROTO_PARSE_SRCS:%.c=$(BUILD)/obj/%.o)
 
 $(BUILD)/lib/libdsrkit-agent-proto.a: $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)rm -f $@
+	$(call say,AR)
+	$(Q)$(AR) rcs $@ $^
 LIBS += $(BUILD)/lib/libdsrkit-agent-proto.a
 
 # The portable core must stay free of OS headers: compile it for Windows.

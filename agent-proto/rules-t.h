@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rules-t.h - findings: what the rules say about a real server's facts.
  * The code list is the protocol's: codes are stable strings, never renamed
  * (doc/agent-protocol.md).  Portable C. */

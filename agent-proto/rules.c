@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rules.c - the DR rules; see rules.h and the code table in
  * doc/agent-protocol.md.  Every code, its severity and layer are written
  * once, in finding_table[]. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* rules.h - facts plus a VIP and port in, findings out.  No OS calls: the
  * agent (Linux, Windows) and the checker run the same judgement.  Portable C. */
 #ifndef DSRKIT_AGENT_PROTO_RULES_H

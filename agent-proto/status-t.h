@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status-t.h - what a /v1/status document carries besides the facts.
  * Portable C. */
 #ifndef DSRKIT_AGENT_PROTO_STATUS_T_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status.c - renders the /v1/status document; see doc/agent-protocol.md for
  * the schema.  Unknown values are JSON null, never a guess. */
 #include "agent-proto/status.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status.h - the /v1/status document (doc/agent-protocol.md).
  * Portable C; the parser (status_parse.c) needs json-c and is built on Linux
  * only. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status_parse.c - a /v1/status document back into the facts model, for the
  * checker (which judges the facts again with the same rules).  Linux only:
  * json-c.  Every field is type-checked and bounded; a document that breaks

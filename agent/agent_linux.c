@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_linux.c - the Linux platform of dsr-agent (agent_platform.h).
  *
  * Facts: interfaces and addresses from rtnetlink (libnl-route-3), the ARP

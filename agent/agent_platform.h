@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_platform.h - the seam between dsr-agent's portable part and its OS.
  *
  * One whole file per platform implements this table: agent_linux.c

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_report.c - see agent_report.h. */
 #include "agent/agent_report.h"
 #include "agent-proto/facts.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_report.h - the human report of `dsr-agent check`.  Portable C. */
 #ifndef DSRKIT_AGENT_REPORT_H
 #define DSRKIT_AGENT_REPORT_H

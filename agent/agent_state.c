@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_state.c - see agent_state.h. */
 #include "agent/agent_state.h"
 #include "agent/agent_platform.h"

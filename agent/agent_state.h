@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_state.h - the agent's view of its server at run time: the OS facts
  * (read through the platform table, at most once per facts_cache_ms) with
  * the administrative state and weight hint applied from the configuration

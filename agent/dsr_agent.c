@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dsr_agent.c - the dsr-agent command line: check, setup, serve.
  * Portable C over the platform table (agent_platform.h) and the status
  * server (status_server.h); see dsr-agent(8). */

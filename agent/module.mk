@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # agent/: dsr-agent, the real-server agent.  The portable part (CLI, state,
 # report) builds for every platform; agent_linux.c and status_server.c are
 # the Linux platform.  win-realserver/ adds the Windows platform and its own
@@ -10,7 +11,8 @@ AGENT_OBJS := $(AGENT_COMMON_OBJS) $(AGENT_LINUX_SRCS:%.c=$(BUILD)/obj/%.o)
 
 $(BUILD)/bin/dsr-agent: $(AGENT_OBJS) $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) -lnl-route-3 -lnl-3
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) -lnl-route-3 -lnl-3
 BINS += $(BUILD)/bin/dsr-agent
 
 .PHONY: install-agent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status_server.c - the Linux status server: one epoll loop, non-blocking
  * OpenSSL, mutual TLS.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* status_server.h - `dsr-agent serve`: the /v1/status endpoint over mutual
  * TLS and the optional agent-check line port.  The Linux build implements it
  * with epoll and non-blocking OpenSSL (status_server.c); the Windows agent

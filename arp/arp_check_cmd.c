@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* arp_check_cmd.c - dsrctl arp-check; see arp_check_cmd.h. */
 #include "arp/iface.h"
 #include "arp/arp_check_cmd.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* arp_check_cmd.h - `dsrctl arp-check`: one round of the ARP-problem
  * detector on demand. */
 #ifndef DSRKIT_CHECKER_ARP_CHECK_CMD_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* arp_detect.c - see arp_detect.h. */
 #include "arp/arp_detect.h"
 #include "arp/nd_packet.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* arp_detect.h - the ARP-problem detector: asks "who has VIP?" on a
  * director interface (AF_PACKET) and reports every MAC other than the
  * director's own (or an allowed VRRP virtual MAC / peer) that claims a VIP,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* arp_packet.c - see arp_packet.h. */
 #include "arp/arp_packet.h"
 #include "bounded/strparse.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* arp_packet.h - Ethernet ARP frames, built and parsed without sockets, so
  * the parser of what the network sends us is unit-tested and fuzzed. */
 #ifndef DSRKIT_CHECKER_ARP_PACKET_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iface.c - see iface.h. */
 #include "arp/iface.h"
 

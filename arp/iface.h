@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* iface.h - which local interface holds an address (getifaddrs). */
 #ifndef DSRKIT_CHECKER_IFACE_H
 #define DSRKIT_CHECKER_IFACE_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # arp/: the director-side ARP/ND problem detector: frames, the detector
 # (active rounds and passive watch), "which interface holds this address",
 # and the `dsrctl arp-check` command.  dsrctl and dsr-checkd stand on it.

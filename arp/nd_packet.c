@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nd_packet.c - see nd_packet.h. */
 #include "arp/nd_packet.h"
 

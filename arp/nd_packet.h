@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* nd_packet.h - IPv6 neighbour discovery messages for the ARP-problem
  * detector: a Neighbour Solicitation to send through a raw ICMPv6 socket,
  * and the parser of Neighbour Advertisements seen on the wire (Ethernet

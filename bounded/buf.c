@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* buf.c - bounded buffer; see buf.h for the invariant. */
 #include "bounded/buf.h"
 

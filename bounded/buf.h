@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* buf.h - the one bounded buffer type for outside input and generated output.
  *
  * Invariant, checked on every append: len <= cap <= max.  `max` is mandatory:

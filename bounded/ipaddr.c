@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ipaddr.c - address parsing and printing without inet_pton, see ipaddr.h. */
 #include "bounded/ipaddr.h"
 #include "bounded/strparse.h"

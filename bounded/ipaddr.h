@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ipaddr.h - IPv4/IPv6 addresses parsed and printed without OS headers, so
  * the same code runs in the Linux and the Windows agent.  Portable C.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kvfile.c - "key = value" file reader; see kvfile.h. */
 #include "bounded/kvfile.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kvfile.h - the one reader of dsrkit's "key = value" files (agent.conf,
  * dsrkit.conf): '#' comments, blank lines, bounded line length, control
  * characters refused, every error as "file:line: what is wrong".  Portable C. */

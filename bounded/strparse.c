@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* strparse.c - checked number parsing. */
 #include "bounded/strparse.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* strparse.h - checked parsers for numbers, the only way dsrkit turns outside
  * text into integers (no atoi/strtol at call sites).  Portable C.
  */

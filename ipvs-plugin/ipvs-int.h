@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ipvs-int.h - internals of libdsrkit-ipvs (not installed).
  *
  * The seam: every byte to and from the kernel goes through struct

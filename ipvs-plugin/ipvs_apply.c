@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ipvs_apply.c - declarative apply: compare a desired table with the
  * kernel, plan only the difference, send it pipelined. */
 #include "ipvs-plugin/ipvs-int.h"

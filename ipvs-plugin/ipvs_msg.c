@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ipvs_msg.c - IPVS generic-netlink messages, built and parsed with libnl's
  * attribute helpers.  No I/O: the unit tests call these directly and the
  * fake kernel parses our requests with the same code. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ipvs_nl.c - the handle, its netlink transport, and the three ways of
  * talking to the kernel: one request, one dump, a pipelined batch. */
 #include "ipvs-plugin/ipvs-int.h"

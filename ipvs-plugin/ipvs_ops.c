@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ipvs_ops.c - one operation at a time (add, edit, delete, get), dumps into
  * tables, and the text forms used in error messages. */
 #include "ipvs-plugin/ipvs-int.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* ipvs_table.c - a set of services with their destinations, indexed by
  * service key (open addressing) so that diffs of 10,000 services stay
  * linear. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ipvs-plugin/: libdsrkit-ipvs (shared + static, one public header, hidden
 # internals, pkg-config file).  dsrctl, on top of it, is in ipvs-plugin/dsrctl/.
 
@@ -15,18 +16,21 @@ ALL_CFLAGS += -Iipvs-plugin/include
 # Library objects: position independent, only IPVS_API symbols exported.
 $(BUILD)/pic/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
+	$(call say,CC)
+	$(Q)$(CC) $(ALL_CFLAGS) -fPIC -fvisibility=hidden -c -o $@ $<
 
 $(IPVS_A): $(IPVS_PIC_OBJS)
 	@mkdir -p $(dir $@)
-	rm -f $@
-	$(AR) rcs $@ $^
+	$(Q)rm -f $@
+	$(call say,AR)
+	$(Q)$(AR) rcs $@ $^
 
 $(IPVS_SO): $(IPVS_PIC_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -shared -Wl,-soname,libdsrkit-ipvs.so.$(IPVS_SOVER) -o $@ $^ $(LDLIBS_NL)
-	ln -sf libdsrkit-ipvs.so.$(IPVS_LIBVER) $(BUILD)/lib/libdsrkit-ipvs.so.$(IPVS_SOVER)
-	ln -sf libdsrkit-ipvs.so.$(IPVS_SOVER) $(BUILD)/lib/libdsrkit-ipvs.so
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -shared -Wl,-soname,libdsrkit-ipvs.so.$(IPVS_SOVER) -o $@ $^ $(LDLIBS_NL)
+	$(Q)ln -sf libdsrkit-ipvs.so.$(IPVS_LIBVER) $(BUILD)/lib/libdsrkit-ipvs.so.$(IPVS_SOVER)
+	$(Q)ln -sf libdsrkit-ipvs.so.$(IPVS_SOVER) $(BUILD)/lib/libdsrkit-ipvs.so
 
 $(IPVS_PC): ipvs-plugin/dsrkit-ipvs.pc.in
 	@mkdir -p $(dir $@)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kaconf.c - tokenizer (files, includes, comments, braces, quotes) and
  * the statement tree; see kaconf.h. */
 #include "kaconf/kaconf.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kaconf.h - reader of keepalived's configuration syntax.
  *
  * The whole file (with its `include`s) becomes a tree of statements: each

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kaconf_vs.c - virtual_server / real_server blocks into plain structs. */
 #include "kaconf/kaconf_vs.h"
 

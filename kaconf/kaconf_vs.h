@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* kaconf_vs.h - keepalived's virtual_server blocks, read from a kaconf tree.
  *
  * The subset IPVS needs (addresses, protocol, scheduler and its flags,

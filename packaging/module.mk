@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # packaging/: what `make install` adds beyond the programs and their man
 # pages (systemd units, sysusers.d, default configuration, bash completion,
 # examples), and the packages: `make deb`, `make rpm`, `make packages`,

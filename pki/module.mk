@@ -1,7 +1,9 @@
+# SPDX-License-Identifier: Apache-2.0
 # pki/: dsrkit-pki, the small CA for the agents' and checkers' certificates.
 $(BUILD)/bin/dsrkit-pki: pki/dsrkit-pki
 	@mkdir -p $(dir $@)
-	install -m 755 $< $@
+	$(call say,GEN)
+	$(Q)install -m 755 $< $@
 BINS += $(BUILD)/bin/dsrkit-pki
 
 .PHONY: install-pki

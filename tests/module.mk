@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/: the unit tests (cmocka; tests/unit/ mirrors the source folders),
 # the libFuzzer targets (tests/fuzz/) and the lab's own tools.  The
 # Windows layer's tests live in win-realserver/tests (win-realserver/module.mk).
@@ -5,7 +6,8 @@
 TU := $(BUILD)/obj/tests/unit
 define unit_link
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(filter %.o %.a,$^) $(1)
 endef
 
 # bounded/
@@ -114,11 +116,13 @@ FUZZ_SRCS_fuzz_checkd_conf := tests/fuzz/fuzz_checkd_conf.c checker/dsr-checkd/c
 # labhttpd: the real servers' HTTP service inside the lab.
 $(BUILD)/bin/labhttpd: $(BUILD)/obj/tests/lab/tools/labhttpd.o $(BOUNDED_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 LAB_TOOLS += $(BUILD)/bin/labhttpd
 
 # dsrkit-tlsresp: many TLS agents in one process, for the dsr-checkd bench and lab tests
 $(BUILD)/bin/dsrkit-tlsresp: $(BUILD)/obj/tests/bench/tools/tlsresp.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS)
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS)
 LAB_TOOLS += $(BUILD)/bin/dsrkit-tlsresp

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_win32.c - dsr-agent's Windows platform layer (agent_platform.h):
  * reads the DR facts with the IP Helper API and SetupAPI into a snapshot
  * (win_facts-t.h), resolves the newer IP Helper exports at run time - a

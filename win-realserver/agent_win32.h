@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_win32.h - the Windows platform layer of dsr-agent (agent_win32.c).
  * No Windows header here: the CLI and the tests include it. */
 #ifndef DSRKIT_AGENT_WIN32_H

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # win-realserver/module.mk - dsr-agent.exe for Windows Server, cross-built with
 # mingw-w64, and its tests under wine (`make win-check`, part of `make unit`).
 #
@@ -19,7 +20,8 @@ WIN_LIBS    := -liphlpapi -lws2_32 -lsetupapi -lole32 -loleaut32 -lhttpapi -lcry
 
 $(WIN_BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(MINGW_CC) $(WIN_CFLAGS) -c -o $@ $<
+	$(call say,CC)
+	$(Q)$(MINGW_CC) $(WIN_CFLAGS) -c -o $@ $<
 
 # The portable core, file for file the same as the Linux agent's.
 WIN_CORE_SRCS := $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
@@ -34,7 +36,8 @@ WIN_LAYER_OBJS := $(WIN_LAYER_SRCS:%.c=$(WIN_BUILD)/obj/%.o)
 # The layer's tests: a plain main() (no -municode).
 $(WIN_BUILD)/test_win_layer.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_layer.o \
 		$(WIN_LAYER_OBJS) $(WIN_CORE_OBJS)
-	$(MINGW_CC) -static -static-libgcc -o $@ $^ $(WIN_LIBS)
+	$(call say,LD)
+	$(Q)$(MINGW_CC) -static -static-libgcc -o $@ $^ $(WIN_LIBS)
 
 # The agent: the same CLI as Linux (dsr_agent.c, main renamed), its state
 # and report, the Windows layer, the http.sys server and the service.
@@ -46,7 +49,8 @@ WIN_AGENT_OBJS := $(WIN_AGENT_COMMON:%.c=$(WIN_BUILD)/obj/%.o) $(WIN_AGENT_SRCS:
 # dsr_agent.c keeps its main(); the Windows entry point (win32_main.c) calls it.
 $(WIN_BUILD)/obj/agent/dsr_agent.o: agent/dsr_agent.c
 	@mkdir -p $(dir $@)
-	$(MINGW_CC) $(WIN_CFLAGS) -Dmain=dsr_agent_main -c -o $@ $<
+	$(call say,CC)
+	$(Q)$(MINGW_CC) $(WIN_CFLAGS) -Dmain=dsr_agent_main -c -o $@ $<
 
 # Resources: version info and the Event Log message table.
 WINDMC   ?= x86_64-w64-mingw32-windmc
@@ -54,39 +58,46 @@ WINDRES  ?= x86_64-w64-mingw32-windres
 V_PARTS  := $(subst ., ,$(VERSION))
 $(WIN_BUILD)/res/dsr-agent.rc: win-realserver/dsr-agent.rc.in win-realserver/dsr-agent-msg.mc
 	@mkdir -p $(dir $@)
-	$(WINDMC) -h $(WIN_BUILD)/res -r $(WIN_BUILD)/res win-realserver/dsr-agent-msg.mc
-	sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@V1@/$(word 1,$(V_PARTS))/g' \
+	$(call say,MC)
+	$(Q)$(WINDMC) -h $(WIN_BUILD)/res -r $(WIN_BUILD)/res win-realserver/dsr-agent-msg.mc
+	$(Q)sed -e 's/@VERSION@/$(VERSION)/g' -e 's/@V1@/$(word 1,$(V_PARTS))/g' \
 		-e 's/@V2@/$(word 2,$(V_PARTS))/g' -e 's/@V3@/$(word 3,$(V_PARTS))/g' $< > $@
-	echo '#include "dsr-agent-msg.rc"' >> $@
+	$(Q)echo '#include "dsr-agent-msg.rc"' >> $@
 $(WIN_BUILD)/obj/dsr-agent-res.o: $(WIN_BUILD)/res/dsr-agent.rc
-	$(WINDRES) -I$(WIN_BUILD)/res -i $< -o $@
+	$(call say,RES)
+	$(Q)$(WINDRES) -I$(WIN_BUILD)/res -i $< -o $@
 
 # The shipped exe: HTTPS only.
 $(WIN_BUILD)/dsr-agent.exe: $(WIN_AGENT_OBJS) $(WIN_BUILD)/obj/win-realserver/win32_http_tls.o
-	$(MINGW_CC) $(WIN_LDFLAGS) -o $@ $^ $(WIN_LIBS)
+	$(call say,LD)
+	$(Q)$(MINGW_CC) $(WIN_LDFLAGS) -o $@ $^ $(WIN_LIBS)
 # The test build: plain HTTP instead of TLS, for wine.  Never shipped.
 $(WIN_BUILD)/dsr-agent-test.exe: $(WIN_AGENT_OBJS) $(WIN_BUILD)/obj/win-realserver/win32_http_plain.o
-	$(MINGW_CC) $(WIN_LDFLAGS) -o $@ $^ $(WIN_LIBS)
+	$(call say,LD)
+	$(Q)$(MINGW_CC) $(WIN_LDFLAGS) -o $@ $^ $(WIN_LIBS)
 
 # The HTTPS transport's client check on openssl-made certificates.
 $(WIN_BUILD)/test_win_tls.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_tls.o \
 		$(WIN_BUILD)/obj/win-realserver/win32_http_tls.o $(WIN_BUILD)/obj/win-realserver/win32_service.o \
 		$(WIN_CORE_OBJS)
-	$(MINGW_CC) -static -static-libgcc -o $@ $^ $(WIN_LIBS)
+	$(call say,LD)
+	$(Q)$(MINGW_CC) -static -static-libgcc -o $@ $^ $(WIN_LIBS)
 
 WIN_TEST_PROGS := $(WIN_BUILD)/test_win_layer.exe $(WIN_BUILD)/test_win_tls.exe $(WIN_BUILD)/dsr-agent-test.exe
 
 # The MSI (wixl, from Debian's msitools family): the shipped exe only.
 $(WIN_BUILD)/dsr-agent.msi: packaging/windows/dsr-agent.wxs $(WIN_BUILD)/dsr-agent.exe \
 		packaging/windows/agent.conf.example
-	wixl -a x64 -D Version=$(VERSION) -D Exe=$(WIN_BUILD)/dsr-agent.exe \
+	$(call say,MSI)
+	$(Q)wixl -a x64 -D Version=$(VERSION) -D Exe=$(WIN_BUILD)/dsr-agent.exe \
 		-D ConfExample=packaging/windows/agent.conf.example -o $@ $<
 
 # The Linux side of the protocol test: the checker's parser and the rules.
 $(BUILD)/tests/win-judge-status: $(BUILD)/obj/win-realserver/tests/judge_status.o $(AGENT_PROTO_OBJS) \
 		$(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_JSON)
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_JSON)
 WIN_CHECK_NATIVE := $(BUILD)/tests/win-judge-status
 
 .PHONY: win win-check

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win32_firewall.c - the Windows Firewall through its COM interface
  * (INetFwPolicy2, INetFwRule): whether the dsrkit rule of a VIP is there,
  * and adding it.  Built with mingw-w64. */

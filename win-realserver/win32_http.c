@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win32_http.c - `dsr-agent.exe serve`: status_server_run() (the header
  * the Linux server implements with epoll and OpenSSL) over the HTTP Server
  * API v2 (http.sys).  http.sys owns the connections, TLS, keep-alive and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win32_http.h - the transport of the Windows status server
  * (win32_http.c): HTTPS with a client certificate checked against the
  * configured CA (win32_http_tls.c, the shipped exe), or plain HTTP

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win32_http_plain.c - plain-HTTP transport for the TEST BUILD only
  * (dsr-agent-test.exe): wine's http.sys has no TLS, and the wine tests
  * still want the real server fetched by the Linux side.  The shipped

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win32_http_tls.c - the HTTPS transport of the shipped dsr-agent.exe.
  *
  * Server certificate (config key tls_cert):

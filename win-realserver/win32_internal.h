@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win32_internal.h - what the Windows platform files share (agent_win32.c
  * reads, win32_setup.c and win32_firewall.c change): the IP Helper exports
  * resolved at run time, the guard against wine's stubs, and text and error

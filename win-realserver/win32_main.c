@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win32_main.c - the entry point of dsr-agent.exe.  It runs the same CLI as
  * the Linux agent (dsr_agent.c, whose main() the Windows build renames
  * dsr_agent_main with -Dmain=dsr_agent_main) and adds what only Windows

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win32_service.c - see win32_service.h.  The SCM service, its install and
  * removal, and the Event Log source (messages from dsr-agent-msg.mc,
  * linked into the exe as its message table). */

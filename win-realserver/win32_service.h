@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win32_service.h - dsr-agent.exe as a Windows service (SCM) and its Event
  * Log source.  No Windows header here. */
 #ifndef DSRKIT_WIN32_SERVICE_H

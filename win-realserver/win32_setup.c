@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win32_setup.c - setup's actions on Windows (win_setup.h): SetupAPI
  * device creation of the KM-TEST loopback adapter, CreateUnicastIpAddress-
  * Entry, SetIpInterfaceEntry, DNS registration, and the admin check; the

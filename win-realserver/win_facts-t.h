@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win_facts-t.h - what the Windows agent reads from IP Helper, SetupAPI and
  * the firewall, as plain records.  agent_win32.c fills a snapshot from the
  * OS; tests fill one by hand.  win_facts.c turns a snapshot into the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win_facts.c - see win_facts.h.  Portable: no Windows header. */
 #include "win-realserver/win_facts.h"
 #include "agent-proto/facts.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win_facts.h - from a Windows snapshot (win_facts-t.h) to the portable
  * facts the rules judge.  Portable C: tests run it on fake snapshots. */
 #ifndef DSRKIT_WIN_FACTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win_setup.c - see win_setup.h.  Portable: no Windows header. */
 #include "win-realserver/win_setup.h"
 #include "win-realserver/win_facts.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* win_setup.h - `dsr-agent.exe setup`: from a snapshot and the VIPs to a
  * plan of actions, printed as a netsh/PowerShell script (--dry-run) or run
  * through the Windows ops table.  Portable C: the plan and the script are

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dsr-check - keepalived MISC_CHECK program: asks a real server's dsr-agent
  * over mutual TLS whether it is a correct DR real server for a VIP, judges
  * the facts itself, and answers with keepalived's exit codes. */

@@ -1,9 +1,11 @@
+# SPDX-License-Identifier: Apache-2.0
 # checker/dsr-check/: dsr-check, the keepalived MISC_CHECK program.
 
 $(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/dsr-check/dsr_check.o $(CHECKER_CORE_OBJS) $(CHECKER_DATAPATH_OBJS) \
 		$(IFACE_OBJS) $(DAEMON_PROTO_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL)
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL)
 BINS += $(BUILD)/bin/dsr-check
 
 .PHONY: install-checker

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_arp.c - see checkd_arp.h. */
 #include "arp/iface.h"
 #include "checker/dsr-checkd/arp.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_arp.h - the ARP-problem detector inside dsr-checkd: a round of
  * "who has VIP?" (and neighbour solicitations for IPv6 VIPs) every
  * arp_check interval, a passive watch for gratuitous ARP and unsolicited

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd-t.h - the types of dsr-checkd shared by its modules (event loop,
  * real-server table, status server, metrics, daemon socket, IPVS driver). */
 #ifndef DSRKIT_CHECKER_CHECKD_T_H

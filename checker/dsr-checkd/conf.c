@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_conf.c - dsr-checkd's configuration from a kaconf tree; see
  * checkd_conf.h.  kaconf/ reads the syntax (comments, quotes, includes,
  * bounds) and kaconf_vs the virtual servers; this file adds what only the

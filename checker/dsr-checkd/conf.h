@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_conf.h - dsr-checkd's configuration, read in keepalived's own
  * syntax, through kaconf/ (the tree reader dsrctl uses too): the DR
  * `virtual_server` blocks of keepalived.conf (with `include` files) give

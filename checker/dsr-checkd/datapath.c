@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_datapath.c - see checkd_datapath.h. */
 #include "checker/dsr-checkd/datapath.h"
 

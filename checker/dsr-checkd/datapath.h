@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_datapath.h - dsr-checkd's VIP data-path probes (checker/datapath.c):
  * one private fwmark IPVS service per checked real server, created and
  * removed with it (leftovers in the mark range are removed at start, so a

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_http.c - the status endpoint; see checkd_http.h. */
 #include "checker/dsr-checkd/http.h"
 

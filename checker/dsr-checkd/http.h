@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_http.h - dsr-checkd's status endpoint: plain HTTP/1.1 on a local
  * address (127.0.0.1:9445 by default), GET /metrics, /status, /healthz.
  * Requests are read through agent-proto's bounded request parser; each

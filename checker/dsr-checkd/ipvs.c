@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_ipvs.c - dsr-checkd over libdsrkit-ipvs; see checkd_ipvs.h.
  *
  * Netlink to the local kernel answers in microseconds, so the requests are

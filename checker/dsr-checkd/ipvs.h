@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_ipvs.h - dsr-checkd and the kernel's IPVS table, through
  * libdsrkit-ipvs (ipvs-plugin/): the counters for /metrics, and in
  * standalone mode the services of its configuration, owned: created, a

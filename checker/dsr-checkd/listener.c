@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_listener.c - see checkd_listener.h. */
 #include "checker/dsr-checkd/listener.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_listener.h - a listening socket on dsr-checkd's loop and the
  * connections it accepted: at most max_conns at once (more are closed as
  * they come: a local endpoint with more clients than this has a bug or an

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_loop.c - epoll plus a timer heap; see checkd_loop.h. */
 #include "checker/dsr-checkd/loop.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_loop.h - dsr-checkd's one event loop: epoll for file descriptors
  * and a binary heap of timers.  Callbacks run on the loop's thread and must
  * never block; time is CLOCK_MONOTONIC in milliseconds. */

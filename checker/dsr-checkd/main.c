@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dsr-checkd - checks every DR real server once per interval over one
  * kept-alive mutual-TLS connection each, shares the verdict across every
  * VIP and port the server carries, and publishes it: /metrics and /status

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_metrics.c - /metrics and /status rendering; see checkd_metrics.h.
  *
  * The text format wants every sample of a family together under one HELP

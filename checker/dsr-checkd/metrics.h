@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_metrics.h - dsr-checkd's /metrics (Prometheus text format 0.0.4)
  * and /status (JSON) documents, rendered from the real-server table, the
  * last IPVS snapshot and the daemon's own counters.  Pure: the caller passes

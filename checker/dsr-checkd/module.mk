@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # checker/dsr-checkd/: dsr-checkd, the checker daemon (one event loop for
 # every real server; /metrics, /status, the unix socket, track files, and
 # IPVS itself in standalone mode).
@@ -12,7 +13,8 @@ CHECKD_OBJS := $(CHECKD_SRCS:%.c=$(BUILD)/obj/%.o) $(CHECKER_SM_OBJS) $(DAEMON_P
 $(BUILD)/bin/dsr-checkd: $(BUILD)/obj/checker/dsr-checkd/main.o $(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) \
 		$(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL)
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL)
 BINS += $(BUILD)/bin/dsr-checkd
 
 .PHONY: install-checkd

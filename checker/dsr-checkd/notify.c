@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_notify.c - see checkd_notify.h. */
 #include "checker/dsr-checkd/notify.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_notify.h - systemd's notify protocol (sd_notify(3)) spoken
  * directly: one datagram to $NOTIFY_SOCKET, no libsystemd.  Outside
  * systemd (no NOTIFY_SOCKET) every call does nothing. */

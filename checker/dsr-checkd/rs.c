@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_rs.c - the real-server table and its probes; see checkd_rs.h.
  *
  * Each real server has one timer: while idle it fires when the next probe is

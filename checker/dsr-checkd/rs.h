@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_rs.h - dsr-checkd's real-server table: one entry per real server
  * (address and agent port), each with one kept-alive agent connection and
  * the VIPs/ports it carries; the probing of all of them, concurrently, from

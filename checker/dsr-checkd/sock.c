@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_sock.c - the daemon socket and track files; see checkd_sock.h. */
 #include "checker/dsr-checkd/sock.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_sock.h - the unix socket `dsr-check --daemon` asks for a cached
  * verdict (checkd_proto.h is the line protocol), and keepalived
  * `track_file` outputs. */

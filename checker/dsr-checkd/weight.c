@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_weight.c - the weight policy of standalone mode; see checkd_ipvs.h.
  * Kept apart from the netlink code so it builds (and is tested) without it. */
 #include "checker/dsr-checkd/ipvs.h"

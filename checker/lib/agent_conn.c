@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_conn.c - non-blocking mutual-TLS HTTP client; see agent_conn.h. */
 #include "checker/lib/agent_conn.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* agent_conn.h - one mutual-TLS HTTP client connection to a dsr-agent, as a
  * non-blocking state machine.  dsr-check drives it with poll() under one
  * deadline; dsr-checkd drives many from its epoll loop and keeps them open

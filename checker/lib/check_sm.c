@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* check_sm.c - see check_sm.h. */
 #include "checker/lib/check_sm.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* check_sm.h - the one generic check state machine of dsrkit: interval,
  * timeout, retry and rise/fall hysteresis with a single health counter (as
  * HAProxy does).  A check type only probes and classifies; this module owns

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_proto.c - the daemon socket's lines; see checkd_proto.h. */
 #include "checker/lib/daemon_proto.h"
 

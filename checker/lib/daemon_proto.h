@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* checkd_proto.h - the one-line protocol of dsr-checkd's unix socket, which
  * `dsr-check --daemon` asks for a cached verdict.  Both directions are
  * parsed here, bounded (the daemon reads from any local client).

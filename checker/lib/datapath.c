@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* datapath.c - the VIP data-path probe; see datapath.h. */
 #include "checker/lib/datapath.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* datapath.h - the VIP data-path probe.  For a real server the checker owns
  * a private firewall-mark IPVS service (mark from a configured range) whose
  * only destination is that server, DR forwarding.  A probe socket carrying

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* datapath_kind.c - the names of the data-path probe kinds, apart from the
  * probe itself so that configuration readers need no IPVS or TLS. */
 #include "checker/lib/datapath.h"

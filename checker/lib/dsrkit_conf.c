@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dsrkit_conf.c - reader of /etc/dsrkit/dsrkit.conf; see dsrkit_conf.h. */
 #include "checker/lib/dsrkit_conf.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dsrkit_conf.h - the director-side defaults file, /etc/dsrkit/dsrkit.conf:
  * TLS files and agent defaults shared by dsr-check and dsr-checkd, so the
  * keepalived MISC_CHECK line stays short.

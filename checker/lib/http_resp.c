@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_resp.c - bounded HTTP/1.1 response parser; see http_resp.h. */
 #include "checker/lib/http_resp.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* http_resp.h - incremental, bounded parser of one HTTP/1.1 response, as the
  * checker reads it from an agent.  Outside input: every limit is explicit. */
 #ifndef DSRKIT_CHECKER_HTTP_RESP_H

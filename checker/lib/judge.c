@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* judge.c - re-judge an agent's facts with the shared rules; see judge.h. */
 #include "checker/lib/judge.h"
 

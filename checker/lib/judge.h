@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* judge.h - the checker's own judgement of an agent's status document: the
  * facts are parsed and judged again with the shared rules (agent-proto), the
  * agent's own verdict is never trusted. */

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # checker/lib/: what dsr-check and dsr-checkd share: the agent client
 # (non-blocking mutual TLS), the HTTP response reader, the judgement with
 # the agent's own rules, verdicts, the rise/fall state machine, the

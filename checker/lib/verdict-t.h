@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* verdict-t.h - the result of one check of a real server: which layer failed,
  * a stable short code and a human reason.  stdout, syslog, JSON and metrics
  * all print these same fields. */

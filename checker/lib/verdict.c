@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* verdict.c - verdict helpers; the layer names are written once here. */
 #include "checker/lib/verdict.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* verdict.h - setting and naming check verdicts. */
 #ifndef DSRKIT_CHECKER_VERDICT_H
 #define DSRKIT_CHECKER_VERDICT_H

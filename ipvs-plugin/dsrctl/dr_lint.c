@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dr_lint.c - the Direct Routing rules; see dr_lint.h. */
 #include "ipvs-plugin/dsrctl/dr_lint.h"
 

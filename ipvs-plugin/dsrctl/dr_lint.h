@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dr_lint.h - can this configuration work as Direct Routing?  Each finding
  * has a stable code (for scripts and docs) and the fix. */
 #ifndef DSRKIT_DR_LINT_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dsrctl - see and change the director's IPVS table, DR first.
  *
  *   dsrctl status [--json]

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dsrctl_conf.c - kaconf virtual servers into an IPVS table, and back. */
 #include "ipvs-plugin/dsrctl/dsrctl_conf.h"
 

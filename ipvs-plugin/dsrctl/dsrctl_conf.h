@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dsrctl_conf.h - keepalived syntax to an IPVS table and back (the
  * snapshot dsrctl keeps of what it applied is written in the same syntax,
  * so it goes through the same parser). */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dsrctl_state.c - what dsrctl remembers between runs, in files under
  * /run/dsrkit (DSRCTL_STATE_DIR), one set per network namespace: the table
  * it applied last, the services a --partial apply changed since, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dsrctl_state.h - dsrctl's memory between runs (see dsrctl_state.c). */
 #ifndef DSRKIT_DSRCTL_STATE_H
 #define DSRKIT_DSRCTL_STATE_H

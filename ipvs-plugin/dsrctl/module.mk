@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # ipvs-plugin/dsrctl/: dsrctl, the command line over libdsrkit-ipvs
 # (status, apply, lint, drain/restore) and the ARP detector (arp-check).
 
@@ -9,7 +10,8 @@ DSRCTL_OBJS := $(DSRCTL_SRCS:%.c=$(BUILD)/obj/%.o) $(KACONF_OBJS) $(BUILD)/obj/b
 
 $(BUILD)/bin/dsrctl: $(DSRCTL_OBJS) $(IPVS_A)
 	@mkdir -p $(dir $@)
-	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_GENL)
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_GENL)
 BINS += $(BUILD)/bin/dsrctl
 
 .PHONY: install-dsrctl

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* route_lookup.c - "how would this host reach address A?" over rtnetlink
  * (RTM_GETROUTE, the question `ip route get` asks). */
 #include "ipvs-plugin/dsrctl/dr_lint.h"

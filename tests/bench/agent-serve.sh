@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bench: where=host timeout=300
 # agent-serve: dsr-agent serving /v1/status beside nginx serving a static
 # JSON file of the same size, both over the same mutual TLS (TLS 1.3, the

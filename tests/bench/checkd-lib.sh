@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/bench/checkd-lib.sh - helpers of the dsr-checkd bench (sourced by
 # tests/bench/checkd.sh on the host and tests/bench/checkd-ka.inc in a lab
 # guest): many TLS agents from dsrkit-tlsresp, dsr-checkd and keepalived's

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # bench: where=host timeout=900
 # dsr-checkd: CPU time per check and memory per real server with N agents
 # (real mutual-TLS endpoints on 127.0.0.1, one-second interval), on this

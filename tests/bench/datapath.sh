@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bench: where=lab timeout=400 mem=768M
 # CPU per data-path probe in dsr-checkd beside keepalived's TCP_CHECK on the
 # same real servers, in one run.  dsr-checkd runs twice with the same agent

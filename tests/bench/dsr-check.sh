@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bench: where=lab timeout=400 mem=768M
 # CPU per check: dsr-check as keepalived's MISC_CHECK (a fork + exec + TLS
 # handshake + HTTP + judgement each time) beside keepalived's own SSL_GET

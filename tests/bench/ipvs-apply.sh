@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bench: where=lab timeout=900 mem=2G
 # ipvs-apply: 10,000 DR services with 4 real servers each, side by side:
 #   full load from empty   dsrctl apply          vs ipvsadm -R (same table)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # bench: where=host timeout=300
 # win-agent: the Windows agent's footprint.  Reports the size of the shipped
 # dsr-agent.exe (one static exe, system DLLs only; target < 1 MiB) and of

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the agent config parser never reads past the input and
  * every refusal names file:line. */
 #include <stdint.h>

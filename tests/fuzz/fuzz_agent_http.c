@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the status endpoint's request parser and query parser
  * never read past the input; an accepted request never claims more bytes
  * than it was given. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: status_parse (the checker's reader of /v1/status) never
  * reads out of bounds, and any facts it accepts render back into a document
  * it accepts again, judged the same way by the rules. */

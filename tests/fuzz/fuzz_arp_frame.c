@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the ARP and ND frame parsers on whatever the wire sends. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: dsr-checkd's configuration (the kaconf tree walked for
  * the dsr_checkd block, DR virtual servers and their *_CHECK blocks) on
  * arbitrary text; includes off, as in fuzz_kaconf. */

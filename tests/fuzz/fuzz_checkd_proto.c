@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: both lines of dsr-checkd's socket protocol (the query
  * the daemon reads from any local client, the answer dsr-check reads back);
  * what parses must format and parse again to the same thing. */

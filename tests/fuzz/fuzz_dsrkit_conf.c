@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the dsrkit.conf reader on arbitrary text. */
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the checker's HTTP response parser, fed the input in two
  * pieces at a split taken from the first byte. */
 #include <stdint.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: address and number parsers must never read past n bytes,
  * and whatever they accept must print and re-parse to the same value. */
 #include <stdint.h>

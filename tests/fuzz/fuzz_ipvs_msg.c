@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: IPVS answers from netlink (one datagram) through the
  * same walker and attribute parser the library uses on kernel replies. */
 #include <stdint.h>

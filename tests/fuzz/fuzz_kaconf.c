@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* libFuzzer target: the keepalived-syntax reader and the virtual_server
  * subset on any bytes.  Whatever is accepted must give a tree whose nodes
  * all carry a file and a line, and whose every virtual_server converts

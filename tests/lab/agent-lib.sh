@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/agent-lib.sh - helpers for the dsr-agent lab tests and demo,
 # sourced after lib.sh.  Certificates and configs live under the guest's
 # /tmp (tmpfs), never in the host's /etc.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/boot.sh - boots a User-Mode Linux guest with the host's files as
 # its root and runs one script inside it.  Sourced by tests/lab/run,
 # tests/lab/demo and tests/bench/run.

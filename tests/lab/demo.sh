@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # The demo run inside the lab guest: a DR service at work.
 . tests/lab/lib.sh
 set -u

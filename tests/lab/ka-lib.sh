@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/ka-lib.sh - helpers of the keepalived / dsr-checkd fault-matrix
 # lab tests, sourced after lib.sh and agent-lib.sh.  The test sets
 # KA_LOG to the log whose last lines explain a failed expectation.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # tests/lab/lib.sh - sourced by every lab test and the demo, inside the guest.
 #
 # Topology: lab_up reads a short declarative description, one host a line:

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* judge_status.c - the Linux side of the Windows agent's protocol test:
  * reads a /v1/status document (as the Windows agent served it under wine)
  * on stdin, parses it with the checker's parser (agent-proto/status_parse.c)

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_win_layer.c - the Windows layer on fake snapshots: every finding
  * code from Windows-shaped facts, loopback identification, the setup plan
  * and its dry-run script (golden files), the setup runner on a fake ops

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* test_win_tls.c - the HTTPS transport's client-certificate check
  * (win32_tls_client_verify in win32_http_tls.c) on certificates made with
  * openssl by win-check.sh: only a client-authentication certificate that

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 <#
 .SYNOPSIS
   Verifies dsr-agent.exe on a real Windows Server (2016-2022) - the parts

@@ -1,4 +1,5 @@
 #!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
 # win-realserver/tests/win-check.sh - the Windows agent under wine (make win-check).
 #
 # Everything runs inside one network namespace made for this run (two veth

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dsrkit/ipvs.h - libdsrkit-ipvs: Linux IPVS over generic netlink.
  *
  * One opaque handle holds one generic-netlink socket and the IPVS family id,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* dsrkit-tlsresp - the agent side of the dsr-checkd bench: one process, one
  * epoll loop, N mutual-TLS listeners on 127.0.0.1 (ports BASE..BASE+N-1),
  * each answering every GET with the same healthy /v1/status document

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # demo fragment: dsr-agent on rs1 (sourced by tests/lab/demo.sh inside the
 # standard lab).  Shows check, the status endpoint over mutual TLS, a broken
 # VIP found with its fix, and setup repairing it.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Demo fragment (sourced by tests/lab/demo.sh after the ipvsadm service is
 # up): the same table through dsrctl, and a drain/restore at work.
 say "dsrctl status: the same table, DR-focused"

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # Demo fragment: keepalived on the director checks both real servers with
 # dsr-check (MISC_CHECK) against dsr-agent over mutual TLS; one real server
 # loses its VIP, keepalived takes it out, the repair brings it back.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=150
 # agent-breaks: each DR prerequisite broken on a live real server (VIP
 # removed, VIP /24, VIP on eth0, arp_ignore reset, listener stopped) shows

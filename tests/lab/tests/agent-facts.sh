@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=150
 # agent-facts: dsr-agent on each real server reports the right facts (over
 # mutual TLS from the director, and in `check`); setup is idempotent and

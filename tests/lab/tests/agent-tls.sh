@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=150
 # agent-tls: the status endpoint answers only clients with a certificate
 # from its CA (none: no data; another CA: no data), the client verifies the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=150
 # The ARP-problem detector (dsrctl arp-check): a real server left with
 # arp_ignore=0 is named by address and MAC within one round; with the right

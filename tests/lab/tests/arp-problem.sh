@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=120
 # arp-problem: a real server left at the kernel's ARP defaults answers ARP
 # requests for the VIP it holds on lo (the ARP problem); with arp_ignore=1 and

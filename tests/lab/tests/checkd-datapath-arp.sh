@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=220
 # dsr-checkd with the data-path probe and the ARP-problem detector: private
 # fwmark probe services while it runs (removed on exit, leftovers of a

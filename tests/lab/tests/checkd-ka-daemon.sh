@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=170
 # The keepalived matrix of ka-dsr-check, with keepalived's MISC_CHECK asking
 # dsr-checkd (`dsr-check --daemon`) instead of fetching itself: dsr-checkd

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=170
 # dsr-checkd in standalone mode, without keepalived: it owns the DR service
 # of its configuration through libdsrkit-ipvs, drains a failing real server

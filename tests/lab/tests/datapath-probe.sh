@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=200
 # The VIP data-path probe: a marked connection that IPVS delivers to one real
 # server, addressed to the VIP like client traffic.  It fails for a server

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=150
 # dr-basic: a DR service (ipvsadm -g) over 2 real servers answers 200 client
 # requests with no failure, spread over both, and the director's IPVS OutPkts

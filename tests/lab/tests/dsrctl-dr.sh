@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=150
 # dsrctl-dr: a DR service configured by `dsrctl apply` (keepalived syntax,
 # with an include and blocks dsrctl does not need) serves the client as in

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=120
 # ipvs-apply: declarative apply against the real kernel.
 #  - from empty: every service and real server added, table equals the file

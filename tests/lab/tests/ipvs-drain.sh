@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=120
 # ipvs-drain: `dsrctl drain` sets weight 0: an established TCP connection
 # from the client keeps working (same server answers on it) while every new

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=120
 # ipvs-readback: every service and destination attribute written by
 # libdsrkit-ipvs (through dsrctl apply) reads back identically through

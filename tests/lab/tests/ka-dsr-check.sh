@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=330
 # Real keepalived, real IPVS, real agents: keepalived on the director runs
 # dsr-check (MISC_CHECK, misc_dynamic) against dsr-agent on two real

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: Apache-2.0
 # lab: timeout=150
 # The reason dsrkit exists, shown by the suite itself: keepalived's own
 # TCP_CHECK connects to the real server's own address, so a DR real server

@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """idle-clients.py HOST PORT N SECONDS OUT [CA CERT KEY]: opens N TCP
 connections to HOST:PORT that never speak (slowloris), plus - with a client
 certificate - one that completes TLS and sends half a request; writes

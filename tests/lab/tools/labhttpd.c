@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* labhttpd - the lab's real-server HTTP service.  Answers every request with
  * "NAME\n" so a test sees which real server answered; keeps connections alive
  * (HTTP/1.1) so drain tests can hold an established connection.  Lab only:

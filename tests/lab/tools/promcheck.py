@@ -1,4 +1,5 @@
 #!/usr/bin/env python3
+# SPDX-License-Identifier: Apache-2.0
 """promcheck.py - a strict parser of the Prometheus text exposition format
 (0.0.4), for lab tests where promtool is missing (and as a second opinion
 where it is not).  Reads stdin; exits 1 with the first problem.

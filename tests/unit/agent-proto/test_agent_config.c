@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the agent configuration parser: every key, and a hostile
  * table where each error names file:line and what is wrong. */
 #include <setjmp.h>

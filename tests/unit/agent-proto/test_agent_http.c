@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the status endpoint's HTTP request parser: good requests,
  * a hostile table (truncated, overlong, smuggling, exact limits), and the
  * /v1/status query. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the JSON writer and the status document: everything the
  * writer emits is checked by a real JSON parser (json-c); the status
  * document round-trips through status_parse to the same facts and the same

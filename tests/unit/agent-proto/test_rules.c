@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the DR rules: a correct Linux and a correct Windows real
  * server have no finding; each case breaks one prerequisite and must raise
  * its code.  A final test proves every code is covered by the table. */

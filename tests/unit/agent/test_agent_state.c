@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the agent's portable layer over a fake platform table (the
  * seam agent_linux.c and agent_win32.c implement): facts caching, the admin
  * state from the configuration and the state file, the load-based weight,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of ARP frame building and parsing, with hostile frames. */
 #include <setjmp.h>
 #include <stdarg.h>

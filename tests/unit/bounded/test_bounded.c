@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of bounded/: the buffer invariant, the number parser and the
  * address parser, each with a table of hostile inputs. */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* good_facts.c - see good_facts.h. */
 #include <setjmp.h>
 #include <stdarg.h>

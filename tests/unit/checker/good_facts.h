@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* good_facts.h - the facts of a correct Linux DR real server, for tests of
  * what judges them (the checker's judge, dsr-checkd). */
 #ifndef DSRKIT_TESTS_GOOD_FACTS_H

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fake_kernel.c - see fake_kernel.h. */
 #include "tests/unit/ipvs-plugin/fake_kernel.h"
 

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* fake_kernel.h - an in-memory IPVS behind the library's transport seam.
  * It parses our requests with the library's own parser, keeps services and
  * destinations, and answers as the kernel does (acks with the kernel's

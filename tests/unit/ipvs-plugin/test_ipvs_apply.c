@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of declarative apply through the seam: the diff, the trust
  * given to `previous`, races taken as success, and pipelining. */
 #include <setjmp.h>

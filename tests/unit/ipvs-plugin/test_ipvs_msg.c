@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the IPVS messages: what we build parses back to the same
  * values, hostile answers are refused, and errors keep the kernel's errno
  * with the operation and the object in the text. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of kaconf: the statement tree, includes, and a table of
  * hostile inputs, each refused with "file:line: what is wrong". */
 #include <setjmp.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of dsr-checkd's core with a fake clock: one status document per
  * real server judged for every VIP it carries, rise/fall through the shared
  * state machine, reload by diff keeping state, the daemon-socket answers,

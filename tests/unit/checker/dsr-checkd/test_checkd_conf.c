@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of dsr-checkd's configuration reader (keepalived syntax) and
  * of its daemon-socket line protocol: sample keepalived.conf files with
  * include, and a table of hostile inputs that must each fail with

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the generic check state machine with a fake clock. */
 #include <setjmp.h>
 #include <stdarg.h>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the dsrkit.conf reader: every key, and hostile lines that
  * must each be refused with "file:line: what is wrong". */
 #include <setjmp.h>

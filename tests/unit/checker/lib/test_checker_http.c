@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the checker's HTTP response parser: good responses fed in
  * every split, and a table of hostile ones. */
 #include <setjmp.h>

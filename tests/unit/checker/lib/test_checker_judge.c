@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the checker's judgement: a status document rendered by the
  * agent side (agent-proto) is parsed and judged again; each broken fact
  * gives the layer and code dsr-check prints.  The agent's own verdict is

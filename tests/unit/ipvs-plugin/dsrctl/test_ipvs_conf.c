@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the keepalived virtual_server subset: mapping to IPVS,
  * hostile values refused at file:line, skipped blocks, the state file
  * round trip, and the DR lint rules over a fake routing table. */
