@@ -86,11 +86,20 @@ $(WIN_BUILD)/test_win_tls.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_tl
 WIN_TEST_PROGS := $(WIN_BUILD)/test_win_layer.exe $(WIN_BUILD)/test_win_tls.exe $(WIN_BUILD)/dsr-agent-test.exe
 
 # The MSI (wixl, from Debian's msitools family): the shipped exe only.
+# With it, the license (LICENSE.txt, CRLF) and the notices of what the exe
+# links statically (packaging/windows/make-notices).
+$(WIN_BUILD)/LICENSE.txt: LICENSE
+	$(call say,GEN)
+	$(Q)sed 's/$$/\r/' $< >$@
+$(WIN_BUILD)/THIRD-PARTY-NOTICES.txt: packaging/windows/make-notices
+	$(call say,GEN)
+	$(Q)packaging/windows/make-notices $@
 $(WIN_BUILD)/dsr-agent.msi: packaging/windows/dsr-agent.wxs $(WIN_BUILD)/dsr-agent.exe \
-		packaging/windows/agent.conf.example
+		packaging/windows/agent.conf.example $(WIN_BUILD)/LICENSE.txt $(WIN_BUILD)/THIRD-PARTY-NOTICES.txt
 	$(call say,MSI)
 	$(Q)wixl -a x64 -D Version=$(VERSION) -D Exe=$(WIN_BUILD)/dsr-agent.exe \
-		-D ConfExample=packaging/windows/agent.conf.example -o $@ $<
+		-D ConfExample=packaging/windows/agent.conf.example -D License=$(WIN_BUILD)/LICENSE.txt \
+		-D Notices=$(WIN_BUILD)/THIRD-PARTY-NOTICES.txt -o $@ $<
 
 # The Linux side of the protocol test: the checker's parser and the rules.
 $(BUILD)/tests/win-judge-status: $(BUILD)/obj/win-realserver/tests/judge_status.o $(AGENT_PROTO_OBJS) \

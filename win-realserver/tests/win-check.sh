@@ -441,6 +441,15 @@ msiextract -C "$OUT/msi-x" "$MSI" >"$OUT/msi-list" 2>&1
 cmp -s "$OUT/msi-x/dsrkit/dsr-agent.exe" $B/dsr-agent.exe &&
 	ok "msiextract: the MSI carries the shipped dsr-agent.exe ($(tr '\n' ' ' <"$OUT/msi-list"))" ||
 	bad "msiextract" "$(cat "$OUT/msi-list")"
+if cmp -s "$OUT/msi-x/dsrkit/LICENSE.txt" $B/LICENSE.txt && grep -q 'Apache License' "$OUT/msi-x/dsrkit/LICENSE.txt" &&
+	grep -q 'GCC RUNTIME LIBRARY EXCEPTION' "$OUT/msi-x/dsrkit/THIRD-PARTY-NOTICES.txt" &&
+	grep -q 'ZPL-2.1' "$OUT/msi-x/dsrkit/THIRD-PARTY-NOTICES.txt" &&
+	msiinfo export $MSI Property | grep -qP '^ARPCOMMENTS\t.*Apache License, Version 2.0' &&
+	msiinfo suminfo $MSI | grep -q 'Apache License'; then
+	ok "MSI: shows Apache-2.0 (summary, Programs and Features) and carries LICENSE.txt and the static-link notices"
+else
+	bad "MSI license" "$(cat "$OUT/msi-list"; msiinfo suminfo $MSI)"
+fi
 pf="$WINEPREFIX/drive_c/Program Files/dsrkit"
 wrun msi-install msiexec /qn /i "$(winpath $MSI)"
 rc=$?
