@@ -22,6 +22,9 @@ struct checkd_dp_target;
 struct checkd_dp;
 struct checkd_arp;
 
+/* Check durations a real server keeps for the status page's sparkline. */
+#define CHECKD_RS_DUR_HIST 30
+
 /* One VIP and service port a real server carries: judged from the real
  * server's one status document per interval, with its own rise/fall. */
 struct checkd_target {
@@ -52,6 +55,8 @@ struct checkd_rs {
 	int64_t probe_started_ms;
 	int64_t last_done_ms;     /* -1: never */
 	uint32_t last_duration_ms;
+	uint32_t dur_hist[CHECKD_RS_DUR_HIST];  /* ring of recent durations (page.c) */
+	unsigned dur_n;           /* durations ever recorded; the ring holds the last ones */
 	enum admin_state admin;   /* from the last document */
 	int weight_hint;          /* FACTS_UNKNOWN: none */
 	uint64_t n_fetches, n_fetch_failures;

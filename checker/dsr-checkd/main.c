@@ -24,6 +24,7 @@
 #include "checker/dsr-checkd/http.h"
 #include "checker/dsr-checkd/ipvs.h"
 #include "checker/dsr-checkd/metrics.h"
+#include "checker/dsr-checkd/page.h"
 #include "checker/dsr-checkd/notify.h"
 #include "checker/dsr-checkd/rs.h"
 #include "checker/dsr-checkd/sock.h"
@@ -226,8 +227,8 @@ static int http_handler(struct checkd *d, const char *path, struct buf *body, co
 	if (!strcmp(path, "/healthz")) {
 		return buf_append_str(body, "ok\n") < 0 ? 500 : 200;
 	}
-	if (strcmp(path, "/metrics") && strcmp(path, "/status")) {
-		if (buf_append_str(body, "not found: try /metrics, /status or /healthz\n") < 0)
+	if (strcmp(path, "/metrics") && strcmp(path, "/status") && strcmp(path, "/")) {
+		if (buf_append_str(body, "not found: try /, /metrics, /status or /healthz\n") < 0)
 			return 500;
 		return 404;
 	}
@@ -237,6 +238,9 @@ static int http_handler(struct checkd *d, const char *path, struct buf *body, co
 		r = checkd_metrics_render(d, d->ipvs ? &snap : NULL, checkd_process_read(&proc) == 0 ? &proc : NULL, now,
 					  body);
 		d->loop.max_lag_ms = 0;  /* the gauge covers the time between scrapes */
+	} else if (!strcmp(path, "/")) {
+		*ctype = "text/html; charset=utf-8";
+		r = checkd_page_render(d, d->ipvs ? &snap : NULL, now, body);
 	} else {
 		*ctype = "application/json";
 		r = checkd_status_render(d, d->ipvs ? &snap : NULL, now, body);

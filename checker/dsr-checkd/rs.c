@@ -180,6 +180,7 @@ void checkd_rs_fetch_done(struct checkd_rs *rs, const char *body, size_t len, co
 	rs->probing = 0;
 	rs->last_done_ms = now_ms;
 	rs->last_duration_ms = (uint32_t)(now_ms - rs->probe_started_ms);
+	rs->dur_hist[rs->dur_n++ % CHECKD_RS_DUR_HIST] = rs->last_duration_ms;
 	rs->n_fetches++;
 	if (body) {
 		/* the rules are pure: the same facts give the same judgements */
