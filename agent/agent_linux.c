@@ -580,10 +580,16 @@ static int linux_load_weight(void)
 	return w;
 }
 
+static int linux_color_terminal(FILE *f)
+{
+	return isatty(fileno(f)) == 1;
+}
+
 const struct agent_platform agent_platform = {
 	.name = "linux",
 	.os = FACTS_OS_LINUX,
 	.facts_read = linux_facts_read,
 	.setup = linux_setup,
 	.load_weight = linux_load_weight,
+	.color_terminal = linux_color_terminal,
 };

@@ -37,6 +37,9 @@ struct agent_platform {
 	int (*setup)(const struct facts *f, const struct agent_setup_opts *o);
 	/* Load-based weight hint 0-100 (100 idle), or a negative errno. */
 	int (*load_weight)(void);
+	/* 1 when f is a terminal that shows colour escapes (Windows: a
+	 * console that accepted VT processing), else 0. */
+	int (*color_terminal)(FILE *f);
 };
 
 /* The platform this binary was built for. */

@@ -5,6 +5,7 @@
 #include "agent-proto/rules.h"
 
 #include <stdlib.h>
+#include <stdio.h>
 
 static const char *const verdict_text[RULES_VERDICT_COUNT] = {
 	[RULES_VERDICT_OK] = "OK",
@@ -12,8 +13,18 @@ static const char *const verdict_text[RULES_VERDICT_COUNT] = {
 	[RULES_VERDICT_CRITICAL] = "CRITICAL",
 };
 
+static const char *verdict_color(const struct color *c, enum rules_verdict v)
+{
+	return v == RULES_VERDICT_OK ? c->green : v == RULES_VERDICT_WARNING ? c->yellow : c->red;
+}
+
+static const char *severity_color(const struct color *c, enum finding_severity s)
+{
+	return s == FINDING_SEVERITY_INFO ? c->dim : s == FINDING_SEVERITY_WARNING ? c->yellow : c->red;
+}
+
 enum rules_verdict agent_report_print(FILE *out, const struct facts *f, const struct status_target *t,
-				      size_t n)
+				      size_t n, const struct color *c)
 {
 	struct findings *fs = malloc(sizeof(*fs));
 	enum rules_verdict worst = RULES_VERDICT_OK;
@@ -39,13 +50,17 @@ enum rules_verdict agent_report_print(FILE *out, const struct facts *f, const st
 			worst = v;
 		ipaddr_format(&t[i].vip, vs);
 		if (t[i].port)
-			fprintf(out, "VIP %s port %u: %s\n", vs, t[i].port, verdict_text[v]);
+			fprintf(out, "%sVIP %s port %u:%s %s%s%s\n", c->bold, vs, t[i].port, c->reset,
+				verdict_color(c, v), verdict_text[v], c->reset);
 		else
-			fprintf(out, "VIP %s: %s\n", vs, verdict_text[v]);
+			fprintf(out, "%sVIP %s:%s %s%s%s\n", c->bold, vs, c->reset, verdict_color(c, v), verdict_text[v],
+				c->reset);
 		for (j = 0; j < fs->n; j++) {
 			const struct finding *fd = &fs->items[j];
 
-			fprintf(out, "  %-8s %s: %s\n", finding_severity_name(finding_table[fd->code].severity),
+			enum finding_severity sv = finding_table[fd->code].severity;
+
+			fprintf(out, "  %s%-8s%s %s: %s\n", severity_color(c, sv), finding_severity_name(sv), c->reset,
 				finding_code_name(fd->code), fd->reason);
 			if (fd->fix[0])
 				fprintf(out, "           fix: %s\n", fd->fix);

@@ -190,7 +190,8 @@ static int cmd_check(struct cli *c)
 		}
 		free(fs);
 	} else {
-		v = agent_report_print(stdout, &f, t, n);
+		v = agent_report_print(stdout, &f, t, n,
+				       color_pick(agent_platform.color_terminal(stdout), getenv("NO_COLOR"), getenv("TERM")));
 	}
 	return v == RULES_VERDICT_CRITICAL ? CHECK_EXIT_CRITICAL :
 	       v == RULES_VERDICT_WARNING ? CHECK_EXIT_WARNING : CHECK_EXIT_OK;

@@ -510,10 +510,28 @@ static int win32_setup(const struct facts *f, const struct agent_setup_opts *o)
 	return win_setup_run(&win32_ops, &win32_options, o->vips, o->n_vips, o->dry_run, o->out);
 }
 
+/* Colour only on a console that takes VT sequences (Windows 10 and later,
+ * once asked); a pipe, a file or an older console gets plain text. */
+static int win32_color_terminal(FILE *f)
+{
+	HANDLE h;
+	DWORD mode;
+
+	if (f != stdout && f != stderr)
+		return 0;
+	h = GetStdHandle(f == stdout ? STD_OUTPUT_HANDLE : STD_ERROR_HANDLE);
+	if (h == INVALID_HANDLE_VALUE || !GetConsoleMode(h, &mode))
+		return 0;
+	if (mode & 0x0004 /* ENABLE_VIRTUAL_TERMINAL_PROCESSING */)
+		return 1;
+	return SetConsoleMode(h, mode | 0x0004) != 0;
+}
+
 const struct agent_platform agent_platform = {
 	.name = "windows",
 	.os = FACTS_OS_WINDOWS,
 	.facts_read = win32_facts_read,
 	.setup = win32_setup,
 	.load_weight = win32_load_weight,
+	.color_terminal = win32_color_terminal,
 };

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "bounded/buf.h"
+#include "bounded/color.h"
 #include "bounded/ipaddr.h"
 #include "bounded/strparse.h"
 #include "arp/arp_check_cmd.h"
@@ -234,13 +235,16 @@ static void status_json(const struct ipvs_table *t)
 	printf("]}\n");
 }
 
-static void status_text(const struct ipvs_table *t)
+/* Colour (on a terminal, without NO_COLOR): the header and services bold,
+ * a drained real server yellow, one not forwarded by DR red: this is a DR
+ * tool, and a masq or tunnel entry is what an admin wants to see first. */
+static void status_text(const struct ipvs_table *t, const struct color *c)
 {
 	size_t i, j;
 	char a[128], extra[64];
 
-	printf("%-34s %-4s %6s %7s %7s %9s %10s %10s %12s %12s\n", "SERVICE / REAL SERVER", "FWD",
-	       "WEIGHT", "ACTIVE", "INACT", "CONNS", "INPKTS", "OUTPKTS", "INBYTES", "OUTBYTES");
+	printf("%s%-34s %-4s %6s %7s %7s %9s %10s %10s %12s %12s%s\n", c->bold, "SERVICE / REAL SERVER", "FWD",
+	       "WEIGHT", "ACTIVE", "INACT", "CONNS", "INPKTS", "OUTPKTS", "INBYTES", "OUTBYTES", c->reset);
 	for (i = 0; i < ipvs_table_service_count(t); i++) {
 		const struct ipvs_service *s = ipvs_table_service(t, i);
 		const struct ipvs_stats *st = &s->stats;
@@ -249,21 +253,23 @@ static void status_text(const struct ipvs_table *t)
 		extra[0] = '\0';
 		if (s->timeout)
 			snprintf(extra, sizeof(extra), " persistent %u", s->timeout);
-		printf("%-34s %-4s %6s %7s %7s %9llu %10llu %10llu %12llu %12llu  %s%s\n", a, "", "", "", "",
-		       (unsigned long long)st->conns, (unsigned long long)st->inpkts,
+		printf("%s%-34s %-4s %6s %7s %7s %9llu %10llu %10llu %12llu %12llu  %s%s%s\n", c->bold, a, "", "", "",
+		       "", (unsigned long long)st->conns, (unsigned long long)st->inpkts,
 		       (unsigned long long)st->outpkts, (unsigned long long)st->inbytes,
-		       (unsigned long long)st->outbytes, s->sched, extra);
+		       (unsigned long long)st->outbytes, s->sched, extra, c->reset);
 		for (j = 0; j < ipvs_table_dest_count(t, i); j++) {
 			const struct ipvs_dest *d = ipvs_table_dest(t, i, j);
 			char da[96];
 
 			st = &d->stats;
 			snprintf(a, sizeof(a), "  -> %s", ipvs_dest_format(s, d, da, sizeof(da)));
-			printf("%-34s %-4s %6d %7u %7u %9llu %10llu %10llu %12llu %12llu%s\n", a,
+			const char *col = d->fwd != IPVS_FWD_DR ? c->red : d->weight == 0 ? c->yellow : "";
+
+			printf("%s%-34s %-4s %6d %7u %7u %9llu %10llu %10llu %12llu %12llu%s%s\n", col, a,
 			       ipvs_fwd_name(d->fwd), d->weight, d->active_conns, d->inactive_conns,
 			       (unsigned long long)st->conns, (unsigned long long)st->inpkts,
 			       (unsigned long long)st->outpkts, (unsigned long long)st->inbytes,
-			       (unsigned long long)st->outbytes, d->weight == 0 ? "  (drained)" : "");
+			       (unsigned long long)st->outbytes, d->weight == 0 ? "  (drained)" : "", *col ? c->reset : "");
 		}
 	}
 }
@@ -303,7 +309,7 @@ static int cmd_status(int argc, char **argv)
 	if (json)
 		status_json(t);
 	else
-		status_text(t);
+		status_text(t, color_pick(isatty(STDOUT_FILENO) == 1, getenv("NO_COLOR"), getenv("TERM")));
 	ipvs_table_free(t);
 	ipvs_close(h);
 	return 0;

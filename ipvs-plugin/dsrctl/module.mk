@@ -6,7 +6,7 @@ DSRCTL_SRCS := ipvs-plugin/dsrctl/dsrctl.c ipvs-plugin/dsrctl/dsrctl_conf.c ipvs
 	ipvs-plugin/dsrctl/dr_lint.c ipvs-plugin/dsrctl/route_lookup.c
 DSRCTL_CONF_OBJS := $(BUILD)/obj/ipvs-plugin/dsrctl/dsrctl_conf.o $(BUILD)/obj/ipvs-plugin/dsrctl/dr_lint.o
 DSRCTL_OBJS := $(DSRCTL_SRCS:%.c=$(BUILD)/obj/%.o) $(KACONF_OBJS) $(BUILD)/obj/bounded/strparse.o \
-	$(BUILD)/obj/bounded/ipaddr.o $(ARP_CMD_OBJS) $(ARP_OBJS)
+	$(BUILD)/obj/bounded/ipaddr.o $(BUILD)/obj/bounded/color.o $(ARP_CMD_OBJS) $(ARP_OBJS)
 
 $(BUILD)/bin/dsrctl: $(DSRCTL_OBJS) $(IPVS_A)
 	@mkdir -p $(dir $@)

@@ -155,7 +155,7 @@ static void report_names_codes_and_fixes(void **state)
 	t[0].port = 80;
 	assert_int_equal(ipaddr_parse("192.0.2.101", &t[1].vip), 0);
 	t[1].port = 0;
-	assert_int_equal(agent_report_print(out, &f, t, 2), RULES_VERDICT_CRITICAL);
+	assert_int_equal(agent_report_print(out, &f, t, 2, &color_none), RULES_VERDICT_CRITICAL);
 	fclose(out);
 	assert_non_null(strstr(text, "VIP 192.0.2.100 port 80: CRITICAL"));
 	assert_non_null(strstr(text, "WEAKHOST_SEND_LOOPBACK"));
