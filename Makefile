@@ -51,7 +51,7 @@ FUZZ_TARGETS :=
 LAB_TOOLS   :=
 INSTALL_TARGETS :=   # phony targets a module adds; each honours DESTDIR and PREFIX
 
-.PHONY: all check layercheck license-check unit lab fuzz fuzz-smoke demo bench asan install deps clean
+.PHONY: all check layercheck license-check cli-check browser-check unit lab fuzz fuzz-smoke demo bench asan install deps clean
 all:
 
 # Objects of any .c file of the tree: build/obj/<path>.o
@@ -89,9 +89,11 @@ all: $(LIBS) $(BINS) $(LAB_TOOLS)
 check: deps
 	$(MAKE) layercheck license-check
 	$(MAKE) all
+	$(MAKE) cli-check
 	$(MAKE) unit
 	$(MAKE) fuzz-smoke
 	$(MAKE) lab
+	$(MAKE) browser-check
 
 # Every include points down the layers of LAYERS (and the checker's own test).
 layercheck:
@@ -102,6 +104,18 @@ layercheck:
 license-check:
 	@build-aux/spdxcheck
 	@build-aux/test-spdxcheck
+
+# Habits of the command line: man pages lint-clean, completions offer what
+# --help lists, colour only on a terminal and never with NO_COLOR.
+cli-check: all
+	@build-aux/manlint
+	@tests/cli/completion-check $(BUILD)/bin
+	@tests/cli/color-check $(BUILD)/bin
+
+# The status page in Debian's Chromium, from the page the lab test
+# checkd-page saved (so after `make lab`).
+browser-check:
+	@tests/browser/status-page
 
 unit: $(UNIT_TESTS)
 	@build-aux/run-unit $(UNIT_TESTS)

@@ -118,7 +118,7 @@ static const char style[] =
 	"th{background:#e8e8f0;font-weight:600}td.n{text-align:right;font-variant-numeric:tabular-nums}"
 	"tr.up td.st{background:#c8efc8}tr.down{background:#ffd6d6}tr.down td.st{background:#f08080;font-weight:700}"
 	"tr.init td.st{background:#eee}tr.drain td.st{background:#cfe0ff}"
-	".fix{color:#333;font-size:.92em}.fix code{background:#f3f3f3;padding:0 2px}"
+	"td.why{min-width:24em}.fix{color:#333;font-size:.92em}.fix code{background:#f3f3f3;padding:0 2px}"
 	".bad{color:#b00000;font-weight:600}.ok{color:#177a17}.dim{color:#777}"
 	"svg.spark{vertical-align:middle}svg.spark polyline{fill:none;stroke:#4060c0;stroke-width:1.2}"
 	".sum{font-weight:normal;color:#555;font-size:.9em}";
@@ -190,6 +190,20 @@ static void age(struct pg *p, int64_t ms)
 		put(p, "%lld s ago", (long long)(ms / 1000));
 	else
 		put(p, "%lld min ago", (long long)(ms / 60000));
+}
+
+static void duration(struct pg *p, int64_t ms)
+{
+	int64_t s = ms / 1000;
+
+	if (s < 120)
+		put(p, "%lld s", (long long)s);
+	else if (s < 7200)
+		put(p, "%lld min", (long long)(s / 60));
+	else if (s < 172800)
+		put(p, "%lld h %lld min", (long long)(s / 3600), (long long)(s % 3600 / 60));
+	else
+		put(p, "%lld days", (long long)(s / 86400));
 }
 
 /* An inline SVG line of the recent check durations, oldest first. */
@@ -318,7 +332,7 @@ static void row(struct pg *p, const struct checkd *d, const struct checkd_rs *rs
 	} else {
 		put(p, "<span class=\"dim\">-</span>");
 	}
-	put(p, "</td><td class=\"st\">%s</td><td>", t->sm.state == CHECK_STATE_UP ? "UP"
+	put(p, "</td><td class=\"st\">%s</td><td class=\"why\">", t->sm.state == CHECK_STATE_UP ? "UP"
 						   : t->sm.state == CHECK_STATE_DOWN ? "DOWN" : "INIT");
 	reason_and_fix(p, rs, t, scratch);
 	put(p, "</td>");
@@ -512,8 +526,8 @@ int checkd_page_render(const struct checkd *d, const struct checkd_ipvs_snapshot
 		"<title>dsr-checkd: %zu of %zu down</title><style>%s</style></head><body>\n",
 	    CHECKD_PAGE_REFRESH_S, down, targets, style);
 	put(&p, "<header><h1>dsr-checkd</h1><p class=\"meta\">version %s, up ", DSRKIT_VERSION);
-	age(&p, now_ms - d->stats.started_ms);
-	put(&p, " (started), %s, every %u ms, rise %u fall %u; <a href=\"/status\">/status</a> "
+	duration(&p, now_ms - d->stats.started_ms);
+	put(&p, ", %s, every %u ms, rise %u fall %u; <a href=\"/status\">/status</a> "
 		"<a href=\"/metrics\">/metrics</a></p></header>\n<main id=\"main\">\n",
 	    d->conf.standalone ? "drives IPVS (standalone)" : "track files and socket",
 	    (unsigned)d->params.interval_ms, (unsigned)d->params.rise, (unsigned)d->params.fall);

@@ -69,7 +69,7 @@ ready() {
 		! grep -q 'no probe yet\|no round yet' /tmp/page.html
 }
 wait_for 20 ready || { lab_fail page-ready "$(cat /tmp/checkd.log; cat /tmp/page.html)"; exit 1; }
-lab_requests client 20 >/dev/null 2>&1   # some traffic for the counters
+lab_requests client "http://$LAB_VIP/" 20 >/dev/null   # some traffic for the counters
 sleep 1.2
 lab_expect served-as-html "$(page "$LAB_OUT/page.html")" "200 text/html; charset=utf-8"
 P=$LAB_OUT/page.html
