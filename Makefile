@@ -128,9 +128,13 @@ lab: all
 	tests/lab/selftest/run
 	tests/lab/run $(LAB)
 
+# The demo tells the story, not the build: one line while it builds (the
+# build's own lines go to build/demo-build.log, shown only if it fails).
 demo: deps
-	$(MAKE) all
-	tests/lab/demo
+	@mkdir -p $(BUILD)
+	@echo "demo: building dsrkit (log: $(BUILD)/demo-build.log) ..."
+	@$(MAKE) all >$(BUILD)/demo-build.log 2>&1 || { tail -30 $(BUILD)/demo-build.log; exit 1; }
+	@tests/lab/demo
 
 bench: deps
 	$(MAKE) all
