@@ -157,17 +157,10 @@ case "$out" in
 *) lab_fail error-names-object "$out" ;;
 esac
 
-# Colour: on a terminal only, a non-DR real server red, never with NO_COLOR,
-# never into a pipe.  script(1) gives dsrctl a pseudo-terminal; the guest's
-# /dev is the host's folder, so the terminal comes from a /dev of the
-# guest kernel's own (devtmpfs and devpts) in a private mount namespace.
+# Colour: on a terminal only (script(1) gives dsrctl a pseudo-terminal), a
+# non-DR real server red, never with NO_COLOR, never into a pipe.
 esc=$'\033['
-on_pty() { # ENV... -- CMD: CMD with ENV on a pseudo-terminal in the director
-	LAB_STEP_TIMEOUT=20 in_ns director true || return 1
-	timeout -k 2 20 unshare --mount --propagation private sh -c \
-		'mount -t devtmpfs devtmpfs /dev && mkdir -p /dev/pts && mount -t devpts devpts /dev/pts && exec "$@"' \
-		_ ip netns exec director env "$@" 2>&1 </dev/null
-}
+on_pty() { in_ns director env "$@" 2>&1 </dev/null; }
 out=$(on_pty -u NO_COLOR TERM=xterm script -qefc 'dsrctl status' /dev/null)
 case "$out" in *"${esc}31m"*NAT*) lab_pass status-colour-on-terminal ;; *) lab_fail status-colour-on-terminal "$(echo "$out" | head -3 | cat -v)" ;; esac
 out=$(on_pty NO_COLOR=1 TERM=xterm script -qefc 'dsrctl status' /dev/null)
