@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bounded/utf8.h"
+
 static const char *const os_names[FACTS_OS_COUNT] = {
 	[FACTS_OS_UNKNOWN] = "unknown",
 	[FACTS_OS_LINUX] = "linux",
@@ -37,10 +39,11 @@ void facts_text_set(char *dst, size_t n, const char *s)
 		return;
 	l = s ? strlen(s) : 0;
 	if (l >= n)
-		l = n - 1;
+		l = utf8_cut_len(s, n - 1); /* never half a character */
 	if (l)
 		memcpy(dst, s, l);
 	dst[l] = '\0';
+	utf8_sanitize(dst); /* the model holds valid text only (bounded/utf8.h) */
 }
 
 void facts_init(struct facts *f, enum facts_os os)

@@ -5,6 +5,7 @@
  * the schema is refused with the reason, never half-trusted. */
 #include "agent-proto/status.h"
 #include "agent-proto/facts.h"
+#include "bounded/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -60,6 +61,10 @@ static int get_string(struct pctx *c, struct json_object *o, const char *k, char
 	l = (size_t)json_object_get_string_len(v);
 	if (l >= n || memchr(json_object_get_string(v), '\0', l))
 		return fail(c, "\"%s\" too long or holds NUL", k);
+	/* json-c's own check lets overlong forms (C0 85) through: one
+	 * definition of valid text, the writer's, decides */
+	if (!utf8_valid(json_object_get_string(v), l))
+		return fail(c, "\"%s\" is not valid UTF-8", k);
 	memcpy(dst, json_object_get_string(v), l);
 	dst[l] = '\0';
 	return 0;
