@@ -60,7 +60,7 @@ int facts_iface_add(struct facts *f, const char *name, uint32_t index, int up, i
 	struct facts_iface *i;
 
 	if (f->n_ifaces >= FACTS_MAX_IFACES) {
-		f->truncated = 1;
+		f->truncated |= FACTS_TRUNC_IFACES;
 		return -ENOSPC;
 	}
 	i = &f->ifaces[f->n_ifaces];
@@ -84,7 +84,7 @@ int facts_addr_add(struct facts *f, size_t iface, const struct ip_addr *a, unsig
 	    prefix_len > ipaddr_host_prefix(a))
 		return -EINVAL;
 	if (f->n_addrs >= FACTS_MAX_ADDRS) {
-		f->truncated = 1;
+		f->truncated |= FACTS_TRUNC_ADDRS;
 		return -ENOSPC;
 	}
 	d = &f->addrs[f->n_addrs++];
@@ -106,7 +106,7 @@ int facts_listener_add(struct facts *f, enum facts_proto proto, const struct ip_
 			return 0;
 	}
 	if (f->n_listeners >= FACTS_MAX_LISTENERS) {
-		f->truncated = 1;
+		f->truncated |= FACTS_TRUNC_LISTENERS;
 		return -ENOSPC;
 	}
 	l = &f->listeners[f->n_listeners++];
