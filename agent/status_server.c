@@ -801,7 +801,7 @@ static void raise_fd_limit(uint32_t want)
 
 int status_server_run(const struct agent_config *cfg)
 {
-	struct server s;
+	static struct server s; /* holds the facts model (~700 KiB): not on the stack */
 	struct sigaction sa;
 	struct epoll_event evs[64];
 	int r, i;
