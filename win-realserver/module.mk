@@ -14,7 +14,7 @@ MINGW_CC    ?= x86_64-w64-mingw32-gcc
 WIN_BUILD   := $(BUILD)/win
 WIN_CFLAGS  := -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Werror -Os -I. \
 	-DDSRKIT_VERSION='"$(VERSION)"' -D_WIN32_WINNT=0x0A00 \
-	-ffunction-sections -fdata-sections -MMD -MP
+	-ffunction-sections -MMD -MP
 WIN_LDFLAGS := -static -static-libgcc -Wl,--gc-sections -s
 WIN_LIBS    := -liphlpapi -lws2_32 -lsetupapi -lole32 -loleaut32 -lhttpapi -lcrypt32 -ladvapi32
 

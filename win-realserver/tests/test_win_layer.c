@@ -356,6 +356,11 @@ static int t_every_windows_code(void)
 	CHECK(judge(&fs, 80, ADMIN_STATE_DRAIN) == 0);
 	for (i = 0; i < fs.n && all.n < FINDINGS_MAX; i++)
 		all.items[all.n++] = fs.items[i];
+	snap.truncated = 1;     /* a snapshot cut at a limit */
+	CHECK(judge(&fs, 80, ADMIN_STATE_UP) == 0);
+	for (i = 0; i < fs.n && all.n < FINDINGS_MAX; i++)
+		all.items[all.n++] = fs.items[i];
+	snap.truncated = 0;
 	for (c = 0; c < FINDING_COUNT; c++) {
 		int skip = 0;
 
