@@ -4,8 +4,9 @@
 
   flood HOST PORT N EVERY SECS OUT [SRC,SRC...]
       N TCP connections that never speak TLS, all closed and opened again
-      every EVERY seconds, for SECS seconds, from the source addresses SRC in
-      turn (default: the route's); writes "rounds R opened O" to OUT.
+      every EVERY seconds, for SECS seconds after the first N are open, from
+      the source addresses SRC in turn (default: the route's); writes
+      "rounds R opened O" to OUT.
   pipeline HOST PORT N CA CERT KEY
       one mutual-TLS connection carrying N requests written back to back
       (the last asks to close); prints "answers A" (HTTP 200s read).
@@ -35,10 +36,10 @@ def raise_nofile(n):
 
 def flood(host, port, n, every, secs, out, srcs):
     raise_nofile(n)
-    end = time.time() + secs
+    end = None
     rounds = opened = 0
     socks = []
-    while time.time() < end:
+    while end is None or time.time() < end:
         for s in socks:
             s.close()
         socks = []
@@ -57,6 +58,8 @@ def flood(host, port, n, every, secs, out, srcs):
             socks.append(s)
         opened += len(socks)
         rounds += 1
+        if end is None:
+            end = time.time() + secs
         with open(out, "w") as f:
             f.write("rounds %d opened %d\n" % (rounds, opened))
         time.sleep(max(0.0, min(every, end - time.time())))
