@@ -26,6 +26,35 @@ void agent_config_defaults(struct agent_config *c)
 	c->client_timeout_ms = 5000;
 	c->max_clients = 1024;
 	c->facts_cache_ms = 1000;
+	c->handshake_timeout_ms = 2000;
+	c->max_handshakes = 64;
+	c->max_handshakes_per_source = 8;
+}
+
+/* ::ffff:a.b.c.d as a.b.c.d (a dual-stack socket reports IPv4 peers so) */
+static struct ip_addr unmapped(const struct ip_addr *a)
+{
+	static const uint8_t pre[12] = { [10] = 0xff, [11] = 0xff };
+	struct ip_addr r = *a;
+
+	if (a->family == IP_FAMILY_V6 && memcmp(a->b, pre, 12) == 0) {
+		memset(&r, 0, sizeof(r));
+		r.family = IP_FAMILY_V4;
+		memcpy(r.b, a->b + 12, 4);
+	}
+	return r;
+}
+
+int agent_config_checker_allowed(const struct agent_config *c, const struct ip_addr *a)
+{
+	struct ip_addr u = unmapped(a);
+	size_t i;
+
+	for (i = 0; i < c->n_checker_allow; i++)
+		if (c->checker_allow[i].addr.family == u.family &&
+		    ipaddr_same_prefix(&c->checker_allow[i].addr, &u, c->checker_allow[i].prefix_len))
+			return 1;
+	return 0;
 }
 
 /* The line reader (bounded/kvfile.c) adds "file:line: "; a setter only
@@ -114,6 +143,42 @@ static int set_addr(struct ctx *x, const char *key, const char *v, struct ip_add
 	return 0;
 }
 
+/* checker_allow = PREFIX [PREFIX...]; repeated lines add up. */
+static int set_allow(struct ctx *x, const char *v, struct agent_config *c)
+{
+	char word[IPADDR_STRLEN + 8];
+	const char *p = v;
+	size_t n;
+	int any = 0;
+
+	for (;;) {
+		struct agent_prefix *ap;
+
+		p += strspn(p, " \t,");
+		n = strcspn(p, " \t,");
+		if (n == 0)
+			break;
+		if (n >= sizeof(word))
+			return fail(x, "checker_allow: '%.*s...' is not an address or prefix", 16, p);
+		memcpy(word, p, n);
+		word[n] = '\0';
+		if (c->n_checker_allow >= AGENT_MAX_CHECKER_ALLOW)
+			return fail(x, "checker_allow: more than %d prefixes", AGENT_MAX_CHECKER_ALLOW);
+		ap = &c->checker_allow[c->n_checker_allow];
+		if (ipaddr_parse_prefix(word, &ap->addr, &ap->prefix_len) < 0)
+			return fail(x, "checker_allow: '%s' is not an address or ADDRESS/PREFIX", word);
+		ap->addr = unmapped(&ap->addr);
+		if (ap->addr.family == IP_FAMILY_V4 && ap->prefix_len > 32)
+			ap->prefix_len -= 96;
+		c->n_checker_allow++;
+		any = 1;
+		p += n;
+	}
+	if (!any)
+		return fail(x, "checker_allow needs an address or ADDRESS/PREFIX");
+	return 0;
+}
+
 static int set_admin(struct ctx *x, const char *key, const char *v, struct agent_config *c)
 {
 	uint32_t w;
@@ -191,6 +256,14 @@ static int apply(struct ctx *x, const char *key, const char *v, struct agent_con
 		return set_u32(x, key, v, 1, 65536, &c->max_clients);
 	if (strcmp(key, "facts_cache_ms") == 0)
 		return set_u32(x, key, v, 0, 600000, &c->facts_cache_ms);
+	if (strcmp(key, "handshake_timeout_ms") == 0)
+		return set_u32(x, key, v, 100, 600000, &c->handshake_timeout_ms);
+	if (strcmp(key, "max_handshakes") == 0)
+		return set_u32(x, key, v, 1, 65536, &c->max_handshakes);
+	if (strcmp(key, "max_handshakes_per_source") == 0)
+		return set_u32(x, key, v, 1, 65536, &c->max_handshakes_per_source);
+	if (strcmp(key, "checker_allow") == 0)
+		return set_allow(x, v, c);
 	return fail(x, "unknown key '%s'", key);
 }
 

@@ -16,6 +16,13 @@
 #define AGENT_CONFIG_MAX_BYTES (64 * 1024)
 #define AGENT_DEFAULT_PORT 9443
 #define AGENT_WEIGHT_AUTO (-2)   /* weight hint from the load average */
+#define AGENT_MAX_CHECKER_ALLOW 64
+
+/* An address prefix (checker_allow = 192.0.2.0/24 2001:db8::1). */
+struct agent_prefix {
+	struct ip_addr addr;
+	unsigned prefix_len;
+};
 
 struct agent_config {
 	struct ip_addr listen;           /* default :: (IPv4 too) */
@@ -35,6 +42,15 @@ struct agent_config {
 	uint32_t client_timeout_ms;      /* default 5000 */
 	uint32_t max_clients;            /* default 1024 */
 	uint32_t facts_cache_ms;         /* default 1000 */
+	/* What a peer that has not finished its TLS handshake may hold (issue
+	 * 16, finding 1): strangers are bounded per source and in total and get
+	 * handshake_timeout_ms; checker_allow addresses are never counted as
+	 * strangers and may take a stranger's slot. */
+	uint32_t handshake_timeout_ms;   /* default 2000 */
+	uint32_t max_handshakes;         /* default 64: strangers mid-handshake, in all */
+	uint32_t max_handshakes_per_source;  /* default 8 (per IPv4 address, per IPv6 /64) */
+	struct agent_prefix checker_allow[AGENT_MAX_CHECKER_ALLOW];
+	size_t n_checker_allow;          /* 0: no allow-list (every peer is a stranger) */
 };
 
 /* Defaults, as documented in dsr-agent.conf(5). */
@@ -46,6 +62,10 @@ void agent_config_defaults(struct agent_config *c);
 __attribute__((warn_unused_result))
 int agent_config_parse(const char *text, size_t len, const char *fname, struct agent_config *c,
 		       char *err, size_t errlen);
+
+/* 1 when a is in one of c's checker_allow prefixes (an IPv4-mapped IPv6
+ * address counts as its IPv4 address), else 0. */
+int agent_config_checker_allowed(const struct agent_config *c, const struct ip_addr *a);
 
 /* The admin state file: the same syntax, only admin_state, weight and
  * admin_reason allowed. */

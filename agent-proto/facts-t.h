@@ -17,11 +17,23 @@
 
 #define FACTS_UNKNOWN (-1)
 
-#define FACTS_MAX_IFACES    64
-#define FACTS_MAX_ADDRS     256
-#define FACTS_MAX_LISTENERS 256
+/* Raised from 64/256/256 (issue 16, finding 4): a host with hundreds of
+ * container veths or thousands of sockets still fits.  Past a limit the
+ * table is marked truncated and the rules say FACTS_TRUNCATED for any VIP
+ * whose verdict depends on the missing rows, never a pass or a fail. */
+#define FACTS_MAX_IFACES    1024
+#define FACTS_MAX_ADDRS     4096
+#define FACTS_MAX_LISTENERS 4096
 #define FACTS_NAME_LEN      128   /* interface names (Windows aliases are long) */
 #define FACTS_TEXT_LEN      128   /* hostname, OS release, descriptions */
+
+/* Which tables a FACTS_MAX_* limit cut short (facts.truncated bits). */
+enum facts_trunc {
+	FACTS_TRUNC_IFACES = 1,
+	FACTS_TRUNC_ADDRS = 2,
+	FACTS_TRUNC_LISTENERS = 4,
+	FACTS_TRUNC_ALL = 7
+};
 
 enum facts_os {
 	FACTS_OS_UNKNOWN = 0,
@@ -102,7 +114,7 @@ struct facts {
 	size_t n_addrs;
 	struct facts_listener listeners[FACTS_MAX_LISTENERS];
 	size_t n_listeners;
-	int truncated;           /* 1 when a FACTS_MAX_* limit dropped entries */
+	int truncated;           /* FACTS_TRUNC_* bits: tables a limit cut short */
 
 	enum admin_state admin;
 	int weight;              /* hint 0..100, or FACTS_UNKNOWN for none */

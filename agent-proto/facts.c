@@ -5,6 +5,8 @@
 #include <errno.h>
 #include <string.h>
 
+#include "bounded/utf8.h"
+
 static const char *const os_names[FACTS_OS_COUNT] = {
 	[FACTS_OS_UNKNOWN] = "unknown",
 	[FACTS_OS_LINUX] = "linux",
@@ -37,10 +39,11 @@ void facts_text_set(char *dst, size_t n, const char *s)
 		return;
 	l = s ? strlen(s) : 0;
 	if (l >= n)
-		l = n - 1;
+		l = utf8_cut_len(s, n - 1); /* never half a character */
 	if (l)
 		memcpy(dst, s, l);
 	dst[l] = '\0';
+	utf8_sanitize(dst); /* the model holds valid text only (bounded/utf8.h) */
 }
 
 void facts_init(struct facts *f, enum facts_os os)
@@ -57,7 +60,7 @@ int facts_iface_add(struct facts *f, const char *name, uint32_t index, int up, i
 	struct facts_iface *i;
 
 	if (f->n_ifaces >= FACTS_MAX_IFACES) {
-		f->truncated = 1;
+		f->truncated |= FACTS_TRUNC_IFACES;
 		return -ENOSPC;
 	}
 	i = &f->ifaces[f->n_ifaces];
@@ -81,7 +84,7 @@ int facts_addr_add(struct facts *f, size_t iface, const struct ip_addr *a, unsig
 	    prefix_len > ipaddr_host_prefix(a))
 		return -EINVAL;
 	if (f->n_addrs >= FACTS_MAX_ADDRS) {
-		f->truncated = 1;
+		f->truncated |= FACTS_TRUNC_ADDRS;
 		return -ENOSPC;
 	}
 	d = &f->addrs[f->n_addrs++];
@@ -103,7 +106,7 @@ int facts_listener_add(struct facts *f, enum facts_proto proto, const struct ip_
 			return 0;
 	}
 	if (f->n_listeners >= FACTS_MAX_LISTENERS) {
-		f->truncated = 1;
+		f->truncated |= FACTS_TRUNC_LISTENERS;
 		return -ENOSPC;
 	}
 	l = &f->listeners[f->n_listeners++];

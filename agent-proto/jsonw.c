@@ -6,6 +6,8 @@
 #include <inttypes.h>
 #include <string.h>
 
+#include "bounded/utf8.h"
+
 void jsonw_init(struct jsonw *w, struct buf *out)
 {
 	memset(w, 0, sizeof(*w));
@@ -82,40 +84,6 @@ void jsonw_object_end(struct jsonw *w) { container_close(w, 1); }
 void jsonw_array_begin(struct jsonw *w) { container_open(w, 0); }
 void jsonw_array_end(struct jsonw *w) { container_close(w, 0); }
 
-/* Length of the valid UTF-8 sequence at s (n bytes left), or 0. */
-static size_t utf8_len(const unsigned char *s, size_t n)
-{
-	size_t len, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (len > n)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = (cp << 6) | (s[i] & 0x3f);
-	}
-	/* overlong forms, surrogates and values past U+10FFFF are invalid */
-	if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-	    (cp >= 0xd800 && cp <= 0xdfff) || cp > 0x10ffff)
-		return 0;
-	return len;
-}
-
 static void put_escaped(struct jsonw *w, const char *str, size_t n)
 {
 	static const char hex[] = "0123456789abcdef";
@@ -158,11 +126,13 @@ static void put_escaped(struct jsonw *w, const char *str, size_t n)
 			esc[5] = hex[c & 15];
 			put(w, esc, 6);
 			i++;
-		} else if ((l = utf8_len(s + i, n - i)) > 0) {
+		} else if ((l = utf8_seq_len(s + i, n - i)) > 0) {
 			put(w, (const char *)s + i, l);
 			i += l;
 		} else {
-			put(w, "\xef\xbf\xbd", 3); /* U+FFFD for a broken byte */
+			/* not valid text (bounded/utf8.h): one '?' per byte, so the
+			 * string keeps its length and still fits its field when read */
+			put(w, "?", 1);
 			i++;
 		}
 	}

@@ -5,7 +5,8 @@
  * would pass the buffer's max, -ENOMEM, -EINVAL for misuse such as a value
  * without a key inside an object) is kept and every later call is a no-op,
  * so a renderer checks once, at jsonw_finish().  Strings are escaped per
- * RFC 8259; bytes that are not valid UTF-8 become U+FFFD.  Portable C.
+ * RFC 8259; a byte that is not valid text (bounded/utf8.h: strict UTF-8)
+ * becomes '?', one byte for one, so lengths never change.  Portable C.
  */
 #ifndef DSRKIT_AGENT_PROTO_JSONW_H
 #define DSRKIT_AGENT_PROTO_JSONW_H

@@ -26,6 +26,7 @@ enum finding_code {
 	FINDING_ADMIN_DRAIN,            /* administrator drains the server */
 	FINDING_ADMIN_MAINT,            /* administrator took the server out */
 	FINDING_FACT_UNKNOWN,           /* a fact needed for judging could not be read */
+	FINDING_FACTS_TRUNCATED,        /* a facts limit cut a table this VIP's verdict needs */
 	FINDING_COUNT
 };
 

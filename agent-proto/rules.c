@@ -41,6 +41,11 @@ const struct finding_info finding_table[FINDING_COUNT] = {
 		"in maintenance by the administrator: take it out" },
 	[FINDING_FACT_UNKNOWN] = { "FACT_UNKNOWN", FINDING_SEVERITY_WARNING, FINDING_LAYER_FACTS,
 		"a fact needed to judge the server could not be read" },
+	/* critical: a VIP on an interface the agent could not list is the ARP
+	 * theft dsrkit exists to catch, so no pass; and no false VIP_MISSING
+	 * or NO_LISTENER either: the verdict names the truncation */
+	[FINDING_FACTS_TRUNCATED] = { "FACTS_TRUNCATED", FINDING_SEVERITY_CRITICAL, FINDING_LAYER_FACTS,
+		"the agent's facts were cut at a limit and this VIP cannot be judged" },
 };
 
 static const char *const severity_names[FINDING_SEVERITY_COUNT] = {
@@ -298,6 +303,22 @@ static void fix_addr_del(const struct facts *f, struct finding *fd, const char *
 	}
 }
 
+/* A limit cut a table the verdict needs: one FACTS_TRUNCATED finding. */
+static void truncated(const struct facts *f, struct findings *out, const struct ip_addr *vip, uint16_t port,
+		      const char *what)
+{
+	struct finding *fd = add(out, FINDING_FACTS_TRUNCATED, vip, port, NULL);
+
+	(void)f;
+	if (!fd)
+		return;
+	textf(fd->reason, sizeof(fd->reason), "the agent's %s were cut at their limit (%d interfaces, %d "
+	      "addresses, %d sockets): this VIP cannot be judged", what, FACTS_MAX_IFACES, FACTS_MAX_ADDRS,
+	      FACTS_MAX_LISTENERS);
+	textf(fd->fix, sizeof(fd->fix), "remove unused interfaces, addresses or listening sockets, or "
+	      "upgrade dsr-agent and the checker together");
+}
+
 static void rules_addresses(const struct facts *f, const struct ip_addr *vip, struct findings *out)
 {
 	char vs[IPADDR_STRLEN];
@@ -325,6 +346,13 @@ static void rules_addresses(const struct facts *f, const struct ip_addr *vip, st
 				}
 			}
 		}
+	}
+	if (f->truncated & (FACTS_TRUNC_IFACES | FACTS_TRUNC_ADDRS)) {
+		/* an interface or address not in the table may hold the VIP (or
+		 * be the loopback): the absence of one proves nothing, and the
+		 * VIP may sit on an ARP interface nobody sees */
+		truncated(f, out, vip, 0, f->truncated & FACTS_TRUNC_IFACES ? "interfaces" : "addresses");
+		lo_found = 1;
 	}
 	if (!lo_found) {
 		fd = add(out, FINDING_LOOPBACK_MISSING, NULL, 0, NULL);
@@ -381,7 +409,7 @@ static void rules_addresses(const struct facts *f, const struct ip_addr *vip, st
 			fix_addr_del(f, fd, vs, a->prefix_len, vip->family, fi->name);
 		}
 	}
-	if (!on_lo) {
+	if (!on_lo && !(f->truncated & (FACTS_TRUNC_IFACES | FACTS_TRUNC_ADDRS))) {
 		fd = add(out, FINDING_VIP_MISSING, vip, 0, lo_name(f));
 		if (fd) {
 			textf(fd->reason, sizeof(fd->reason), "VIP %s is not on loopback %s", vs, fd->iface);
@@ -574,7 +602,10 @@ void rules_evaluate(const struct facts *f, const struct ip_addr *vip, uint16_t p
 		unknown(out, NULL, 0, NULL, "the operating system");
 		break;
 	}
-	if (port && !listens(f, vip, port)) {
+	if (port && !listens(f, vip, port) && (f->truncated & FACTS_TRUNC_LISTENERS)) {
+		/* a listener found proves itself; one not found may be past the cut */
+		truncated(f, out, vip, port, "listening sockets");
+	} else if (port && !listens(f, vip, port)) {
 		fd = add(out, FINDING_NO_LISTENER, vip, port, NULL);
 		if (fd) {
 			textf(fd->reason, sizeof(fd->reason), "nothing listens on %s%s%s:%u (or the wildcard) over TCP",
@@ -584,7 +615,5 @@ void rules_evaluate(const struct facts *f, const struct ip_addr *vip, uint16_t p
 			      "start the service on port %u, bound to %s or the wildcard address", port, vs);
 		}
 	}
-	if (f->truncated)
-		unknown(out, NULL, 0, NULL, "the full list of interfaces, addresses and sockets (limit reached)");
 	rules_admin(f, out);
 }

@@ -11,7 +11,7 @@
 #define STATUS_SCHEMA       "dsrkit-agent-status"
 #define STATUS_VERSION      1          /* major: bumped only on incompatible change */
 #define STATUS_MAX_TARGETS  32
-#define STATUS_DOC_MAX      (256 * 1024)  /* the renderer's and parser's bound */
+#define STATUS_DOC_MAX      (1024 * 1024) /* the renderer's and parser's bound (= the checker's body bound) */
 
 /* One VIP (and TCP service port, 0 for none) to evaluate. */
 struct status_target {

@@ -112,7 +112,18 @@ int status_render(const struct facts *f, const struct status_target *targets, si
 
 	if (f->os == FACTS_OS_LINUX)
 		render_linux_conf(&w, "linux_all", &f->linux_all);
-	jsonw_kv_bool(&w, "truncated", f->truncated);
+	jsonw_kv_bool(&w, "truncated", f->truncated != 0);
+	if (f->truncated) {
+		jsonw_key(&w, "truncated_tables");
+		jsonw_array_begin(&w);
+		if (f->truncated & FACTS_TRUNC_IFACES)
+			jsonw_string(&w, "interfaces");
+		if (f->truncated & FACTS_TRUNC_ADDRS)
+			jsonw_string(&w, "addresses");
+		if (f->truncated & FACTS_TRUNC_LISTENERS)
+			jsonw_string(&w, "listeners");
+		jsonw_array_end(&w);
+	}
 
 	jsonw_key(&w, "interfaces");
 	jsonw_array_begin(&w);

@@ -5,6 +5,7 @@
  * the schema is refused with the reason, never half-trusted. */
 #include "agent-proto/status.h"
 #include "agent-proto/facts.h"
+#include "bounded/utf8.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -60,6 +61,10 @@ static int get_string(struct pctx *c, struct json_object *o, const char *k, char
 	l = (size_t)json_object_get_string_len(v);
 	if (l >= n || memchr(json_object_get_string(v), '\0', l))
 		return fail(c, "\"%s\" too long or holds NUL", k);
+	/* json-c's own check lets overlong forms (C0 85) through: one
+	 * definition of valid text, the writer's, decides */
+	if (!utf8_valid(json_object_get_string(v), l))
+		return fail(c, "\"%s\" is not valid UTF-8", k);
 	memcpy(dst, json_object_get_string(v), l);
 	dst[l] = '\0';
 	return 0;
@@ -146,7 +151,7 @@ static int parse_iface(struct pctx *c, struct json_object *o, struct facts *f)
 		return -EPROTO;
 	pos = facts_iface_add(f, name, (uint32_t)idx, up, lo);
 	if (pos < 0)
-		return fail(c, "more than %d interfaces", FACTS_MAX_IFACES);
+		return 0; /* past FACTS_MAX_IFACES: marked truncated, judged as such */
 	fi = &f->ifaces[pos];
 	addrs = member(o, "addresses", json_type_array, 0);
 	if (!addrs)
@@ -160,7 +165,7 @@ static int parse_iface(struct pctx *c, struct json_object *o, struct facts *f)
 			return fail(c, "interface %s: address is not an object", name);
 		if (get_addr(c, a, "address", &ip) < 0 || get_int(c, a, "prefix_len", 0, 128, 0, &plen) < 0)
 			return -EPROTO;
-		if (facts_addr_add(f, (size_t)pos, &ip, (unsigned)plen) == -EINVAL)
+		if (facts_addr_add(f, (size_t)pos, &ip, (unsigned)plen) == -EINVAL) /* -ENOSPC: truncated */
 			return fail(c, "interface %s: prefix length %d too long", name, plen);
 	}
 	if (parse_linux_conf(c, o, "linux", &fi->linux_conf) < 0)
@@ -193,9 +198,44 @@ static int parse_listener(struct pctx *c, struct json_object *o, struct facts *f
 		return -EPROTO;
 	if (facts_proto_parse(proto, &p) < 0)
 		return fail(c, "unknown listener proto \"%s\"", proto);
-	if (facts_listener_add(f, p, &a, (uint16_t)port, v6only) < 0)
-		return fail(c, "more than %d listeners", FACTS_MAX_LISTENERS);
+	(void)!facts_listener_add(f, p, &a, (uint16_t)port, v6only); /* -ENOSPC: truncated */
 	return 0;
+}
+
+/* "truncated_tables": which tables the agent cut short; an agent that
+ * does not say (older ones) may have cut any. */
+static int truncated_tables(struct pctx *c, struct json_object *root)
+{
+	struct json_object *arr = NULL;
+	int bits = 0;
+	size_t i, n;
+
+	if (!json_object_object_get_ex(root, "truncated_tables", &arr))
+		return FACTS_TRUNC_ALL;
+	if (!json_object_is_type(arr, json_type_array)) {
+		fail(c, "\"truncated_tables\" is not an array");
+		return 0;
+	}
+	n = json_object_array_length(arr);
+	for (i = 0; i < n; i++) {
+		const char *t = json_object_get_string(json_object_array_get_idx(arr, i));
+
+		if (!json_object_is_type(json_object_array_get_idx(arr, i), json_type_string))
+			t = "";
+		if (strcmp(t, "interfaces") == 0)
+			bits |= FACTS_TRUNC_IFACES;
+		else if (strcmp(t, "addresses") == 0)
+			bits |= FACTS_TRUNC_ADDRS;
+		else if (strcmp(t, "listeners") == 0)
+			bits |= FACTS_TRUNC_LISTENERS;
+		else
+			bits |= FACTS_TRUNC_ALL; /* a table this build does not know */
+	}
+	if (!bits) {
+		fail(c, "\"truncated\" is true but \"truncated_tables\" names none");
+		return 0;
+	}
+	return bits;
 }
 
 static int parse_doc(struct pctx *c, struct json_object *root, struct facts *f)
@@ -258,7 +298,13 @@ static int parse_doc(struct pctx *c, struct json_object *root, struct facts *f)
 	for (i = 0; i < n; i++)
 		if (parse_listener(c, json_object_array_get_idx(arr, i), f) < 0)
 			return -EPROTO;
-	f->truncated = f->truncated || trunc;
+	if (trunc) {
+		int bits = truncated_tables(c, root);
+
+		if (!bits)
+			return -EPROTO;
+		f->truncated |= bits;
+	}
 	return 0;
 }
 

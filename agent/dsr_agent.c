@@ -3,6 +3,7 @@
  * Portable C over the platform table (agent_platform.h) and the status
  * server (status_server.h); see dsr-agent(8). */
 #include "agent/agent_platform.h"
+#include "agent/file_trust.h"
 #include "agent/agent_report.h"
 #include "agent/agent_state.h"
 #include "agent/status_server.h"
@@ -227,11 +228,39 @@ static int cmd_setup(struct cli *c)
 	return 0;
 }
 
+/* The files serve trusts (issue 16, finding 3): none may be writable by
+ * another account, the key not readable by every account; the reason and
+ * the fix on stderr.  A certificate in a Windows store ("cert:\\...") is
+ * the store's to protect. */
+static int files_trusted(const char *config, const struct agent_config *cfg)
+{
+	const struct { const char *path; int secret; } files[] = {
+		{ config, 0 }, { cfg->tls_cert, 0 }, { cfg->tls_key, 1 }, { cfg->tls_ca, 0 },
+	};
+	char why[512];
+	size_t i;
+	int r, bad = 0;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (!files[i].path[0] || strncmp(files[i].path, "cert:", 5) == 0)
+			continue;
+		r = file_trust_check(files[i].path, files[i].secret, why, sizeof(why));
+		if (r == -EPERM) {
+			fprintf(stderr, "dsr-agent: refusing %s\n", why);
+			bad = 1;
+		}
+		/* other errors (a missing file) are reported where it is read */
+	}
+	return bad ? -EPERM : 0;
+}
+
 static int cmd_serve(struct cli *c)
 {
 	static struct agent_config cfg;
 
 	if (load_config(c->config ? c->config : DEFAULT_CONFIG, 1, &cfg) < 0)
+		return 1;
+	if (files_trusted(c->config ? c->config : DEFAULT_CONFIG, &cfg) < 0)
 		return 1;
 	return status_server_run(&cfg) < 0 ? 1 : 0;
 }

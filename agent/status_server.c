@@ -2,13 +2,23 @@
 /* status_server.c - the Linux status server: one epoll loop, non-blocking
  * OpenSSL, mutual TLS.
  *
- * Every connection has one deadline: it must finish its TLS handshake and
- * its request within client_timeout_ms of being accepted (or of its last
- * answer, for keep-alive).  Since all connections share the same timeout,
- * the list ordered by deadline is a FIFO: new and re-armed connections go to
- * the tail, expiry looks at the head only.  A slow or silent (slowloris)
- * client is therefore cut off on time and never delays anyone else; memory
- * is bounded by max_clients x (one SSL object + bounded in/out buffers).
+ * Every connection has one deadline.  Until its TLS handshake ends (the
+ * peer has shown a certificate of our CA) it is a stranger and must finish
+ * within handshake_timeout_ms; after that it must send its request within
+ * client_timeout_ms of the handshake (or of its last answer, for
+ * keep-alive).  Connections of one phase share one timeout, so each of the
+ * two lists ordered by deadline is a FIFO: new and re-armed connections go
+ * to the tail, expiry looks at the heads only.  A slow or silent
+ * (slowloris) client is therefore cut off on time and never delays anyone
+ * else; memory is bounded by max_clients x (one SSL object + bounded in/out
+ * buffers).
+ *
+ * Strangers may not crowd out the checkers the endpoint exists for (issue
+ * 16, finding 1; OpenSSH's MaxStartups): admit() bounds the strangers
+ * mid-handshake per source (IPv4 address, IPv6 /64) and in total, a new
+ * one evicting the oldest, and a connection that has finished its handshake
+ * is never evicted.  checker_allow addresses are never counted as strangers
+ * and take a stranger's slot when max_clients is reached.
  *
  * Facts are read synchronously from the kernel (netlink and procfs, no disk
  * and no peer involved), at most once per facts_cache_ms.
@@ -61,6 +71,9 @@ struct conn {
 	uint64_t deadline;
 	uint32_t events;         /* what epoll waits for now */
 	struct conn *prev, *next;
+	int in_hs;               /* on the handshake list (hs_head), else on head */
+	int allowed;             /* its source is in checker_allow */
+	struct ip_addr src;      /* the peer's address, IPv4-mapped unmapped */
 	char peer[64];
 };
 
@@ -81,9 +94,12 @@ struct server {
 	SSL_CTX *ctx;
 	int ep;
 	struct listener ls[LISTENER_KIND_COUNT];
-	struct conn *head, *tail;   /* ordered by deadline */
+	struct conn *head, *tail;   /* past the handshake, ordered by deadline */
+	struct conn *hs_head, *hs_tail;  /* mid-handshake, ordered by deadline */
 	uint32_t nconns;
-	uint64_t last_full_log;
+	uint32_t n_strangers;       /* on the handshake list and not allowed */
+	uint64_t last_full_log, last_evict_log;
+	uint64_t accept_resume;     /* 0, or when to listen again after EMFILE */
 	struct agent_state state;
 	struct buf body;            /* scratch for rendering */
 };
@@ -121,26 +137,32 @@ static const char *ssl_reason(void)
 
 static void list_unlink(struct server *s, struct conn *c)
 {
+	struct conn **head = c->in_hs ? &s->hs_head : &s->head;
+	struct conn **tail = c->in_hs ? &s->hs_tail : &s->tail;
+
 	if (c->prev)
 		c->prev->next = c->next;
-	else
-		s->head = c->next;
+	else if (*head == c)
+		*head = c->next;
 	if (c->next)
 		c->next->prev = c->prev;
-	else
-		s->tail = c->prev;
+	else if (*tail == c)
+		*tail = c->prev;
 	c->prev = c->next = NULL;
 }
 
 static void list_append(struct server *s, struct conn *c)
 {
-	c->prev = s->tail;
+	struct conn **head = c->in_hs ? &s->hs_head : &s->head;
+	struct conn **tail = c->in_hs ? &s->hs_tail : &s->tail;
+
+	c->prev = *tail;
 	c->next = NULL;
-	if (s->tail)
-		s->tail->next = c;
+	if (*tail)
+		(*tail)->next = c;
 	else
-		s->head = c;
-	s->tail = c;
+		*head = c;
+	*tail = c;
 }
 
 static void arm_deadline(struct server *s, struct conn *c)
@@ -153,6 +175,8 @@ static void arm_deadline(struct server *s, struct conn *c)
 static void conn_close(struct server *s, struct conn *c)
 {
 	list_unlink(s, c);
+	if (c->in_hs && !c->allowed)
+		s->n_strangers--;
 	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
 	SSL_free(c->ssl);
 	close(c->fd);
@@ -231,20 +255,35 @@ static int answer(struct server *s, struct conn *c, const struct http_request *r
 
 /* --- the connection state machine ------------------------------------------ */
 
-static void conn_drive(struct server *s, struct conn *c);
-
-static void conn_after_write(struct server *s, struct conn *c)
+/* An answer is out: close, or go back to reading.  Returns 1 when the
+ * connection lives on (the caller loops: a pipelined request may be waiting
+ * in `in` or in SSL; never recursion, whose depth a client would choose),
+ * 0 when it was closed. */
+static int conn_after_write(struct server *s, struct conn *c)
 {
 	if (c->close_after) {
 		SSL_shutdown(c->ssl); /* one try: a close_notify, never waiting */
 		conn_close(s, c);
-		return;
+		return 0;
 	}
 	buf_consume(&c->in, c->req_len);
 	c->req_len = 0;
 	c->phase = CONN_READ;
 	arm_deadline(s, c);
-	conn_drive(s, c); /* a pipelined request may be waiting in in or in SSL */
+	return 1;
+}
+
+/* The handshake is done: the peer holds a certificate of our CA.  It leaves
+ * the strangers' list and gets client_timeout_ms for its request. */
+static void conn_authenticated(struct server *s, struct conn *c)
+{
+	list_unlink(s, c);
+	if (!c->allowed)
+		s->n_strangers--;
+	c->in_hs = 0;
+	c->phase = CONN_READ;
+	c->deadline = now_ms() + s->cfg->client_timeout_ms;
+	list_append(s, c);
 }
 
 static int try_request(struct server *s, struct conn *c)
@@ -275,7 +314,7 @@ static void conn_drive(struct server *s, struct conn *c)
 			ERR_clear_error();
 			r = SSL_do_handshake(c->ssl);
 			if (r == 1) {
-				c->phase = CONN_READ;
+				conn_authenticated(s, c);
 				continue;
 			}
 			e = SSL_get_error(c->ssl, r);
@@ -350,8 +389,9 @@ static void conn_drive(struct server *s, struct conn *c)
 				conn_close(s, c);
 				return;
 			}
-			conn_after_write(s, c);
-			return;
+			if (!conn_after_write(s, c))
+				return;
+			continue;
 		default:
 			conn_close(s, c);
 			return;
@@ -424,6 +464,120 @@ static void agent_check_answer(struct server *s, int fd)
 	close(fd);
 }
 
+/* The peer's address, an IPv4-mapped IPv6 one as IPv4. */
+static void peer_addr(const struct sockaddr_storage *ss, struct ip_addr *out)
+{
+	static const uint8_t mapped[12] = { [10] = 0xff, [11] = 0xff };
+
+	memset(out, 0, sizeof(*out));
+	if (ss->ss_family == AF_INET) {
+		out->family = IP_FAMILY_V4;
+		memcpy(out->b, &((const struct sockaddr_in *)ss)->sin_addr, 4);
+	} else if (ss->ss_family == AF_INET6) {
+		const uint8_t *b = ((const struct sockaddr_in6 *)ss)->sin6_addr.s6_addr;
+
+		if (memcmp(b, mapped, 12) == 0) {
+			out->family = IP_FAMILY_V4;
+			memcpy(out->b, b + 12, 4);
+		} else {
+			out->family = IP_FAMILY_V6;
+			memcpy(out->b, b, 16);
+		}
+	}
+}
+
+/* One source, as the per-source bound counts: an IPv4 address, an IPv6 /64
+ * (what one host is usually given). */
+static int same_source(const struct ip_addr *a, const struct ip_addr *b)
+{
+	return a->family == b->family && ipaddr_same_prefix(a, b, a->family == IP_FAMILY_V6 ? 64 : 32);
+}
+
+/* The oldest stranger mid-handshake (from src's source when src is given),
+ * or NULL. */
+static struct conn *oldest_stranger(struct server *s, const struct ip_addr *src, uint32_t *count)
+{
+	struct conn *c, *first = NULL;
+	uint32_t n = 0;
+
+	for (c = s->hs_head; c; c = c->next) {
+		if (c->allowed || (src && !same_source(&c->src, src)))
+			continue;
+		if (!first)
+			first = c;
+		n++;
+	}
+	if (count)
+		*count = n;
+	return first;
+}
+
+static void evict(struct server *s, struct conn *c, const char *why)
+{
+	uint64_t t = now_ms();
+
+	if (t - s->last_evict_log > 1000) {
+		fprintf(stderr, "dsr-agent: %s: closed mid-handshake to make room (%s)\n", c->peer, why);
+		s->last_evict_log = t;
+	}
+	conn_close(s, c);
+}
+
+/* May a new connection from src be admitted?  Makes room by evicting the
+ * oldest stranger mid-handshake (of the same source first) when a bound is
+ * reached; a connection past its handshake is never evicted.  Returns 1 to
+ * admit, 0 to refuse. */
+static int admit(struct server *s, const struct ip_addr *src, int allowed)
+{
+	const struct agent_config *cfg = s->cfg;
+	struct conn *victim;
+	uint32_t n = 0;
+
+	if (!allowed) {
+		victim = oldest_stranger(s, src, &n);
+		if (victim && n >= cfg->max_handshakes_per_source)
+			evict(s, victim, "max_handshakes_per_source");
+		else if (s->n_strangers >= cfg->max_handshakes && (victim = oldest_stranger(s, NULL, NULL)))
+			evict(s, victim, "max_handshakes");
+	}
+	if (s->nconns < cfg->max_clients)
+		return 1;
+	victim = oldest_stranger(s, NULL, NULL);
+	if (!victim)
+		return 0;
+	evict(s, victim, "max_clients");
+	return 1;
+}
+
+/* Out of descriptors: a level-triggered listener would wake the loop again
+ * at once, forever.  Stop listening for 100 ms instead; the loop resumes. */
+static void accept_pause(struct server *s)
+{
+	int i;
+
+	if (s->accept_resume)
+		return;
+	for (i = 0; i < LISTENER_KIND_COUNT; i++)
+		if (s->ls[i].fd >= 0)
+			epoll_ctl(s->ep, EPOLL_CTL_DEL, s->ls[i].fd, NULL);
+	s->accept_resume = now_ms() + 100;
+}
+
+static void accept_resume_due(struct server *s)
+{
+	int i;
+
+	if (!s->accept_resume || now_ms() < s->accept_resume)
+		return;
+	s->accept_resume = 0;
+	for (i = 0; i < LISTENER_KIND_COUNT; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &s->ls[i] };
+
+		if (s->ls[i].fd >= 0 && epoll_ctl(s->ep, EPOLL_CTL_ADD, s->ls[i].fd, &ev) < 0)
+			fprintf(stderr, "dsr-agent: cannot listen again: %s\n", strerror(errno));
+	}
+}
+
 static void accept_all(struct server *s, struct listener *l)
 {
 	for (;;) {
@@ -432,15 +586,18 @@ static void accept_all(struct server *s, struct listener *l)
 		int fd = accept4(l->fd, (struct sockaddr *)&ss, &sl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct conn *c;
 		struct epoll_event ev;
+		struct ip_addr src;
+		int allowed;
 
 		if (fd < 0) {
 			if (errno == EMFILE || errno == ENFILE) {
 				uint64_t t = now_ms();
 
 				if (t - s->last_full_log > 1000) {
-					fprintf(stderr, "dsr-agent: out of file descriptors, refusing connections\n");
+					fprintf(stderr, "dsr-agent: out of file descriptors, not accepting for 100 ms\n");
 					s->last_full_log = t;
 				}
+				accept_pause(s);
 			}
 			return;
 		}
@@ -448,7 +605,9 @@ static void accept_all(struct server *s, struct listener *l)
 			agent_check_answer(s, fd);
 			continue;
 		}
-		if (s->nconns >= s->cfg->max_clients) {
+		peer_addr(&ss, &src);
+		allowed = agent_config_checker_allowed(s->cfg, &src);
+		if (!admit(s, &src, allowed)) {
 			uint64_t t = now_ms();
 
 			if (t - s->last_full_log > 1000) {
@@ -485,7 +644,12 @@ static void accept_all(struct server *s, struct listener *l)
 			continue;
 		}
 		s->nconns++;
-		c->deadline = now_ms() + s->cfg->client_timeout_ms;
+		c->src = src;
+		c->allowed = allowed;
+		c->in_hs = 1;
+		if (!allowed)
+			s->n_strangers++;
+		c->deadline = now_ms() + s->cfg->handshake_timeout_ms;
 		list_append(s, c);
 	}
 }
@@ -494,6 +658,16 @@ static void expire(struct server *s)
 {
 	uint64_t t = now_ms();
 
+	while (s->hs_head && s->hs_head->deadline <= t) {
+		struct conn *c = s->hs_head;
+
+		if (t - s->last_evict_log > 1000) {
+			fprintf(stderr, "dsr-agent: %s: timed out after %u ms (TLS handshake)\n", c->peer,
+				s->cfg->handshake_timeout_ms);
+			s->last_evict_log = t;
+		}
+		conn_close(s, c);
+	}
 	while (s->head && s->head->deadline <= t) {
 		struct conn *c = s->head;
 
@@ -504,6 +678,23 @@ static void expire(struct server *s)
 				c->phase == CONN_WRITE ? "writing" : "reading the request");
 		conn_close(s, c);
 	}
+}
+
+/* Milliseconds until the next deadline or the end of an accept pause, -1
+ * for none. */
+static int next_timeout(const struct server *s)
+{
+	uint64_t t0 = now_ms(), next = UINT64_MAX;
+
+	if (s->head)
+		next = s->head->deadline;
+	if (s->hs_head && s->hs_head->deadline < next)
+		next = s->hs_head->deadline;
+	if (s->accept_resume && s->accept_resume < next)
+		next = s->accept_resume;
+	if (next == UINT64_MAX)
+		return -1;
+	return next > t0 ? (int)(next - t0) : 0;
 }
 
 /* --- setup ------------------------------------------------------------------ */
@@ -610,7 +801,7 @@ static void raise_fd_limit(uint32_t want)
 
 int status_server_run(const struct agent_config *cfg)
 {
-	struct server s;
+	static struct server s; /* holds the facts model (~700 KiB): not on the stack */
 	struct sigaction sa;
 	struct epoll_event evs[64];
 	int r, i;
@@ -663,11 +854,7 @@ int status_server_run(const struct agent_config *cfg)
 	while (!stop_requested) {
 		int n, timeout = -1;
 
-		if (s.head) {
-			uint64_t t0 = now_ms();
-
-			timeout = s.head->deadline > t0 ? (int)(s.head->deadline - t0) : 0;
-		}
+		timeout = next_timeout(&s);
 		n = epoll_wait(s.ep, evs, 64, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -675,15 +862,22 @@ int status_server_run(const struct agent_config *cfg)
 			r = -errno;
 			break;
 		}
+		/* connections first, then the listeners: admit() may close a
+		 * connection whose event is in this batch */
 		for (i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
 
-			if (p == &s.ls[0] || p == &s.ls[1])
-				accept_all(&s, p);
-			else
+			if (p != &s.ls[0] && p != &s.ls[1])
 				conn_drive(&s, p);
 		}
+		for (i = 0; i < n; i++) {
+			void *p = evs[i].data.ptr;
+
+			if ((p == &s.ls[0] || p == &s.ls[1]) && !s.accept_resume)
+				accept_all(&s, p);
+		}
 		expire(&s);
+		accept_resume_due(&s);
 	}
 	if (stop_requested)
 		fprintf(stderr, "dsr-agent: stopping\n");
@@ -691,6 +885,8 @@ int status_server_run(const struct agent_config *cfg)
 out:
 	while (s.head)
 		conn_close(&s, s.head);
+	while (s.hs_head)
+		conn_close(&s, s.hs_head);
 	for (i = 0; i < LISTENER_KIND_COUNT; i++)
 		if (s.ls[i].fd >= 0)
 			close(s.ls[i].fd);

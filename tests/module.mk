@@ -43,6 +43,9 @@ $(BUILD)/tests/test_agent_state: $(TU)/agent/test_agent_state.o $(BUILD)/obj/age
 		$(BUILD)/obj/agent/agent_report.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
 	$(call unit_link,$(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_agent_state
+$(BUILD)/tests/test_file_trust: $(TU)/agent/test_file_trust.o $(BUILD)/obj/agent/file_trust_linux.o
+	$(call unit_link,$(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_file_trust
 
 # ipvs-plugin/: messages and apply through the seam (a fake kernel).
 IPVS_TEST_COMMON := $(TU)/ipvs-plugin/fake_kernel.o

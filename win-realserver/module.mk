@@ -14,7 +14,7 @@ MINGW_CC    ?= x86_64-w64-mingw32-gcc
 WIN_BUILD   := $(BUILD)/win
 WIN_CFLAGS  := -std=gnu11 -Wall -Wextra -Wshadow -Wformat=2 -Werror -Os -I. \
 	-DDSRKIT_VERSION='"$(VERSION)"' -D_WIN32_WINNT=0x0A00 \
-	-ffunction-sections -fdata-sections -MMD -MP
+	-ffunction-sections -MMD -MP
 WIN_LDFLAGS := -static -static-libgcc -Wl,--gc-sections -s
 WIN_LIBS    := -liphlpapi -lws2_32 -lsetupapi -lole32 -loleaut32 -lhttpapi -lcrypt32 -ladvapi32
 
@@ -42,7 +42,8 @@ $(WIN_BUILD)/test_win_layer.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_
 # The agent: the same CLI as Linux (dsr_agent.c, main renamed), its state
 # and report, the Windows layer, the http.sys server and the service.
 WIN_AGENT_COMMON := $(AGENT_COMMON_SRCS)
-WIN_AGENT_SRCS := win-realserver/win32_main.c win-realserver/win32_service.c win-realserver/win32_http.c
+WIN_AGENT_SRCS := win-realserver/win32_main.c win-realserver/win32_service.c win-realserver/win32_http.c \
+	win-realserver/win32_file_trust.c
 WIN_AGENT_OBJS := $(WIN_AGENT_COMMON:%.c=$(WIN_BUILD)/obj/%.o) $(WIN_AGENT_SRCS:%.c=$(WIN_BUILD)/obj/%.o) \
 	$(WIN_LAYER_OBJS) $(WIN_CORE_OBJS) $(WIN_BUILD)/obj/dsr-agent-res.o
 
@@ -94,12 +95,18 @@ $(WIN_BUILD)/LICENSE.txt: LICENSE
 $(WIN_BUILD)/THIRD-PARTY-NOTICES.txt: packaging/windows/make-notices
 	$(call say,GEN)
 	$(Q)packaging/windows/make-notices $@
+# wixl (0.101) has no <Permission>/<PermissionEx>: the data folder's DACL
+# (SYSTEM and Administrators only, not inherited from ProgramData) is added
+# as an MsiLockPermissionsEx row with msibuild; CreateFolders applies it.
 $(WIN_BUILD)/dsr-agent.msi: packaging/windows/dsr-agent.wxs $(WIN_BUILD)/dsr-agent.exe \
-		packaging/windows/agent.conf.example $(WIN_BUILD)/LICENSE.txt $(WIN_BUILD)/THIRD-PARTY-NOTICES.txt
+		packaging/windows/agent.conf.example packaging/windows/MsiLockPermissionsEx.idt \
+		$(WIN_BUILD)/LICENSE.txt $(WIN_BUILD)/THIRD-PARTY-NOTICES.txt
 	$(call say,MSI)
 	$(Q)wixl -a x64 -D Version=$(VERSION) -D Exe=$(WIN_BUILD)/dsr-agent.exe \
 		-D ConfExample=packaging/windows/agent.conf.example -D License=$(WIN_BUILD)/LICENSE.txt \
-		-D Notices=$(WIN_BUILD)/THIRD-PARTY-NOTICES.txt -o $@ $<
+		-D Notices=$(WIN_BUILD)/THIRD-PARTY-NOTICES.txt -o $@.tmp $<
+	$(Q)msibuild $@.tmp -i packaging/windows/MsiLockPermissionsEx.idt
+	$(Q)mv $@.tmp $@
 
 # The Linux side of the protocol test: the checker's parser and the rules.
 $(BUILD)/tests/win-judge-status: $(BUILD)/obj/win-realserver/tests/judge_status.o $(AGENT_PROTO_OBJS) \

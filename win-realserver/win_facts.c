@@ -206,6 +206,6 @@ int win_facts_build(const struct win_snapshot *s, const struct win_options *o, s
 			rc = r;
 	}
 	if (s->truncated)
-		f->truncated = 1;
+		f->truncated |= FACTS_TRUNC_ALL; /* the snapshot does not say which table */
 	return rc;
 }

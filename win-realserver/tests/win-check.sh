@@ -163,6 +163,7 @@ printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\nsubjectAltName=I
 openssl x509 -req -in "$T/agent.csr" -CA "$T/ca.pem" -CAkey "$T/ca.key" -CAcreateserial -days 2 \
 	-extfile "$T/agent.ext" -out "$T/agent.pem" 2>/dev/null
 echo "dsrkit-test-secret" >"$T/agent.pass"
+chmod 600 "$T/agent.pass"   # a secret: the agent refuses one every account may read
 openssl pkcs12 -export -inkey "$T/agent.key" -in "$T/agent.pem" -out "$T/agent.pfx" -passout file:"$T/agent.pass"
 fp=$(openssl x509 -in "$T/agent.pem" -noout -fingerprint -sha1 | sed 's/.*=//; s/://g')
 tp() { echo "$1:$(winpath "$T/$2.der")"; }
@@ -196,6 +197,26 @@ if [ $rc -eq 1 ] && grep -q 'cannot listen on https://+:18460/ (HttpAddUrlToUrlG
 else
 	bad "shipped exe TLS start" "exit $rc: $(cat "$OUT/tls-serve.out")"
 fi
+# StrictModes (issue 16, finding 3): wine turns the unix mode into a DACL
+# (o+w: an Everyone write ACE), which the agent reads with
+# GetNamedSecurityInfo as it does Windows' own: a configuration every
+# account may write, and a key password every account may read, are refused
+# before anything is imported or bound
+chmod 666 "$T/agent.conf"
+wrun trust-conf $B/dsr-agent.exe serve --config "$(winpath "$T/agent.conf")"
+rc=$?
+chmod 644 "$T/agent.conf"
+[ $rc -eq 1 ] && grep -q 'refusing .*agent.conf: Everyone may write it (icacls' "$OUT/trust-conf.out" &&
+	! grep -q 'cannot listen' "$OUT/trust-conf.out" &&
+	ok "a configuration every account may write is refused (DACL)" ||
+	bad "config DACL check" "exit $rc: $(cat "$OUT/trust-conf.out")"
+chmod 644 "$T/agent.pass"
+wrun trust-key $B/dsr-agent.exe serve --config "$(winpath "$T/agent.conf")"
+rc=$?
+chmod 600 "$T/agent.pass"
+[ $rc -eq 1 ] && grep -q 'refusing .*agent.pass: Everyone may read this secret' "$OUT/trust-key.out" &&
+	ok "a key password every account may read is refused (DACL)" ||
+	bad "key DACL check" "exit $rc: $(cat "$OUT/trust-key.out")"
 
 # --- the exe ------------------------------------------------------------------
 echo "== the exe"
@@ -435,6 +456,14 @@ if grep -qP '^DsrAgentService\tdsr-agent\t.*\t16\t2\t.*\tserve --service\t' "$OU
 else
 	bad "msiinfo" "$(cat "$OUT/msi-svc" "$OUT/msi-ctl" | tr '\n' ' ')"
 fi
+# the data folder's DACL (issue 16, finding 3): protected, SYSTEM and
+# Administrators full control, set by CreateFolders (wine's msi does not
+# apply MsiLockPermissionsEx: Windows' is checked by verify.ps1)
+msiinfo export $MSI MsiLockPermissionsEx >"$OUT/msi-acl" 2>&1
+grep -qP '^DataDirAcl\tDataDir\tCreateFolder\tD:PAI\(A;OICI;FA;;;SY\)\(A;OICI;FA;;;BA\)\t?$' "$OUT/msi-acl" &&
+	msiinfo export $MSI CreateFolder | grep -qP '^DataDir\tDataDir' &&
+	ok "msiinfo: the data folder gets a protected DACL, SYSTEM and Administrators only" ||
+	bad "msi data folder ACL" "$(tr '\n' ' ' <"$OUT/msi-acl")"
 rm -rf "$OUT/msi-x"
 mkdir -p "$OUT/msi-x"
 msiextract -C "$OUT/msi-x" "$MSI" >"$OUT/msi-list" 2>&1

@@ -81,6 +81,13 @@ static void config_hostile(void **state)
 		{ "weight = 101\n", "t.conf:1: weight: '101' is not 0-100, auto or none" },
 		{ "client_timeout_ms = 1\n", "t.conf:1: client_timeout_ms: '1' is not a number in 100-600000" },
 		{ "max_clients = 0\n", "t.conf:1: max_clients:" },
+		{ "handshake_timeout_ms = 99\n", "t.conf:1: handshake_timeout_ms: '99' is not a number in 100-600000" },
+		{ "max_handshakes = 0\n", "t.conf:1: max_handshakes:" },
+		{ "max_handshakes_per_source = x\n", "t.conf:1: max_handshakes_per_source:" },
+		{ "\ncheckers = 192.0.2.1\n", "t.conf:2: unknown key 'checkers'" },
+		{ "checker_allow = 192.0.2.0/33\n", "t.conf:1: checker_allow: '192.0.2.0/33' is not an address or ADDRESS/PREFIX" },
+		{ "checker_allow = 192.0.2.1 director\n", "t.conf:1: checker_allow: 'director' is not an address" },
+		{ "checker_allow = ,\n", "t.conf:1: checker_allow needs an address" },
 		{ "port = 1\x01\n", "t.conf:1: control character (byte 0x01)" },
 		{ "port = 9443\nport = 1\x7f\n", "t.conf:2: control character (byte 0x7f)" },
 	};
@@ -96,6 +103,53 @@ static void config_hostile(void **state)
 		if (strncmp(err, bad[i].want, strlen(bad[i].want)) != 0)
 			fail_msg("case %zu: \"%s\", want \"%s...\"", i, err, bad[i].want);
 	}
+}
+
+/* checker_allow (issue 16, finding 1): prefixes add up over lines, an
+ * IPv4-mapped peer matches its IPv4 prefix, the default is empty. */
+static void config_checker_allow(void **state)
+{
+	static const char text[] = "checker_allow = 192.0.2.1, 198.51.100.0/24\n"
+		"checker_allow = 2001:db8::/64\n"
+		"handshake_timeout_ms = 1500\nmax_handshakes = 32\nmax_handshakes_per_source = 4\n";
+	static const struct { const char *a; int want; } peers[] = {
+		{ "192.0.2.1", 1 }, { "192.0.2.2", 0 }, { "198.51.100.77", 1 }, { "::ffff:198.51.100.77", 1 },
+		{ "::ffff:192.0.2.2", 0 }, { "2001:db8::1", 1 }, { "2001:db8:1::1", 0 }, { "203.0.113.1", 0 },
+	};
+	static struct agent_config c;
+	struct ip_addr a;
+	char err[200];
+	size_t i;
+	(void)state;
+
+	agent_config_defaults(&c);
+	assert_int_equal(c.n_checker_allow, 0);
+	assert_int_equal(c.handshake_timeout_ms, 2000);
+	assert_int_equal(c.max_handshakes, 64);
+	assert_int_equal(c.max_handshakes_per_source, 8);
+	assert_int_equal(ipaddr_parse("192.0.2.1", &a), 0);
+	assert_int_equal(agent_config_checker_allowed(&c, &a), 0);
+	assert_int_equal(agent_config_parse(text, sizeof(text) - 1, "t.conf", &c, err, sizeof(err)), 0);
+	assert_int_equal(c.n_checker_allow, 3);
+	assert_int_equal(c.handshake_timeout_ms, 1500);
+	assert_int_equal(c.max_handshakes, 32);
+	assert_int_equal(c.max_handshakes_per_source, 4);
+	for (i = 0; i < sizeof(peers) / sizeof(peers[0]); i++) {
+		assert_int_equal(ipaddr_parse(peers[i].a, &a), 0);
+		if (agent_config_checker_allowed(&c, &a) != peers[i].want)
+			fail_msg("%s: want %d", peers[i].a, peers[i].want);
+	}
+	/* at most AGENT_MAX_CHECKER_ALLOW prefixes */
+	agent_config_defaults(&c);
+	for (i = 0; i <= AGENT_MAX_CHECKER_ALLOW; i++) {
+		char line[64];
+		int r;
+
+		snprintf(line, sizeof(line), "checker_allow = 192.0.2.%zu\n", i);
+		r = agent_config_parse(line, strlen(line), "t.conf", &c, err, sizeof(err));
+		assert_int_equal(r, i < AGENT_MAX_CHECKER_ALLOW ? 0 : -EINVAL);
+	}
+	assert_non_null(strstr(err, "more than 64 prefixes"));
 }
 
 static void config_limits(void **state)
@@ -141,6 +195,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(config_every_key),
 		cmocka_unit_test(config_hostile),
+		cmocka_unit_test(config_checker_allow),
 		cmocka_unit_test(config_limits),
 	};
 

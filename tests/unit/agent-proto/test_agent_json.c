@@ -19,6 +19,7 @@
 #include "agent-proto/jsonw.h"
 #include "agent-proto/rules.h"
 #include "agent-proto/status.h"
+#include "bounded/utf8.h"
 
 static struct json_object *parse_strict(const char *s, size_t n)
 {
@@ -44,10 +45,13 @@ static void jsonw_escapes_hostile_strings(void **state)
 		{ "\x01\x1f\x7f", 3, "\x01\x1f\x7f" },
 		{ "nul\0in", 6, NULL },                     /* NUL escaped as \u0000 */
 		{ "caf\xc3\xa9", 5, "caf\xc3\xa9" },       /* valid UTF-8 kept */
-		{ "bad\xff", 4, "bad\xef\xbf\xbd" },         /* invalid byte -> U+FFFD */
-		{ "over\xc0\xaf", 6, "over\xef\xbf\xbd\xef\xbf\xbd" }, /* overlong '/' */
-		{ "sur\xed\xa0\x80", 6, "sur\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd" },
-		{ "cut\xe2\x82", 5, "cut\xef\xbf\xbd\xef\xbf\xbd" },
+		{ "bad\xff", 4, "bad?" },                    /* invalid byte -> '?', same length */
+		{ "over\xc0\xaf", 6, "over??" },            /* overlong '/' */
+		{ "over\xc0\x85", 6, "over??" },            /* overlong U+0045 (json-c takes it) */
+		{ "over\xe0\x80\xaf", 7, "over???" },      /* 3-byte overlong */
+		{ "sur\xed\xa0\x80", 6, "sur???" },
+		{ "big\xf4\x90\x80\x80", 7, "big????" },  /* past U+10FFFF */
+		{ "cut\xe2\x82", 5, "cut??" },
 		{ "\xf0\x9f\x98\x80", 4, "\xf0\x9f\x98\x80" },
 	};
 	size_t i;
@@ -369,6 +373,95 @@ static void status_parse_hostile(void **state)
 	}
 }
 
+/* One definition of valid text (bounded/utf8.h): a document whose strings
+ * are not strict UTF-8 is refused, even where json-c lets them through. */
+static void status_parse_refuses_bad_utf8(void **state)
+{
+	static const char *const bad[] = {
+		"ab\xc0\x85", "\xc1\xbf", "\xe0\x80\x80", "\xed\xa0\x80", "\xed\xbf\xbf",
+		"\xf4\x90\x80\x80", "\xf8\x88\x80\x80\x80", "\x80", "x\xe2\x82",
+	};
+	static struct facts f;
+	char doc[512], err[200];
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(doc, sizeof(doc),
+			 "{\"schema\":\"dsrkit-agent-status\",\"version\":1,\"agent\":{\"version\":\"1\",\"os\":\"linux\","
+			 "\"os_release\":\"x\",\"hostname\":\"%s\"},\"admin\":{\"state\":\"up\",\"weight\":null,"
+			 "\"reason\":\"\"},\"truncated\":false,\"interfaces\":[],\"listeners\":[]}", bad[i]);
+		if (status_parse(doc, strlen(doc), &f, err, sizeof(err)) == 0)
+			fail_msg("case %zu accepted", i);
+	}
+	/* an escaped lone surrogate: json-c decodes it to U+FFFD, valid text
+	 * that renders back unchanged */
+	snprintf(doc, sizeof(doc), GOOD_HEAD "\"interfaces\":[{\"name\":\"\\ud800\",\"index\":1,\"up\":true,"
+		 "\"loopback\":true,\"addresses\":[]}],\"listeners\":[]}");
+	if (status_parse(doc, strlen(doc), &f, err, sizeof(err)) == 0)
+		assert_true(utf8_valid(f.ifaces[0].name, strlen(f.ifaces[0].name)));
+}
+
+/* Each string field filled to its limit with multi-byte text (and with
+ * bytes that are not text, set through facts_text_set) renders to a
+ * document that parses back to the same strings: the round trip the
+ * fuzz target checks, at every field's edge. */
+static void fill(char *dst, size_t n, const char *unit)
+{
+	char tmp[1024];
+	size_t ul = strlen(unit), l = 0;
+
+	while (l + ul < sizeof(tmp) && l + ul < n + 8) {
+		memcpy(tmp + l, unit, ul);
+		l += ul;
+	}
+	tmp[l] = '\0';
+	facts_text_set(dst, n, tmp);
+}
+
+static void status_strings_at_their_limits(void **state)
+{
+	static const char *const units[] = { "a", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80",
+		"\xc0\x85", "\xff", "\"\\\n" };
+	static struct facts f, back;
+	struct buf b;
+	char err[200];
+	size_t u;
+	(void)state;
+
+	for (u = 0; u < sizeof(units) / sizeof(units[0]); u++) {
+		int lo;
+
+		facts_init(&f, u % 2 ? FACTS_OS_WINDOWS : FACTS_OS_LINUX);
+		fill(f.agent_version, sizeof(f.agent_version), units[u]);
+		fill(f.os_release, sizeof(f.os_release), units[u]);
+		fill(f.hostname, sizeof(f.hostname), units[u]);
+		fill(f.admin_reason, sizeof(f.admin_reason), units[u]);
+		lo = facts_iface_add(&f, "x", 1, 1, 1);
+		assert_int_equal(lo, 0);
+		fill(f.ifaces[0].name, sizeof(f.ifaces[0].name), units[u]);
+		fill(f.ifaces[0].win_conf.description, FACTS_TEXT_LEN, units[u]);
+		fill(f.ifaces[0].win_conf.hardware_id, FACTS_TEXT_LEN, units[u]);
+		/* what facts_text_set stores is valid text, cut on a character */
+		assert_true(strlen(f.hostname) <= FACTS_TEXT_LEN - 1);
+		assert_true(strlen(f.hostname) >= FACTS_TEXT_LEN - 4);
+		buf_init(&b, STATUS_DOC_MAX);
+		assert_int_equal(status_render(&f, NULL, 0, &b), 0);
+		if (status_parse(b.data, b.len, &back, err, sizeof(err)) != 0)
+			fail_msg("unit %zu: %s", u, err);
+		assert_string_equal(f.hostname, back.hostname);
+		assert_string_equal(f.os_release, back.os_release);
+		assert_string_equal(f.agent_version, back.agent_version);
+		assert_string_equal(f.admin_reason, back.admin_reason);
+		assert_string_equal(f.ifaces[0].name, back.ifaces[0].name);
+		if (f.os == FACTS_OS_WINDOWS) {
+			assert_string_equal(f.ifaces[0].win_conf.description, back.ifaces[0].win_conf.description);
+			assert_string_equal(f.ifaces[0].win_conf.hardware_id, back.ifaces[0].win_conf.hardware_id);
+		}
+		buf_free(&b);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -379,6 +472,8 @@ int main(void)
 		cmocka_unit_test(status_round_trip_windows),
 		cmocka_unit_test(status_render_bounded),
 		cmocka_unit_test(status_parse_hostile),
+		cmocka_unit_test(status_parse_refuses_bad_utf8),
+		cmocka_unit_test(status_strings_at_their_limits),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

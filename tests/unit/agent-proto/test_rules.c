@@ -151,7 +151,9 @@ static void m_listener_v6only(struct facts *f)
 static void m_drain(struct facts *f) { f->admin = ADMIN_STATE_DRAIN; }
 static void m_maint(struct facts *f) { f->admin = ADMIN_STATE_MAINT; facts_text_set(f->admin_reason, FACTS_TEXT_LEN, "kernel update"); }
 static void m_os_unknown(struct facts *f) { f->os = FACTS_OS_UNKNOWN; }
-static void m_truncated(struct facts *f) { f->truncated = 1; }
+static void m_truncated(struct facts *f) { f->truncated = FACTS_TRUNC_ALL; }
+static void m_trunc_listeners(struct facts *f) { f->truncated = FACTS_TRUNC_LISTENERS; }
+static void m_trunc_listeners_none(struct facts *f) { f->truncated = FACTS_TRUNC_LISTENERS; f->n_listeners = 0; }
 static void m_hostile_name(struct facts *f) { facts_text_set(ifc(f, "eth0")->name, FACTS_NAME_LEN, "eth0\";rm -rf /"); f->linux_all.arp_ignore = 0; ifc(f, "eth0\";rm -rf /")->linux_conf.arp_ignore = 0; }
 
 #define NOCODE FINDING_COUNT
@@ -188,7 +190,9 @@ static const struct rule_case cases[] = {
 	{ "linux rp_filter max is loose", linux_good, m_rp_loose, "192.0.2.100", 80, NOCODE, RULES_VERDICT_OK, NULL, NULL },
 	{ "linux sysctl unknown", linux_good, m_unknown_sysctl, "192.0.2.100", 80, FINDING_FACT_UNKNOWN, RULES_VERDICT_WARNING, NULL, NULL },
 	{ "linux os unknown", linux_good, m_os_unknown, "192.0.2.100", 80, FINDING_FACT_UNKNOWN, RULES_VERDICT_WARNING, NULL, NULL },
-	{ "linux truncated facts", linux_good, m_truncated, "192.0.2.100", 80, FINDING_FACT_UNKNOWN, RULES_VERDICT_WARNING, NULL, NULL },
+	{ "linux truncated facts", linux_good, m_truncated, "192.0.2.100", 80, FINDING_FACTS_TRUNCATED, RULES_VERDICT_CRITICAL, NULL, NULL },
+	{ "linux listeners cut, the port's found", linux_good, m_trunc_listeners, "192.0.2.100", 80, NOCODE, RULES_VERDICT_OK, NULL, NULL },
+	{ "linux listeners cut, the port's not found", linux_good, m_trunc_listeners_none, "192.0.2.100", 80, FINDING_FACTS_TRUNCATED, RULES_VERDICT_CRITICAL, NULL, NULL },
 	{ "linux no listener", linux_good, m_no_listener, "192.0.2.100", 80, FINDING_NO_LISTENER, RULES_VERDICT_CRITICAL, "port 80", NULL },
 	{ "linux listener on own address only", linux_good, m_listener_other, "192.0.2.100", 80, FINDING_NO_LISTENER, RULES_VERDICT_CRITICAL, NULL, NULL },
 	{ "linux listener on the vip", linux_good, m_listener_vip, "192.0.2.100", 80, NOCODE, RULES_VERDICT_OK, NULL, NULL },
@@ -214,6 +218,7 @@ static const struct rule_case cases[] = {
 	{ "windows drain", windows_good, m_drain, "192.0.2.100", 80, FINDING_ADMIN_DRAIN, RULES_VERDICT_OK, NULL, NULL },
 	{ "windows maint", windows_good, m_maint, "192.0.2.100", 80, FINDING_ADMIN_MAINT, RULES_VERDICT_CRITICAL, NULL, NULL },
 	{ "windows ignores linux sysctls", windows_good, m_none, "192.0.2.100", 0, NOCODE, RULES_VERDICT_OK, NULL, NULL },
+	{ "windows truncated facts", windows_good, m_truncated, "192.0.2.100", 80, FINDING_FACTS_TRUNCATED, RULES_VERDICT_CRITICAL, NULL, NULL },
 };
 
 static void rules_table(void **state)
@@ -334,7 +339,7 @@ static void rules_findings_bounded(void **state)
 	for (i = 0; i < FACTS_MAX_IFACES; i++) {
 		char a[32];
 
-		snprintf(a, sizeof(a), "198.51.100.%d", i + 1);
+		snprintf(a, sizeof(a), "198.51.%d.%d", 100 + i / 250, i % 250 + 1);
 		ip(a, &vip);
 		assert_int_equal(facts_addr_add(&f, (size_t)i, &vip, 24), 0);
 	}
@@ -346,6 +351,89 @@ static void rules_findings_bounded(void **state)
 	assert_int_equal(rules_verdict(&fs), RULES_VERDICT_CRITICAL);
 }
 
+/* A fact cut at a limit never passes or fails by accident (issue 16,
+ * finding 4): the VIP on an interface past the limit, an address past the
+ * limit, a listener past the limit all give FACTS_TRUNCATED, never OK and
+ * never a false VIP_MISSING, LOOPBACK_MISSING or NO_LISTENER. */
+static int has(const struct findings *fs, enum finding_code c)
+{
+	size_t i;
+
+	for (i = 0; i < fs->n; i++)
+		if (fs->items[i].code == c)
+			return 1;
+	return 0;
+}
+
+static void rules_truncation_named(void **state)
+{
+	static struct facts f;
+	static struct findings fs;
+	struct ip_addr vip, a;
+	int i, lo;
+	(void)state;
+
+	/* 1: lo holds the VIP; FACTS_MAX_IFACES more interfaces; the VIP also
+	 * on one past the limit (the ARP theft the old 64-row table hid) */
+	facts_init(&f, FACTS_OS_LINUX);
+	f.linux_all = (struct facts_linux_conf){ 1, 2, 0 };
+	lo = facts_iface_add(&f, "lo", 1, 1, 1);
+	ip("192.0.2.100", &vip);
+	assert_int_equal(facts_addr_add(&f, (size_t)lo, &vip, 32), 0);
+	ip("::", &a);
+	assert_int_equal(facts_listener_add(&f, FACTS_PROTO_TCP, &a, 80, 0), 0);
+	for (i = 0; i < FACTS_MAX_IFACES + 10; i++) {
+		char n[16];
+
+		snprintf(n, sizeof(n), "veth%d", i);
+		(void)!facts_iface_add(&f, n, (uint32_t)i + 2, 1, 0);
+	}
+	assert_int_equal(f.truncated & FACTS_TRUNC_IFACES, FACTS_TRUNC_IFACES);
+	findings_init(&fs);
+	rules_evaluate(&f, &vip, 80, &fs);
+	assert_true(has(&fs, FINDING_FACTS_TRUNCATED));
+	assert_int_equal(rules_verdict(&fs), RULES_VERDICT_CRITICAL);
+
+	/* 2: addresses cut before the VIP's: no false VIP_MISSING */
+	facts_init(&f, FACTS_OS_LINUX);
+	f.linux_all = (struct facts_linux_conf){ 1, 2, 0 };
+	lo = facts_iface_add(&f, "lo", 1, 1, 1);
+	for (i = 0; i < FACTS_MAX_ADDRS + 1; i++) {
+		char t[48];
+
+		snprintf(t, sizeof(t), "2001:db8:1::%x", i + 1);
+		ip(t, &a);
+		(void)!facts_addr_add(&f, (size_t)lo, &a, 128);
+	}
+	assert_int_equal(f.truncated, FACTS_TRUNC_ADDRS);
+	findings_init(&fs);
+	rules_evaluate(&f, &vip, 0, &fs);
+	assert_true(has(&fs, FINDING_FACTS_TRUNCATED));
+	assert_false(has(&fs, FINDING_VIP_MISSING));
+	assert_false(has(&fs, FINDING_LOOPBACK_MISSING));
+
+	/* 3: 4,096 listeners, the service's past the cut: no false NO_LISTENER */
+	facts_init(&f, FACTS_OS_LINUX);
+	f.linux_all = (struct facts_linux_conf){ 1, 2, 0 };
+	lo = facts_iface_add(&f, "lo", 1, 1, 1);
+	assert_int_equal(facts_addr_add(&f, (size_t)lo, &vip, 32), 0);
+	ip("192.0.2.11", &a);
+	for (i = 0; i < FACTS_MAX_LISTENERS; i++)
+		assert_int_equal(facts_listener_add(&f, FACTS_PROTO_TCP, &a, (uint16_t)(20000 + i), 0), 0);
+	assert_int_equal(f.truncated, 0);
+	ip("::", &a);
+	assert_int_equal(facts_listener_add(&f, FACTS_PROTO_TCP, &a, 80, 0), -ENOSPC);
+	assert_int_equal(f.truncated, FACTS_TRUNC_LISTENERS);
+	findings_init(&fs);
+	rules_evaluate(&f, &vip, 80, &fs);
+	assert_true(has(&fs, FINDING_FACTS_TRUNCATED));
+	assert_false(has(&fs, FINDING_NO_LISTENER));
+	/* ...while a port whose listener was read is judged as usual */
+	findings_init(&fs);
+	rules_evaluate(&f, &vip, 0, &fs);
+	assert_int_equal(rules_verdict(&fs), RULES_VERDICT_OK);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -353,6 +441,7 @@ int main(void)
 		cmocka_unit_test(rules_table_covers_every_code),
 		cmocka_unit_test(rules_names_round_trip),
 		cmocka_unit_test(rules_findings_bounded),
+		cmocka_unit_test(rules_truncation_named),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

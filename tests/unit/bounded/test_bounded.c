@@ -13,6 +13,7 @@
 #include "bounded/buf.h"
 #include "bounded/ipaddr.h"
 #include "bounded/strparse.h"
+#include "bounded/utf8.h"
 
 static void buf_respects_max(void **state)
 {
@@ -221,10 +222,47 @@ static void ipaddr_prefixes(void **state)
 	assert_false(ipaddr_equal(&a, &b));
 }
 
+/* bounded/utf8: the one definition of valid text, at every edge. */
+static void utf8_table(void **state)
+{
+	static const struct { const char *s; size_t n; int valid; } cases[] = {
+		{ "", 0, 1 }, { "abc", 3, 1 }, { "\x7f", 1, 1 },
+		{ "\xc2\x80", 2, 1 }, { "\xdf\xbf", 2, 1 },               /* U+0080, U+07FF */
+		{ "\xc0\x85", 2, 0 }, { "\xc1\xbf", 2, 0 },               /* overlong 2-byte */
+		{ "\xe0\xa0\x80", 3, 1 }, { "\xe0\x9f\xbf", 3, 0 },       /* U+0800; overlong */
+		{ "\xed\x9f\xbf", 3, 1 }, { "\xed\xa0\x80", 3, 0 },       /* U+D7FF; surrogate */
+		{ "\xed\xbf\xbf", 3, 0 }, { "\xee\x80\x80", 3, 1 },       /* U+DFFF; U+E000 */
+		{ "\xef\xbf\xbf", 3, 1 },                                /* U+FFFF */
+		{ "\xf0\x90\x80\x80", 4, 1 }, { "\xf0\x8f\xbf\xbf", 4, 0 }, /* U+10000; overlong */
+		{ "\xf4\x8f\xbf\xbf", 4, 1 }, { "\xf4\x90\x80\x80", 4, 0 }, /* U+10FFFF; past it */
+		{ "\xf5\x80\x80\x80", 4, 0 }, { "\xff", 1, 0 }, { "\x80", 1, 0 },
+		{ "\xe2\x82", 2, 0 }, { "\xe2\x82\x41", 3, 0 },            /* cut; bad continuation */
+	};
+	char s[16];
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		if (utf8_valid(cases[i].s, cases[i].n) != cases[i].valid)
+			fail_msg("case %zu: want %d", i, cases[i].valid);
+	/* sanitize keeps the length and leaves valid text */
+	memcpy(s, "a\xc0\x85\xe2\x82\xac\xff", 8);
+	s[8] = 0;
+	assert_int_equal(utf8_sanitize(s), 3);
+	assert_string_equal(s, "a??\xe2\x82\xac?");
+	/* cutting never splits a character */
+	assert_int_equal(utf8_cut_len("ab\xe2\x82\xac", 4), 2);
+	assert_int_equal(utf8_cut_len("ab\xe2\x82\xac", 5), 5);
+	assert_int_equal(utf8_cut_len("ab\xe2\x82\xac", 3), 2);
+	assert_int_equal(utf8_cut_len("abc", 2), 2);
+	assert_int_equal(utf8_cut_len("a\xf0\x9f\x98\x80", 4), 1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(buf_respects_max),
+		cmocka_unit_test(utf8_table),
 		cmocka_unit_test(buf_zero_max),
 		cmocka_unit_test(u32_table),
 		cmocka_unit_test(u32_span_and_hex),
