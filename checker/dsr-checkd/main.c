@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "agent-proto/facts.h"
+#include "bounded/textesc.h"
 #include "checker/dsr-checkd/checkd-t.h"
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
@@ -204,11 +205,14 @@ static void on_change(struct checkd *d, struct checkd_rs *rs, struct checkd_targ
 			t->published_state = (int)t->sm.state;
 	}
 	if (opt.verbose) {
-		char vip[IPADDR_STRLEN];
+		char vip[IPADDR_STRLEN], reason[TEXT_ESC_SIZE(sizeof(t->sm.last.reason))];
+		char code[TEXT_ESC_SIZE(sizeof(t->sm.last.code))];
 
+		/* agent text escaped (bounded/textesc.h) */
 		fprintf(stderr, "check %s -> %s:%u: %s [%s] %s (%s) %ums\n", rs->name, ipaddr_format(&t->vip, vip), t->port,
-			check_state_name(t->sm.state), check_layer_name(t->sm.last.layer), t->sm.last.reason,
-			t->sm.last.code, rs->last_duration_ms);
+			check_state_name(t->sm.state), check_layer_name(t->sm.last.layer),
+			text_escape(t->sm.last.reason, reason, sizeof(reason)),
+			text_escape(t->sm.last.code, code, sizeof(code)), rs->last_duration_ms);
 	}
 	if (t->published_key != key) {
 		t->published_key = key;

@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# lab: timeout=150
+# lab: timeout=120
 # dsrctl-state-plant (issue 16, finding 2): the dsrkit account of the
 # network-facing daemons owns /run/dsrkit, where dsrctl (root) used to keep
 # its state and followed symlinks.  As that account (nobody stands in for
@@ -39,7 +39,7 @@ virtual_server 198.51.100.99 80 {
 	lb_kind DR
 }
 EOC
-lab_check planted test -L "$old-applied.$ns.conf.tmp" -a -f "$old-applied.$ns.conf"
+[ -L "$old-applied.$ns.conf.tmp" ] && [ -f "$old-applied.$ns.conf" ] || lab_fail planted "the plants are not there"
 
 # a service someone else made (ipvsadm), the one the forged state names
 in_ns director ipvsadm -A -t 198.51.100.99:80 -s rr
@@ -53,39 +53,39 @@ virtual_server 198.51.100.1 80 {
 	}
 }
 EOC
-lab_check apply in_ns director dsrctl apply /tmp/dr.conf
-lab_check apply-partial in_ns director dsrctl apply --partial /tmp/dr.conf
-in_ns director dsrctl drain 198.51.100.1:80 192.0.2.11 >/tmp/drain.out 2>&1
-lab_check drain grep -q drained /tmp/drain.out
-in_ns director dsrctl restore 198.51.100.1:80 192.0.2.11 >/tmp/restore.out 2>&1
-lab_check restore grep -q "restored .* weight 2" /tmp/restore.out
-# and a full apply again after the journal
-lab_check apply-again in_ns director dsrctl apply /tmp/dr.conf
+# apply, --partial apply, drain, restore, apply again: each as root
+{
+	in_ns director dsrctl apply /tmp/dr.conf && echo apply-ok
+	in_ns director dsrctl apply --partial /tmp/dr.conf && echo partial-ok
+	in_ns director dsrctl drain 198.51.100.1:80 192.0.2.11
+	in_ns director dsrctl restore 198.51.100.1:80 192.0.2.11
+	in_ns director dsrctl apply /tmp/dr.conf && echo again-ok
+} >/tmp/steps.out 2>&1
+lab_expect commands-ran "$(grep -cE '^(apply-ok|partial-ok|drained |restored .* weight 2|again-ok)' /tmp/steps.out)" 5
 
+got=""
 for v in applied-tmp partial drained drained-tmp; do
-	lab_expect "victim-$v-untouched" "$(cat /tmp/victim-$v)|$(stat -c %a /tmp/victim-$v)" "precious $v|644"
+	got="$got $v:$(cat /tmp/victim-$v)|$(stat -c %a /tmp/victim-$v)"
 done
-lab_check foreign-service-kept sh -c "ip netns exec director ipvsadm -Ln | grep -q '198.51.100.99:80'"
-lab_check own-service-applied sh -c "ip netns exec director ipvsadm -Ln | grep -q '192.0.2.11:80 .* 2 '"
-lab_expect state-folder "$(stat -c '%U %a' /run/dsrctl)" "root 700"
-lab_check state-written test -f "/run/dsrctl/ipvs-applied.$ns.conf"
+lab_expect victims-untouched "$got" \
+	" applied-tmp:precious applied-tmp|644 partial:precious partial|644 drained:precious drained|644 drained-tmp:precious drained-tmp|644"
+ip netns exec director ipvsadm -Ln >/tmp/ipvs.out
+lab_expect foreign-service-kept "$(grep -c '198.51.100.99:80' /tmp/ipvs.out)" 1
+lab_expect own-service-applied "$(grep -c '192.0.2.11:80 .* 2 ' /tmp/ipvs.out)" 1
+lab_expect state-folder "$(stat -c '%U %a' /run/dsrctl)|$(ls /run/dsrctl)" "root 700|ipvs-applied.$ns.conf"
 
 # a state folder another account owns is refused before anything is applied
-in_ns director ipvsadm -D -t 198.51.100.1:80
-out=$(DSRCTL_STATE_DIR=/run/dsrkit in_ns director dsrctl apply /tmp/dr.conf 2>&1); rc=$?
-lab_expect foreign-folder-refused "$rc" 1
-echo "$out" >/tmp/foreign.out
-lab_check foreign-folder-says grep -q 'owned by uid 65534.*nothing applied' /tmp/foreign.out
-lab_check foreign-folder-nothing-applied sh -c "! ip netns exec director ipvsadm -Ln | grep -q '198.51.100.1:80'"
+ip netns exec director ipvsadm -D -t 198.51.100.1:80
+DSRCTL_STATE_DIR=/run/dsrkit in_ns director dsrctl apply /tmp/dr.conf >/tmp/foreign.out 2>&1
+lab_expect foreign-folder-refused "$?|$(grep -c 'owned by uid 65534.*nothing applied' /tmp/foreign.out)|$(ip netns exec director ipvsadm -Ln | grep -c 198.51.100.1:80)" "1|1|0"
 # ... and so is a symlink in place of root's own folder
 mkdir -p /tmp/elsewhere && chmod 700 /tmp/elsewhere
 ln -s /tmp/elsewhere /tmp/linked-state
-out=$(DSRCTL_STATE_DIR=/tmp/linked-state in_ns director dsrctl apply /tmp/dr.conf 2>&1); rc=$?
-lab_expect symlinked-folder-refused "$rc" 1
+DSRCTL_STATE_DIR=/tmp/linked-state in_ns director dsrctl apply /tmp/dr.conf >/tmp/linked.out 2>&1
+lab_expect symlinked-folder-refused "$?" 1
 # a state file planted as a symlink in root's folder is not followed
 echo "precious own" >/tmp/victim-own
 mkdir -p /tmp/own && chmod 700 /tmp/own
 ln -s /tmp/victim-own "/tmp/own/ipvs-applied.$ns.conf"
 DSRCTL_STATE_DIR=/tmp/own in_ns director dsrctl apply /tmp/dr.conf >/tmp/own.out 2>&1
-lab_expect own-symlink-not-followed "$(cat /tmp/victim-own)" "precious own"
-lab_check own-symlink-replaced test -f "/tmp/own/ipvs-applied.$ns.conf" -a ! -L "/tmp/own/ipvs-applied.$ns.conf"
+lab_expect own-symlink-not-followed "$(cat /tmp/victim-own)|$(stat -c %F "/tmp/own/ipvs-applied.$ns.conf")" "precious own|regular file"
