@@ -322,6 +322,14 @@ static int check_agent(const struct options *o, const struct dsrkit_conf *conf, 
 		report(o, o->mode == OUTPUT_NAGIOS ? "DSR UNKNOWN" : "DOWN", rs, &v, "");
 		return -1;
 	}
+	if (agent_tls_set_crl(tls, o->ca ? o->ca : conf->ca, conf->tls_crl, err, sizeof(err)) < 0) {
+		struct verdict v;
+
+		verdict_fail(&v, CHECK_LAYER_CONFIG, "TLS_CONFIG", "tls_crl: %s", err);
+		report(o, o->mode == OUTPUT_NAGIOS ? "DSR UNKNOWN" : "DOWN", rs, &v, "");
+		agent_tls_free(tls);
+		return -1;
+	}
 	if (o->port)
 		snprintf(path, sizeof(path), "/v1/status?vip=%s&port=%u", vip, o->port);
 	else

@@ -189,7 +189,8 @@ static int load_all(struct loaded *L, char *err, size_t errlen)
 
 static int tls_differs(const struct dsrkit_conf *a, const struct dsrkit_conf *b)
 {
-	return strcmp(a->ca, b->ca) || strcmp(a->cert, b->cert) || strcmp(a->key, b->key) || a->tls_min != b->tls_min;
+	return strcmp(a->ca, b->ca) || strcmp(a->cert, b->cert) || strcmp(a->key, b->key) ||
+	       strcmp(a->tls_crl, b->tls_crl) || a->tls_min != b->tls_min;
 }
 
 static void on_change(struct checkd *d, struct checkd_rs *rs, struct checkd_target *t)
@@ -314,7 +315,9 @@ static void do_reload(struct checkd *d)
 		return;
 	}
 	if (tls_differs(&L.dconf, &d->dconf)) {
-		if (agent_tls_new(&tls, L.dconf.ca, L.dconf.cert, L.dconf.key, L.dconf.tls_min, err, sizeof(err)) < 0) {
+		if (agent_tls_new(&tls, L.dconf.ca, L.dconf.cert, L.dconf.key, L.dconf.tls_min, err, sizeof(err)) < 0 ||
+		    agent_tls_set_crl(tls, L.dconf.ca, L.dconf.tls_crl, err, sizeof(err)) < 0) {
+			agent_tls_free(tls);
 			fprintf(stderr, "dsr-checkd: reload refused: %s\n", err);
 			checkd_conf_free(&L.conf);
 			d->stats.reload_failures++;
@@ -422,7 +425,8 @@ int main(int argc, char **argv)
 		checkd_conf_free(&L.conf);
 		return 1;
 	}
-	if (agent_tls_new(&d->tls, L.dconf.ca, L.dconf.cert, L.dconf.key, L.dconf.tls_min, err, sizeof(err)) < 0) {
+	if (agent_tls_new(&d->tls, L.dconf.ca, L.dconf.cert, L.dconf.key, L.dconf.tls_min, err, sizeof(err)) < 0 ||
+	    agent_tls_set_crl(d->tls, L.dconf.ca, L.dconf.tls_crl, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dsr-checkd: %s\n", err);
 		checkd_conf_free(&L.conf);
 		return 1;

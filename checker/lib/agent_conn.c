@@ -14,9 +14,12 @@
 #include <openssl/x509v3.h>
 
 #include "checker/lib/verdict.h"
+#include "tlsfiles/tls_crl.h"
+#include "tlsfiles/tls_keyfile.h"
 
 struct agent_tls {
 	SSL_CTX *ctx;
+	struct tls_crl crl;  /* revoked agents (tls_crl), reloaded on change */
 };
 
 static void ssl_err_string(char *out, size_t n)
@@ -62,6 +65,8 @@ int agent_tls_new(struct agent_tls **out, const char *ca, const char *cert, cons
 			snprintf(err, errlen, "cannot load certificate %s: %s", cert, why);
 			goto out_fail;
 		}
+		if (key && *key && tls_keyfile_check(key, err, errlen) < 0)
+			goto out_fail;
 		if (!key || !*key || SSL_CTX_use_PrivateKey_file(t->ctx, key, SSL_FILETYPE_PEM) != 1 ||
 		    SSL_CTX_check_private_key(t->ctx) != 1) {
 			ERR_clear_error();
@@ -87,6 +92,21 @@ out_fail:
 	return -EINVAL;
 }
 
+int agent_tls_set_crl(struct agent_tls *t, const char *ca, const char *crl, char *err, size_t errlen)
+{
+	return tls_crl_load(&t->crl, t->ctx, ca, crl, err, errlen) < 0 ? -EINVAL : 0;
+}
+
+/* The CRL file changed: from now on, connections and sessions verified
+ * under the old one are dropped before use (see agent_conn_get). */
+static void tls_refresh(struct agent_tls *t)
+{
+	char err[400];
+
+	if (tls_crl_refresh(&t->crl, t->ctx, tls_crl_clock_ms(), err, sizeof(err)) < 0)
+		fprintf(stderr, "dsrkit: tls_crl: %s\n", err);
+}
+
 void agent_tls_free(struct agent_tls *t)
 {
 	if (!t)
@@ -103,6 +123,7 @@ void agent_conn_init(struct agent_conn *c, struct agent_tls *tls, const struct i
 	c->port = port;
 	c->fd = -1;
 	c->state = AGENT_CONN_IDLE;
+	c->crl_generation = tls ? tls->crl.generation : 0;
 	buf_init(&c->out, 2048);
 	http_resp_init(&c->resp);
 }
@@ -200,6 +221,19 @@ int agent_conn_get(struct agent_conn *c, const char *path)
 	c->out_off = 0;
 	http_resp_reset(&c->resp);
 	ipaddr_format(&c->addr, a);
+	/* Revocation: a kept-alive connection or a resumed session was
+	 * verified against the CRL of its time; after a new CRL, neither is
+	 * used again (a resumption would not look at the certificate). */
+	tls_refresh(c->tls);
+	if (c->crl_generation != c->tls->crl.generation) {
+		agent_conn_close(c);
+		c->state = AGENT_CONN_IDLE;
+		if (c->session) {
+			SSL_SESSION_free(c->session);
+			c->session = NULL;
+		}
+		c->crl_generation = c->tls->crl.generation;
+	}
 	if (buf_appendf(&c->out, "GET %s HTTP/1.1\r\nHost: %s%s%s:%u\r\nUser-Agent: dsrkit-checker/%s\r\n"
 			"Accept: application/json\r\n\r\n",
 			path, c->addr.family == IP_FAMILY_V6 ? "[" : "", a,
