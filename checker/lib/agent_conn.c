@@ -263,6 +263,46 @@ static int tls_failure(struct agent_conn *c)
 	return failed(c, CHECK_LAYER_TLS, "TLS_HANDSHAKE", why);
 }
 
+/* The first error on the queue is an alert the agent sent (OpenSSL files a
+ * received alert as reason SSL_AD_REASON_OFFSET + its code): its text. */
+static const char *peer_alert(void)
+{
+	unsigned long e = ERR_peek_error();
+
+	if (ERR_GET_LIB(e) != ERR_LIB_SSL || ERR_GET_REASON(e) < SSL_AD_REASON_OFFSET ||
+	    ERR_GET_REASON(e) >= SSL_AD_REASON_OFFSET + 256)
+		return NULL;
+	return ERR_reason_error_string(e);
+}
+
+/* With TLS 1.3 the client is done with its handshake before the agent has
+ * looked at the client's certificate: a refusal (unknown CA, revoked,
+ * expired) comes as an alert after SSL_connect succeeded, on the first
+ * read, or as a reset that makes the request's write fail first.  Either
+ * is the TLS failure it is, not an HTTP one.  Called on a fresh
+ * connection with no answer byte yet; reads once to collect an alert. */
+static int rejected_after_handshake(struct agent_conn *c)
+{
+	const char *alert = peer_alert();
+	char why[256], b[1];
+	int r;
+
+	if (!alert) {
+		ERR_clear_error();
+		r = SSL_read(c->ssl, b, sizeof(b));
+		if (r <= 0 && SSL_get_error(c->ssl, r) == SSL_ERROR_SSL)
+			alert = peer_alert();
+	}
+	if (alert) {
+		snprintf(why, sizeof(why), "the agent refused our client certificate after the handshake: %s", alert);
+		ERR_clear_error();
+		return failed(c, CHECK_LAYER_TLS, "TLS_REJECTED", why);
+	}
+	ERR_clear_error();
+	return failed(c, CHECK_LAYER_TLS, "TLS_CLOSED",
+		      "the agent closed the connection right after the TLS handshake (our client certificate refused?)");
+}
+
 static int io_want(struct agent_conn *c, int r, int *want)
 {
 	int e = SSL_get_error(c->ssl, r);
@@ -343,7 +383,9 @@ int agent_conn_step(struct agent_conn *c)
 					return want;
 				if (c->reused)
 					return retry_fresh(c);
-				return failed(c, CHECK_LAYER_HTTP, "HTTP_SEND", "sending the request failed");
+				/* the first write of a fresh connection: see
+				 * rejected_after_handshake */
+				return rejected_after_handshake(c);
 			}
 			c->out_off += (size_t)r;
 		}
@@ -366,6 +408,9 @@ int agent_conn_step(struct agent_conn *c)
 					return want;
 				if (c->reused && c->resp.state == HTTP_RESP_HEAD && c->resp.head.len == 0)
 					return retry_fresh(c);
+				if (!c->reused && e == SSL_ERROR_SSL && c->resp.state == HTTP_RESP_HEAD &&
+				    c->resp.head.len == 0 && peer_alert())
+					return rejected_after_handshake(c);
 				if (e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL) {
 					if (http_resp_eof(&c->resp) == 1)
 						break;
