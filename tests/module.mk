@@ -85,6 +85,11 @@ $(BUILD)/tests/test_checkd_files: $(TU)/checker/dsr-checkd/test_checkd_files.o $
 	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_checkd_files
 
+# tlsfiles/
+$(BUILD)/tests/test_tlsfiles: $(TU)/tlsfiles/test_tlsfiles.o $(TLSFILES_OBJS)
+	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_tlsfiles
+
 # ---- fuzz targets (tests/fuzz/NAME.c, seed corpus tests/fuzz/corpus/NAME) ----
 FUZZ_TARGETS += fuzz_ipaddr
 FUZZ_SRCS_fuzz_ipaddr := tests/fuzz/fuzz_ipaddr.c $(BOUNDED_SRCS)
