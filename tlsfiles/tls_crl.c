@@ -14,6 +14,15 @@
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
+static unsigned loads; /* one thread per program: dsrkit's daemons are event loops */
+
+static unsigned next_generation(void)
+{
+	if (++loads == 0)
+		loads = 1;
+	return loads;
+}
+
 int64_t tls_crl_clock_ms(void)
 {
 	struct timespec ts;
@@ -146,7 +155,7 @@ int tls_crl_load(struct tls_crl *c, SSL_CTX *ctx, const char *ca, const char *pa
 	snprintf(c->path, sizeof(c->path), "%s", path);
 	file_id(&st, &c->dev, &c->ino, &c->size, &c->mtime_ns);
 	c->next_check_ms = tls_crl_clock_ms() + TLS_CRL_CHECK_MS;
-	c->generation = 1;
+	c->generation = next_generation();
 	c->revoked = revoked;
 	return 0;
 }
@@ -187,7 +196,7 @@ int tls_crl_refresh(struct tls_crl *c, SSL_CTX *ctx, int64_t now_ms, char *err, 
 		return -EINVAL;
 	}
 	SSL_CTX_set_cert_store(ctx, store);
-	c->generation++;
+	c->generation = next_generation();
 	c->revoked = revoked;
 	return 1;
 }

@@ -23,7 +23,9 @@ struct tls_crl {
 	int64_t next_check_ms;
 	uint64_t dev, ino, size;
 	int64_t mtime_ns;
-	unsigned generation;           /* successful loads so far */
+	unsigned generation;           /* 0: none; else new at every load, unique in the
+					* process (a context built again on reload
+					* never shares one with its predecessor) */
 	unsigned revoked;              /* entries in the CRLs loaded last */
 };
 

@@ -84,6 +84,7 @@ static void crl_reload(void **state)
 	SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
 	char ca[128], crl[128], other[128], err[400];
 	int64_t now;
+	unsigned g;
 	(void)state;
 
 	assert_non_null(ctx);
@@ -104,7 +105,8 @@ static void crl_reload(void **state)
 	assert_int_equal(tls_crl_load(&c, ctx, ca, other, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "not signed by a CA of"));
 	assert_int_equal(tls_crl_load(&c, ctx, ca, crl, err, sizeof(err)), 0);
-	assert_int_equal(c.generation, 1);
+	assert_int_not_equal(c.generation, 0);
+	g = c.generation;
 	assert_int_equal(c.revoked, 0);
 	assert_int_equal(X509_VERIFY_PARAM_get_flags(X509_STORE_get0_param(SSL_CTX_get_cert_store(ctx))) &
 			 X509_V_FLAG_CRL_CHECK, X509_V_FLAG_CRL_CHECK);
@@ -115,7 +117,8 @@ static void crl_reload(void **state)
 	c.next_check_ms = now + TLS_CRL_CHECK_MS; /* as if just looked at (openssl took its time) */
 	assert_int_equal(tls_crl_refresh(&c, ctx, now, err, sizeof(err)), 0);
 	assert_int_equal(tls_crl_refresh(&c, ctx, now + TLS_CRL_CHECK_MS + 1, err, sizeof(err)), 1);
-	assert_int_equal(c.generation, 2);
+	assert_int_not_equal(c.generation, g);
+	g = c.generation;
 	assert_int_equal(c.revoked, 1);
 	/* unchanged: nothing to do */
 	now += 2 * (TLS_CRL_CHECK_MS + 1);
@@ -125,7 +128,7 @@ static void crl_reload(void **state)
 	now += TLS_CRL_CHECK_MS + 1;
 	assert_int_equal(tls_crl_refresh(&c, ctx, now, err, sizeof(err)), -EINVAL);
 	assert_non_null(strstr(err, "stays in force"));
-	assert_int_equal(c.generation, 2);
+	assert_int_equal(c.generation, g);
 	assert_int_equal(c.revoked, 1);
 	/* ... and is not reported again until it changes */
 	now += TLS_CRL_CHECK_MS + 1;
