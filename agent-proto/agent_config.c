@@ -229,6 +229,8 @@ static int apply(struct ctx *x, const char *key, const char *v, struct agent_con
 		return set_path(x, key, v, c->tls_key, sizeof(c->tls_key));
 	if (strcmp(key, "tls_ca") == 0)
 		return set_path(x, key, v, c->tls_ca, sizeof(c->tls_ca));
+	if (strcmp(key, "tls_crl") == 0)
+		return set_path(x, key, v, c->tls_crl, sizeof(c->tls_crl));
 	if (strcmp(key, "tls_min_version") == 0) {
 		if (strcmp(v, "1.3") == 0)
 			c->tls_min_minor = 3;

@@ -30,6 +30,7 @@ struct agent_config {
 	char tls_cert[AGENT_CONFIG_PATH_LEN];
 	char tls_key[AGENT_CONFIG_PATH_LEN];
 	char tls_ca[AGENT_CONFIG_PATH_LEN];
+	char tls_crl[AGENT_CONFIG_PATH_LEN];      /* optional: revoked checkers (empty: none) */
 	int tls_min_minor;               /* 3 (TLS 1.3, default) or 2 */
 	struct status_target targets[STATUS_MAX_TARGETS];
 	size_t n_targets;

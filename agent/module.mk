@@ -7,7 +7,7 @@
 AGENT_COMMON_SRCS := agent/dsr_agent.c agent/agent_state.c agent/agent_report.c
 AGENT_LINUX_SRCS  := agent/agent_linux.c agent/status_server.c agent/file_trust_linux.c
 AGENT_COMMON_OBJS := $(AGENT_COMMON_SRCS:%.c=$(BUILD)/obj/%.o)
-AGENT_OBJS := $(AGENT_COMMON_OBJS) $(AGENT_LINUX_SRCS:%.c=$(BUILD)/obj/%.o)
+AGENT_OBJS := $(AGENT_COMMON_OBJS) $(AGENT_LINUX_SRCS:%.c=$(BUILD)/obj/%.o) $(TLSFILES_OBJS)
 
 $(BUILD)/bin/dsr-agent: $(AGENT_OBJS) $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
 	@mkdir -p $(dir $@)

@@ -31,6 +31,8 @@
 #include "agent-proto/rules.h"
 #include "agent-proto/status.h"
 #include "bounded/buf.h"
+#include "tlsfiles/tls_crl.h"
+#include "tlsfiles/tls_keyfile.h"
 
 #include <arpa/inet.h>
 #include <errno.h>
@@ -102,6 +104,7 @@ struct server {
 	uint64_t accept_resume;     /* 0, or when to listen again after EMFILE */
 	struct agent_state state;
 	struct buf body;            /* scratch for rendering */
+	struct tls_crl crl;         /* revoked checkers (tls_crl), reloaded on change */
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -699,6 +702,56 @@ static int next_timeout(const struct server *s)
 
 /* --- setup ------------------------------------------------------------------ */
 
+/* --- revocation and key files (issue 16, finding 7) ---------------------- */
+
+static int key_file_private(const char *path)
+{
+	char err[400];
+
+	if (tls_keyfile_check(path, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dsr-agent: tls_key: %s\n", err);
+		return 0;
+	}
+	return 1;
+}
+
+/* Loads tls_crl (if set) over the verify store of s->ctx.  0 or -errno. */
+static int crl_start(struct server *s)
+{
+	char err[400];
+	int r = tls_crl_load(&s->crl, s->ctx, s->cfg->tls_ca, s->cfg->tls_crl, err, sizeof(err));
+
+	if (r < 0)
+		fprintf(stderr, "dsr-agent: tls_crl: %s\n", err);
+	else if (s->cfg->tls_crl[0])
+		fprintf(stderr, "dsr-agent: tls_crl %s: %u revoked certificate(s); checked for changes every %u ms\n",
+			s->cfg->tls_crl, s->crl.revoked, TLS_CRL_CHECK_MS);
+	return r;
+}
+
+/* Called from the loop: a changed CRL is loaded, and every session and
+ * connection verified under the old one is dropped (a resumed session or a
+ * kept-alive connection would not be verified again), so a revoked
+ * checker is refused within TLS_CRL_CHECK_MS without a restart. */
+static void crl_tick(struct server *s)
+{
+	char err[400];
+	unsigned n = 0;
+	int r = tls_crl_refresh(&s->crl, s->ctx, (int64_t)now_ms(), err, sizeof(err));
+
+	if (r < 0)
+		fprintf(stderr, "dsr-agent: tls_crl: %s\n", err);
+	if (r <= 0)
+		return;
+	tls_crl_server_forget_sessions(s->ctx);
+	while (s->head) {
+		conn_close(s, s->head);
+		n++;
+	}
+	fprintf(stderr, "dsr-agent: tls_crl %s reloaded: %u revoked certificate(s); %u connection(s) closed\n",
+		s->cfg->tls_crl, s->crl.revoked, n);
+}
+
 static SSL_CTX *tls_context(const struct agent_config *cfg)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -714,6 +767,8 @@ static SSL_CTX *tls_context(const struct agent_config *cfg)
 		fprintf(stderr, "dsr-agent: tls_cert %s: %s\n", cfg->tls_cert, ssl_reason());
 		goto out;
 	}
+	if (!key_file_private(cfg->tls_key))
+		goto out;
 	if (SSL_CTX_use_PrivateKey_file(ctx, cfg->tls_key, SSL_FILETYPE_PEM) != 1 ||
 	    SSL_CTX_check_private_key(ctx) != 1) {
 		fprintf(stderr, "dsr-agent: tls_key %s: %s\n", cfg->tls_key, ssl_reason());
@@ -827,6 +882,10 @@ int status_server_run(const struct agent_config *cfg)
 	s.ctx = tls_context(cfg);
 	if (!s.ctx)
 		return -EINVAL;
+	if (crl_start(&s) < 0) {
+		SSL_CTX_free(s.ctx);
+		return -EINVAL;
+	}
 	r = listen_on(&cfg->listen, cfg->port, &s.ls[LISTENER_STATUS].fd);
 	if (r == 0 && cfg->agent_check_port)
 		r = listen_on(&cfg->agent_check_listen, cfg->agent_check_port, &s.ls[LISTENER_AGENT_CHECK].fd);
@@ -855,6 +914,8 @@ int status_server_run(const struct agent_config *cfg)
 		int n, timeout = -1;
 
 		timeout = next_timeout(&s);
+		if (s.crl.path[0] && (timeout < 0 || timeout > TLS_CRL_CHECK_MS))
+			timeout = TLS_CRL_CHECK_MS;
 		n = epoll_wait(s.ep, evs, 64, timeout);
 		if (n < 0) {
 			if (errno == EINTR)
@@ -878,6 +939,7 @@ int status_server_run(const struct agent_config *cfg)
 		}
 		expire(&s);
 		accept_resume_due(&s);
+		crl_tick(&s);
 	}
 	if (stop_requested)
 		fprintf(stderr, "dsr-agent: stopping\n");

@@ -21,6 +21,11 @@ struct src {
 	unsigned line;
 	unsigned file;     /* index in kaconf.files */
 	int at_line_start; /* no token yet on this line */
+	/* The files an `include` matched, read one after the other at this
+	 * same depth: depth is nesting, not file count. */
+	char **next;       /* owned, each owned; NULL when none */
+	size_t nnext, inext;
+	unsigned from_file, from_line; /* the include statement */
 };
 
 /* Nodes and their words live in chunks freed all at once: a 10,000-service
@@ -126,28 +131,54 @@ static int add_file_name(struct kaconf *cf, const char *name)
 	return (int)cf->nfiles++;
 }
 
+/* Makes s read data (owned) as the file name; the include list it holds
+ * stays. */
+static int src_load(struct lexer *lx, struct src *s, const char *name, char *data, size_t len)
+{
+	int idx = add_file_name(lx->cf, name);
+
+	if (idx < 0) {
+		free(data);
+		return idx;
+	}
+	free(s->data);
+	s->data = data;
+	s->len = len;
+	s->pos = 0;
+	s->line = 1;
+	s->file = (unsigned)idx;
+	s->at_line_start = 1;
+	return 0;
+}
+
 static int push_data(struct lexer *lx, const char *name, char *data, size_t len)
 {
 	struct src *s;
-	int idx;
+	int r;
 
 	if (lx->depth > KACONF_DEPTH_MAX) {
 		free(data);
 		return -ELOOP;
 	}
-	idx = add_file_name(lx->cf, name);
-	if (idx < 0) {
-		free(data);
-		return idx;
-	}
-	s = &lx->stack[lx->depth++];
+	s = &lx->stack[lx->depth];
 	memset(s, 0, sizeof(*s));
-	s->data = data;
-	s->len = len;
-	s->line = 1;
-	s->file = (unsigned)idx;
-	s->at_line_start = 1;
-	return 0;
+	r = src_load(lx, s, name, data, len);
+	if (r == 0)
+		lx->depth++;
+	return r;
+}
+
+static void src_free(struct src *s)
+{
+	size_t i;
+
+	free(s->data);
+	s->data = NULL;
+	for (i = 0; i < s->nnext; i++)
+		free(s->next[i]);
+	free(s->next);
+	s->next = NULL;
+	s->nnext = s->inext = 0;
 }
 
 static int read_file(const char *path, char **data, size_t *len)
@@ -198,6 +229,23 @@ out:
 	return r;
 }
 
+static void read_error(struct lexer *lx, const char *path, int r, unsigned from_file, unsigned from_line)
+{
+	if (lx->cf->nfiles == 0)
+		msgf(lx->err, "%s: cannot read: %s\n", path, strerror(-r));
+	else
+		msgf(lx->err, "%s:%u: cannot read %s: %s\n", lx->cf->files[from_file], from_line, path,
+		     strerror(-r));
+}
+
+static void push_error(struct lexer *lx, const char *path, int r, unsigned from_file, unsigned from_line)
+{
+	if (r == -ELOOP)
+		errf(lx, from_file, from_line, "includes nested too deep (a loop?)", path);
+	else if (r == -E2BIG)
+		errf(lx, from_file, from_line, "too many included files", path);
+}
+
 static int push_file(struct lexer *lx, const char *path, unsigned from_file, unsigned from_line)
 {
 	char *data = NULL;
@@ -205,19 +253,34 @@ static int push_file(struct lexer *lx, const char *path, unsigned from_file, uns
 	int r = read_file(path, &data, &len);
 
 	if (r < 0) {
-		if (lx->cf->nfiles == 0)
-			msgf(lx->err, "%s: cannot read: %s\n", path, strerror(-r));
-		else
-			msgf(lx->err, "%s:%u: cannot read %s: %s\n",
-					  lx->cf->files[from_file], from_line, path, strerror(-r));
+		read_error(lx, path, r, from_file, from_line);
 		return r;
 	}
 	r = push_data(lx, path, data, len);
-	if (r == -ELOOP)
-		errf(lx, from_file, from_line, "includes nested too deep (a loop?)", path);
-	else if (r == -E2BIG)
-		errf(lx, from_file, from_line, "too many included files", path);
+	push_error(lx, path, r, from_file, from_line);
 	return r;
+}
+
+/* The next file of the include list of s into s: 1 if one was loaded, 0
+ * when the list is done, or -errno (said in lx->err). */
+static int src_next_file(struct lexer *lx, struct src *s)
+{
+	const char *path;
+	char *data = NULL;
+	size_t len = 0;
+	int r;
+
+	if (s->inext >= s->nnext)
+		return 0;
+	path = s->next[s->inext++];
+	r = read_file(path, &data, &len);
+	if (r < 0) {
+		read_error(lx, path, r, s->from_file, s->from_line);
+		return r;
+	}
+	r = src_load(lx, s, path, data, len);
+	push_error(lx, path, r, s->from_file, s->from_line);
+	return r < 0 ? r : 1;
 }
 
 /* `include PATTERN...`: relative patterns start at the including file's
@@ -265,14 +328,46 @@ static int do_include(struct lexer *lx, char **pats, size_t npats, unsigned file
 			goto out;
 		total += gl[i].gl_pathc;
 	}
-	/* A stack: push the last file first so the first is read first. */
-	for (i = npats; i-- > 0 && r == 0;) {
-		size_t k;
-
-		for (k = gl[i].gl_pathc; k-- > 0 && r == 0;)
-			r = push_file(lx, gl[i].gl_pathv[k], file, line);
+	if (total > KACONF_FILES_MAX) {
+		errf(lx, file, line, "too many included files", pats[0]);
+		r = -E2BIG;
+		goto out;
 	}
-	(void)total;
+	if (total == 0)
+		goto out;
+	/* One frame on the stack for the whole list: its files are read one
+	 * after the other at the same depth. */
+	if (lx->depth > KACONF_DEPTH_MAX) {
+		errf(lx, file, line, "includes nested too deep (a loop?)", gl[0].gl_pathc ? gl[0].gl_pathv[0] : pats[0]);
+		r = -ELOOP;
+		goto out;
+	}
+	{
+		struct src *s = &lx->stack[lx->depth];
+		size_t k, n = 0;
+
+		memset(s, 0, sizeof(*s));
+		s->from_file = file;
+		s->from_line = line;
+		s->next = calloc(total, sizeof(*s->next));
+		if (!s->next) {
+			r = -ENOMEM;
+			goto out;
+		}
+		lx->depth++; /* now owned by the stack, freed with it */
+		for (i = 0; i < npats && r == 0; i++)
+			for (k = 0; k < gl[i].gl_pathc && r == 0; k++) {
+				s->next[n] = strdup(gl[i].gl_pathv[k]);
+				if (!s->next[n])
+					r = -ENOMEM;
+				else
+					s->nnext = ++n;
+			}
+		if (r == 0) {
+			r = src_next_file(lx, s);
+			r = r < 0 ? r : 0;
+		}
+	}
 out:
 	for (i = 0; i < npats; i++)
 		globfree(&gl[i]);
@@ -355,8 +450,15 @@ static enum tok_kind lex_raw(struct lexer *lx)
 			}
 			return TOK_WORD;
 		}
-		free(s->data);
-		s->data = NULL;
+		{
+			int r = src_next_file(lx, s);
+
+			if (r < 0)
+				return TOK_ERR;
+			if (r > 0)
+				continue;
+		}
+		src_free(s);
 		lx->depth--;
 	}
 	return TOK_EOF;
@@ -542,7 +644,7 @@ static int parse(struct lexer *lx, struct kaconf **out)
 	int r = parse_block(lx, &lx->cf->root, 0, 0, 0);
 
 	while (lx->depth > 0)
-		free(lx->stack[--lx->depth].data);
+		src_free(&lx->stack[--lx->depth]);
 	if (r < 0) {
 		if (lx->err->len == 0)
 			msgf(lx->err, "%s: %s\n", lx->cf->nfiles ? lx->cf->files[0] : "?",

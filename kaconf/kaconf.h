@@ -18,7 +18,7 @@
 
 /* Bounds on outside input. */
 #define KACONF_FILE_MAX   (16u * 1024 * 1024) /* bytes per file */
-#define KACONF_FILES_MAX  256                 /* files, includes counted */
+#define KACONF_FILES_MAX  4096                /* files, includes counted */
 #define KACONF_DEPTH_MAX  8                   /* include nesting */
 #define KACONF_NEST_MAX   32                  /* block nesting */
 #define KACONF_WORD_MAX   1024                /* bytes per word */

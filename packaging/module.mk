@@ -1,6 +1,6 @@
 # SPDX-License-Identifier: Apache-2.0
 # packaging/: what `make install` adds beyond the programs and their man
-# pages (systemd units, sysusers.d, default configuration, bash completion,
+# pages (systemd units, sysusers.d, tmpfiles.d, default configuration, bash completion,
 # examples), and the packages: `make deb`, `make rpm`, `make packages`,
 # `make pkg-check`.  See doc/packaging.md.
 #
@@ -11,6 +11,7 @@
 
 SYSTEMD_UNITDIR ?= $(or $(shell pkg-config --variable=systemdsystemunitdir systemd 2>/dev/null),$(PREFIX)/lib/systemd/system)
 SYSUSERSDIR     ?= $(or $(shell pkg-config --variable=sysusersdir systemd 2>/dev/null),$(PREFIX)/lib/sysusers.d)
+TMPFILESDIR     ?= $(or $(shell pkg-config --variable=tmpfilesdir systemd 2>/dev/null),$(PREFIX)/lib/tmpfiles.d)
 BASHCOMPDIR     ?= $(DATADIR)/bash-completion/completions
 DOCDIR          ?= $(DATADIR)/doc
 
@@ -31,7 +32,7 @@ endef
 
 .PHONY: install-packaging
 install-packaging:
-	install -d $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(BASHCOMPDIR) \
+	install -d $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived \
 		$(DESTDIR)$(DIRECTOR_EXAMPLES)/grafana $(DESTDIR)$(AGENT_EXAMPLES)
 	for u in $(PKG_UNITS); do \
@@ -40,6 +41,7 @@ install-packaging:
 		chmod 0644 $(DESTDIR)$(SYSTEMD_UNITDIR)/$$(basename $$u); done
 	install -m 0644 packaging/sysusers/dsrkit-agent.conf packaging/sysusers/dsrkit-director.conf \
 		$(DESTDIR)$(SYSUSERSDIR)/
+	install -m 0644 packaging/tmpfiles/dsrctl.conf $(DESTDIR)$(TMPFILESDIR)/
 	for c in $(PKG_COMPLETIONS); do \
 		install -m 0644 packaging/bash-completion/$$c $(DESTDIR)$(BASHCOMPDIR)/$$c || exit 1; done
 	install -m 0644 packaging/man/dsrkit.conf.5 packaging/man/dsr-checkd.conf.5 $(DESTDIR)$(MANDIR)/man5/

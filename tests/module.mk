@@ -86,6 +86,15 @@ $(BUILD)/tests/test_page: $(TU)/checker/dsr-checkd/test_page.o $(TU)/checker/goo
 		$(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
 	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_checkd $(BUILD)/tests/test_checkd_conf $(BUILD)/tests/test_page
+$(BUILD)/tests/test_checkd_files: $(TU)/checker/dsr-checkd/test_checkd_files.o $(TU)/checker/good_facts.o \
+		$(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
+	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_checkd_files
+
+# tlsfiles/
+$(BUILD)/tests/test_tlsfiles: $(TU)/tlsfiles/test_tlsfiles.o $(TLSFILES_OBJS)
+	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_tlsfiles
 
 # ---- fuzz targets (tests/fuzz/NAME.c, seed corpus tests/fuzz/corpus/NAME) ----
 FUZZ_TARGETS += fuzz_ipaddr

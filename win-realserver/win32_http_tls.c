@@ -306,6 +306,13 @@ int win32_http_transport_begin(const struct agent_config *cfg, char *url, size_t
 		return -EIO;
 	}
 	tls.config_init = 1;
+	/* agent.conf is shared with the Linux agent, which checks tls_crl; this
+	 * one does not yet: say so rather than run without revocation */
+	if (cfg->tls_crl[0]) {
+		snprintf(err, errlen, "tls_crl is not supported by the Windows agent (yet): remove it, or revoke by "
+			 "issuing a new CA");
+		return -ENOTSUP;
+	}
 	r = load_ca(cfg->tls_ca, err, errlen);
 	if (r < 0)
 		return r;

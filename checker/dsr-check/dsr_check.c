@@ -17,6 +17,7 @@
 
 #include "bounded/ipaddr.h"
 #include "bounded/strparse.h"
+#include "bounded/textesc.h"
 #include "checker/lib/agent_conn.h"
 #include "checker/lib/daemon_proto.h"
 #include "checker/lib/datapath.h"
@@ -321,6 +322,14 @@ static int check_agent(const struct options *o, const struct dsrkit_conf *conf, 
 		report(o, o->mode == OUTPUT_NAGIOS ? "DSR UNKNOWN" : "DOWN", rs, &v, "");
 		return -1;
 	}
+	if (agent_tls_set_crl(tls, o->ca ? o->ca : conf->ca, conf->tls_crl, err, sizeof(err)) < 0) {
+		struct verdict v;
+
+		verdict_fail(&v, CHECK_LAYER_CONFIG, "TLS_CONFIG", "tls_crl: %s", err);
+		report(o, o->mode == OUTPUT_NAGIOS ? "DSR UNKNOWN" : "DOWN", rs, &v, "");
+		agent_tls_free(tls);
+		return -1;
+	}
 	if (o->port)
 		snprintf(path, sizeof(path), "/v1/status?vip=%s&port=%u", vip, o->port);
 	else
@@ -397,21 +406,29 @@ static void check_datapath(const struct options *o, struct verdict *v)
 	ipvs_close(h);
 }
 
+/* The one line dsr-check prints (and logs).  The reason and code may
+ * carry an agent's text (admin reason, interface and host names) or come
+ * from dsr-checkd's socket: escaped, so no peer can forge a second line or
+ * send the reader's terminal escape bytes. */
 static void report(const struct options *o, const char *state, const char *rs, const struct verdict *v,
 		   const char *extra)
 {
+	char reason[TEXT_ESC_SIZE(sizeof(v->reason))], code[TEXT_ESC_SIZE(sizeof(v->code))];
+
+	text_escape(v->reason, reason, sizeof(reason));
+	text_escape(v->code, code, sizeof(code));
 	if (verdict_is_ok(v))
-		printf("%s %s: VIP %s%s\n", state, rs, v->reason, extra);
+		printf("%s %s: VIP %s%s\n", state, rs, reason, extra);
 	else
-		printf("%s %s: [%s] %s (%s)%s\n", state, rs, check_layer_name(v->layer), v->reason, v->code, extra);
+		printf("%s %s: [%s] %s (%s)%s\n", state, rs, check_layer_name(v->layer), reason, code, extra);
 	fflush(stdout);
 	if (o->syslog) {
 		openlog("dsr-check", LOG_PID, LOG_DAEMON);
 		if (verdict_is_ok(v))
-			syslog(LOG_INFO, "%s %s: VIP %s%s", state, rs, v->reason, extra);
+			syslog(LOG_INFO, "%s %s: VIP %s%s", state, rs, reason, extra);
 		else
-			syslog(LOG_WARNING, "%s %s: [%s] %s (%s)%s", state, rs, check_layer_name(v->layer), v->reason,
-			       v->code, extra);
+			syslog(LOG_WARNING, "%s %s: [%s] %s (%s)%s", state, rs, check_layer_name(v->layer), reason,
+			       code, extra);
 		closelog();
 	}
 }

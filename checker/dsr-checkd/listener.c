@@ -38,6 +38,26 @@ static void conn_io_cb(struct loop_io *io, uint32_t events)
 	c->l->ops->on_io(c, events);
 }
 
+static void backoff_cb(struct loop_timer *t)
+{
+	struct checkd_listener *l = (struct checkd_listener *)((char *)t - offsetof(struct checkd_listener, backoff));
+
+	if (loop_io_want(&l->d->loop, &l->io, EPOLLIN) < 0 &&
+	    loop_timer_set(&l->d->loop, &l->backoff, loop_clock_ms() + CHECKD_ACCEPT_BACKOFF_MS) < 0) {
+		/* no memory for a timer either: nothing better to do */
+	}
+}
+
+/* Out of descriptors or memory: wait before the next accept (see
+ * checkd_listener.backoff). */
+static void accept_pause(struct checkd_listener *l)
+{
+	l->accept_pauses++;
+	if (loop_io_want(&l->d->loop, &l->io, 0) < 0 ||
+	    loop_timer_set(&l->d->loop, &l->backoff, loop_clock_ms() + CHECKD_ACCEPT_BACKOFF_MS) < 0)
+		(void)!loop_io_want(&l->d->loop, &l->io, EPOLLIN);
+}
+
 static void accept_cb(struct loop_io *io, uint32_t events)
 {
 	struct checkd_listener *l = (struct checkd_listener *)((char *)io - offsetof(struct checkd_listener, io));
@@ -47,8 +67,11 @@ static void accept_cb(struct loop_io *io, uint32_t events)
 		int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct checkd_conn *c;
 
-		if (fd < 0)
+		if (fd < 0) {
+			if (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)
+				accept_pause(l);
 			return;
+		}
 		if (l->n_conns >= l->ops->max_conns || !(c = calloc(1, l->ops->conn_size))) {
 			close(fd);
 			continue;
@@ -77,6 +100,7 @@ int checkd_listener_start(struct checkd_listener *l, struct checkd *d, int fd,
 	l->d = d;
 	l->ops = ops;
 	loop_io_init(&l->io, fd, accept_cb);
+	loop_timer_init(&l->backoff, backoff_cb);
 	r = loop_io_want(&d->loop, &l->io, EPOLLIN);
 	if (r < 0) {
 		snprintf(err, errlen, "epoll: %s", strerror(-r));
@@ -90,6 +114,7 @@ void checkd_listener_stop(struct checkd_listener *l)
 {
 	while (l->conns)
 		checkd_conn_close(l->conns);
+	loop_timer_cancel(&l->d->loop, &l->backoff);
 	loop_io_remove(&l->d->loop, &l->io);
 	close(l->io.fd);
 }

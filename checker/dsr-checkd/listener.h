@@ -42,7 +42,14 @@ struct checkd_listener {
 	struct loop_io io;
 	struct checkd_conn *conns;
 	unsigned n_conns;
+	/* Out of descriptors (EMFILE...): the pending connection stays in the
+	 * kernel's queue and the listener stays readable, so the loop would
+	 * spin; it stops watching it for CHECKD_ACCEPT_BACKOFF_MS instead. */
+	struct loop_timer backoff;
+	uint64_t accept_pauses;  /* times that happened */
 };
+
+#define CHECKD_ACCEPT_BACKOFF_MS 100
 
 /* Watches the listening socket fd (non-blocking) on d's loop; on failure
  * fd is closed and err says why.  0 or -errno. */

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "agent-proto/facts.h"
+#include "bounded/textesc.h"
 #include "checker/dsr-checkd/checkd-t.h"
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
@@ -189,7 +190,8 @@ static int load_all(struct loaded *L, char *err, size_t errlen)
 
 static int tls_differs(const struct dsrkit_conf *a, const struct dsrkit_conf *b)
 {
-	return strcmp(a->ca, b->ca) || strcmp(a->cert, b->cert) || strcmp(a->key, b->key) || a->tls_min != b->tls_min;
+	return strcmp(a->ca, b->ca) || strcmp(a->cert, b->cert) || strcmp(a->key, b->key) ||
+	       strcmp(a->tls_crl, b->tls_crl) || a->tls_min != b->tls_min;
 }
 
 static void on_change(struct checkd *d, struct checkd_rs *rs, struct checkd_target *t)
@@ -205,11 +207,14 @@ static void on_change(struct checkd *d, struct checkd_rs *rs, struct checkd_targ
 			t->published_state = (int)t->sm.state;
 	}
 	if (opt.verbose) {
-		char vip[IPADDR_STRLEN];
+		char vip[IPADDR_STRLEN], reason[TEXT_ESC_SIZE(sizeof(t->sm.last.reason))];
+		char code[TEXT_ESC_SIZE(sizeof(t->sm.last.code))];
 
+		/* agent text escaped (bounded/textesc.h) */
 		fprintf(stderr, "check %s -> %s:%u: %s [%s] %s (%s) %ums\n", rs->name, ipaddr_format(&t->vip, vip), t->port,
-			check_state_name(t->sm.state), check_layer_name(t->sm.last.layer), t->sm.last.reason,
-			t->sm.last.code, rs->last_duration_ms);
+			check_state_name(t->sm.state), check_layer_name(t->sm.last.layer),
+			text_escape(t->sm.last.reason, reason, sizeof(reason)),
+			text_escape(t->sm.last.code, code, sizeof(code)), rs->last_duration_ms);
 	}
 	if (t->published_key != key) {
 		t->published_key = key;
@@ -314,7 +319,9 @@ static void do_reload(struct checkd *d)
 		return;
 	}
 	if (tls_differs(&L.dconf, &d->dconf)) {
-		if (agent_tls_new(&tls, L.dconf.ca, L.dconf.cert, L.dconf.key, L.dconf.tls_min, err, sizeof(err)) < 0) {
+		if (agent_tls_new(&tls, L.dconf.ca, L.dconf.cert, L.dconf.key, L.dconf.tls_min, err, sizeof(err)) < 0 ||
+		    agent_tls_set_crl(tls, L.dconf.ca, L.dconf.tls_crl, err, sizeof(err)) < 0) {
+			agent_tls_free(tls);
 			fprintf(stderr, "dsr-checkd: reload refused: %s\n", err);
 			checkd_conf_free(&L.conf);
 			d->stats.reload_failures++;
@@ -422,7 +429,8 @@ int main(int argc, char **argv)
 		checkd_conf_free(&L.conf);
 		return 1;
 	}
-	if (agent_tls_new(&d->tls, L.dconf.ca, L.dconf.cert, L.dconf.key, L.dconf.tls_min, err, sizeof(err)) < 0) {
+	if (agent_tls_new(&d->tls, L.dconf.ca, L.dconf.cert, L.dconf.key, L.dconf.tls_min, err, sizeof(err)) < 0 ||
+	    agent_tls_set_crl(d->tls, L.dconf.ca, L.dconf.tls_crl, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dsr-checkd: %s\n", err);
 		checkd_conf_free(&L.conf);
 		return 1;

@@ -18,6 +18,7 @@
 
 #include "agent-proto/facts.h"
 #include "agent-proto/status.h"
+#include "bounded/textesc.h"
 #include "checker/lib/verdict.h"
 
 static int addr_cmp(const struct ip_addr *a, uint16_t pa, const struct ip_addr *b, uint16_t pb)
@@ -142,13 +143,14 @@ static void log_event(const struct checkd_rs *rs, const struct checkd_target *t,
 {
 	char vip[IPADDR_STRLEN];
 	const struct verdict *v = &t->sm.last;
+	char reason[TEXT_ESC_SIZE(sizeof(v->reason))], code[TEXT_ESC_SIZE(sizeof(v->code))];
 
 	ipaddr_format(&t->vip, vip);
 	if (ev == CHECK_EVENT_WENT_UP)
 		fprintf(stderr, "UP %s: VIP %s:%u healthy\n", rs->name, vip, t->port);
-	else
+	else /* agent text escaped: no forged "UP" line (bounded/textesc.h) */
 		fprintf(stderr, "DOWN %s: VIP %s:%u [%s] %s (%s)\n", rs->name, vip, t->port, check_layer_name(v->layer),
-			v->reason, v->code);
+			text_escape(v->reason, reason, sizeof(reason)), text_escape(v->code, code, sizeof(code)));
 }
 
 /* Keep a copy of the document just judged (NULL: forget it). */

@@ -108,12 +108,82 @@ static void sclient_io_cb(struct checkd_conn *base, uint32_t events)
 	checkd_conn_close(base);
 }
 
+/* The folder of a file we create: opened without following a symlink as its
+ * last part, and verified so that no other account can replace what we put
+ * in it: ours or root's, writable by no one else, or (sticky_ok, for the
+ * socket) sticky as /tmp is, where others cannot remove or rename our
+ * entries.  fd, or -errno with why. */
+static int dir_open_verified(const char *dir, int sticky_ok, char *why, size_t n)
+{
+	struct stat st;
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC), e;
+
+	if (fd < 0) {
+		e = errno;
+		snprintf(why, n, "%s: %s", dir, e == ELOOP || e == ENOTDIR ? "not a folder (a symlink?)" : strerror(e));
+		return -e;
+	}
+	if (fstat(fd, &st) < 0) {
+		e = errno;
+		close(fd);
+		snprintf(why, n, "%s: %s", dir, strerror(e));
+		return -e;
+	}
+	if ((st.st_uid != geteuid() && st.st_uid != 0) ||
+	    ((st.st_mode & (S_IWGRP | S_IWOTH)) && !(sticky_ok && (st.st_mode & S_ISVTX)))) {
+		close(fd);
+		snprintf(why, n, "%s is owned by uid %lu with mode %04o: another account could replace what we write there",
+			 dir, (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return -EPERM;
+	}
+	return fd;
+}
+
+/* Splits path into its folder (into dir) and file name (returned). */
+static const char *path_split(const char *path, char *dir, size_t n)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash) {
+		snprintf(dir, n, ".");
+		return path;
+	}
+	snprintf(dir, n, "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	return slash + 1;
+}
+
 static const struct checkd_listener_ops sock_ops = {
 	.conn_size = sizeof(struct sclient),
 	.max_conns = CHECKD_SOCK_MAX_CLIENTS,
 	.timeout_ms = CHECKD_SOCK_TIMEOUT_MS,
 	.on_io = sclient_io_cb,
 };
+
+/* Before bind: the socket's folder verified, and a stale socket of ours
+ * removed from it; anything else standing at path is an error. */
+static int sock_path_prepare(const char *path, char *err, size_t errlen)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)], why[400];
+	const char *base = path_split(path, dir, sizeof(dir));
+	struct stat st;
+	int dfd = dir_open_verified(dir, 1, why, sizeof(why)), r = 0;
+
+	if (dfd < 0) {
+		snprintf(err, errlen, "socket folder %s", why);
+		return dfd;
+	}
+	if (fstatat(dfd, base, &st, AT_SYMLINK_NOFOLLOW) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "%s exists and is not a socket: not replaced", path);
+			r = -EEXIST;
+		} else if (unlinkat(dfd, base, 0) < 0) {
+			r = -errno;
+			snprintf(err, errlen, "cannot replace the stale socket %s: %s", path, strerror(errno));
+		}
+	}
+	close(dfd);
+	return r;
+}
 
 int checkd_sock_start(struct checkd *d, const char *path, char *err, size_t errlen)
 {
@@ -132,15 +202,27 @@ int checkd_sock_start(struct checkd *d, const char *path, char *err, size_t errl
 		snprintf(err, errlen, "socket: %s", strerror(errno));
 		return r;
 	}
-	unlink(path);
-	if (bind(fd, (struct sockaddr *)&sun, sizeof(sun)) < 0 || listen(fd, 128) < 0) {
+	r = sock_path_prepare(path, err, errlen);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	/* Verdicts are not secret, and keepalived's script_user must reach
+	 * them: the socket is made 0666 by the umask at bind, not by a chmod
+	 * of its path afterwards (which would follow whatever stood there by
+	 * then).  dsr-checkd has one thread, so the umask change is ours. */
+	{
+		mode_t old = umask(0111);
+
+		r = bind(fd, (struct sockaddr *)&sun, sizeof(sun));
+		umask(old);
+	}
+	if (r < 0 || listen(fd, 128) < 0) {
 		r = -errno;
 		snprintf(err, errlen, "cannot listen on %s: %s", path, strerror(errno));
 		close(fd);
 		return r;
 	}
-	/* verdicts are not secret, and keepalived's script_user must reach them */
-	chmod(path, 0666);
 	srv = calloc(1, sizeof(*srv));
 	if (!srv) {
 		close(fd);
@@ -165,29 +247,45 @@ void checkd_sock_stop(struct checkd *d)
 	if (!srv)
 		return;
 	checkd_listener_stop(&srv->l);
-	unlink(srv->path);
+	unlink(srv->path); /* unlink never follows a symlink */
 	free(srv);
 	d->sock = NULL;
 }
 
+/* Written in a verified folder (see dir_open_verified) as a fresh
+ * temporary file (O_EXCL, O_NOFOLLOW) renamed over the old one: a symlink
+ * planted at either name is replaced, never followed. */
 int checkd_track_write(const char *dir, const struct checkd_rs *rs, const struct checkd_target *t)
 {
-	char path[CHECKD_CONF_PATH_MAX + 128], tmp[CHECKD_CONF_PATH_MAX + 136], vip[IPADDR_STRLEN];
+	char name[128], tmp[136], vip[IPADDR_STRLEN], why[400];
 	const char *val = t->sm.state == CHECK_STATE_UP ? "0\n" : "1\n";
-	int fd, r = 0;
+	int dfd, fd, r = 0;
 
-	snprintf(path, sizeof(path), "%s/%s_%s_%u", dir, rs->name, ipaddr_format(&t->vip, vip), t->port);
-	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0)
-		return -errno;
+	snprintf(name, sizeof(name), "%s_%s_%u", rs->name, ipaddr_format(&t->vip, vip), t->port);
+	if (strchr(name, '/') || name[0] == '.')
+		return -EINVAL;
+	snprintf(tmp, sizeof(tmp), ".%s.tmp", name);
+	dfd = dir_open_verified(dir, 0, why, sizeof(why));
+	if (dfd < 0)
+		return dfd;
+	if (unlinkat(dfd, tmp, 0) < 0 && errno != ENOENT) {
+		r = -errno;
+		goto out;
+	}
+	fd = openat(dfd, tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+	if (fd < 0) {
+		r = -errno;
+		goto out;
+	}
 	if (write(fd, val, 2) != 2)
 		r = -EIO;
 	if (close(fd) < 0 && !r)
 		r = -errno;
-	if (!r && rename(tmp, path) < 0)
+	if (!r && renameat(dfd, tmp, dfd, name) < 0)
 		r = -errno;
 	if (r)
-		unlink(tmp);
+		unlinkat(dfd, tmp, 0);
+out:
+	close(dfd);
 	return r;
 }

@@ -14,9 +14,12 @@
 #include <openssl/x509v3.h>
 
 #include "checker/lib/verdict.h"
+#include "tlsfiles/tls_crl.h"
+#include "tlsfiles/tls_keyfile.h"
 
 struct agent_tls {
 	SSL_CTX *ctx;
+	struct tls_crl crl;  /* revoked agents (tls_crl), reloaded on change */
 };
 
 static void ssl_err_string(char *out, size_t n)
@@ -62,6 +65,8 @@ int agent_tls_new(struct agent_tls **out, const char *ca, const char *cert, cons
 			snprintf(err, errlen, "cannot load certificate %s: %s", cert, why);
 			goto out_fail;
 		}
+		if (key && *key && tls_keyfile_check(key, err, errlen) < 0)
+			goto out_fail;
 		if (!key || !*key || SSL_CTX_use_PrivateKey_file(t->ctx, key, SSL_FILETYPE_PEM) != 1 ||
 		    SSL_CTX_check_private_key(t->ctx) != 1) {
 			ERR_clear_error();
@@ -87,6 +92,21 @@ out_fail:
 	return -EINVAL;
 }
 
+int agent_tls_set_crl(struct agent_tls *t, const char *ca, const char *crl, char *err, size_t errlen)
+{
+	return tls_crl_load(&t->crl, t->ctx, ca, crl, err, errlen) < 0 ? -EINVAL : 0;
+}
+
+/* The CRL file changed: from now on, connections and sessions verified
+ * under the old one are dropped before use (see agent_conn_get). */
+static void tls_refresh(struct agent_tls *t)
+{
+	char err[400];
+
+	if (tls_crl_refresh(&t->crl, t->ctx, tls_crl_clock_ms(), err, sizeof(err)) < 0)
+		fprintf(stderr, "dsrkit: tls_crl: %s\n", err);
+}
+
 void agent_tls_free(struct agent_tls *t)
 {
 	if (!t)
@@ -103,6 +123,7 @@ void agent_conn_init(struct agent_conn *c, struct agent_tls *tls, const struct i
 	c->port = port;
 	c->fd = -1;
 	c->state = AGENT_CONN_IDLE;
+	c->crl_generation = tls ? tls->crl.generation : 0;
 	buf_init(&c->out, 2048);
 	http_resp_init(&c->resp);
 }
@@ -200,6 +221,19 @@ int agent_conn_get(struct agent_conn *c, const char *path)
 	c->out_off = 0;
 	http_resp_reset(&c->resp);
 	ipaddr_format(&c->addr, a);
+	/* Revocation: a kept-alive connection or a resumed session was
+	 * verified against the CRL of its time; after a new CRL, neither is
+	 * used again (a resumption would not look at the certificate). */
+	tls_refresh(c->tls);
+	if (c->crl_generation != c->tls->crl.generation) {
+		agent_conn_close(c);
+		c->state = AGENT_CONN_IDLE;
+		if (c->session) {
+			SSL_SESSION_free(c->session);
+			c->session = NULL;
+		}
+		c->crl_generation = c->tls->crl.generation;
+	}
 	if (buf_appendf(&c->out, "GET %s HTTP/1.1\r\nHost: %s%s%s:%u\r\nUser-Agent: dsrkit-checker/%s\r\n"
 			"Accept: application/json\r\n\r\n",
 			path, c->addr.family == IP_FAMILY_V6 ? "[" : "", a,
@@ -227,6 +261,46 @@ static int tls_failure(struct agent_conn *c)
 	ssl_err_string(e, sizeof(e));
 	snprintf(why, sizeof(why), "TLS handshake failed: %s", e);
 	return failed(c, CHECK_LAYER_TLS, "TLS_HANDSHAKE", why);
+}
+
+/* The first error on the queue is an alert the agent sent (OpenSSL files a
+ * received alert as reason SSL_AD_REASON_OFFSET + its code): its text. */
+static const char *peer_alert(void)
+{
+	unsigned long e = ERR_peek_error();
+
+	if (ERR_GET_LIB(e) != ERR_LIB_SSL || ERR_GET_REASON(e) < SSL_AD_REASON_OFFSET ||
+	    ERR_GET_REASON(e) >= SSL_AD_REASON_OFFSET + 256)
+		return NULL;
+	return ERR_reason_error_string(e);
+}
+
+/* With TLS 1.3 the client is done with its handshake before the agent has
+ * looked at the client's certificate: a refusal (unknown CA, revoked,
+ * expired) comes as an alert after SSL_connect succeeded, on the first
+ * read, or as a reset that makes the request's write fail first.  Either
+ * is the TLS failure it is, not an HTTP one.  Called on a fresh
+ * connection with no answer byte yet; reads once to collect an alert. */
+static int rejected_after_handshake(struct agent_conn *c)
+{
+	const char *alert = peer_alert();
+	char why[256], b[1];
+	int r;
+
+	if (!alert) {
+		ERR_clear_error();
+		r = SSL_read(c->ssl, b, sizeof(b));
+		if (r <= 0 && SSL_get_error(c->ssl, r) == SSL_ERROR_SSL)
+			alert = peer_alert();
+	}
+	if (alert) {
+		snprintf(why, sizeof(why), "the agent refused our client certificate after the handshake: %s", alert);
+		ERR_clear_error();
+		return failed(c, CHECK_LAYER_TLS, "TLS_REJECTED", why);
+	}
+	ERR_clear_error();
+	return failed(c, CHECK_LAYER_TLS, "TLS_CLOSED",
+		      "the agent closed the connection right after the TLS handshake (our client certificate refused?)");
 }
 
 static int io_want(struct agent_conn *c, int r, int *want)
@@ -309,7 +383,9 @@ int agent_conn_step(struct agent_conn *c)
 					return want;
 				if (c->reused)
 					return retry_fresh(c);
-				return failed(c, CHECK_LAYER_HTTP, "HTTP_SEND", "sending the request failed");
+				/* the first write of a fresh connection: see
+				 * rejected_after_handshake */
+				return rejected_after_handshake(c);
 			}
 			c->out_off += (size_t)r;
 		}
@@ -332,6 +408,9 @@ int agent_conn_step(struct agent_conn *c)
 					return want;
 				if (c->reused && c->resp.state == HTTP_RESP_HEAD && c->resp.head.len == 0)
 					return retry_fresh(c);
+				if (!c->reused && e == SSL_ERROR_SSL && c->resp.state == HTTP_RESP_HEAD &&
+				    c->resp.head.len == 0 && peer_alert())
+					return rejected_after_handshake(c);
 				if (e == SSL_ERROR_ZERO_RETURN || e == SSL_ERROR_SYSCALL) {
 					if (http_resp_eof(&c->resp) == 1)
 						break;

@@ -26,6 +26,14 @@ int agent_tls_new(struct agent_tls **out, const char *ca, const char *cert, cons
 		  unsigned tls_min, char *err, size_t errlen);
 void agent_tls_free(struct agent_tls *t);
 
+/* Check agents' certificates against the CRLs in crl too (empty: no CRL),
+ * ca being the CA file given to agent_tls_new.  The file is reloaded when
+ * it changes (looked at no more than every TLS_CRL_CHECK_MS, at a request);
+ * connections and sessions verified before are then not reused.  0, or
+ * -EINVAL with a one-line reason in err. */
+__attribute__((warn_unused_result))
+int agent_tls_set_crl(struct agent_tls *t, const char *ca, const char *crl, char *err, size_t errlen);
+
 enum agent_conn_state {
 	AGENT_CONN_IDLE,        /* no socket */
 	AGENT_CONN_CONNECTING,
@@ -58,6 +66,7 @@ struct agent_conn {
 	unsigned handshakes;          /* full or resumed handshakes made */
 	unsigned resumptions;         /* of them, resumed (counted together) */
 	unsigned connects;            /* sockets opened (an event loop re-registers on change) */
+	unsigned crl_generation;      /* of the CRL this connection and session were verified with */
 	struct buf out;
 	size_t out_off;
 	struct http_resp resp;        /* the response once AGENT_CONN_DONE */

@@ -46,6 +46,8 @@ static int apply(void *ctx, const char *k, const char *v, char *why, size_t whyl
 		return set_path(k, c->cert, v, why, whylen);
 	if (!strcmp(k, "key"))
 		return set_path(k, c->key, v, why, whylen);
+	if (!strcmp(k, "tls_crl"))
+		return set_path(k, c->tls_crl, v, why, whylen);
 	if (!strcmp(k, "daemon_socket"))
 		return set_path(k, c->daemon_socket, v, why, whylen);
 	if (!strcmp(k, "agent_port")) {
@@ -76,7 +78,7 @@ static int apply(void *ctx, const char *k, const char *v, char *why, size_t whyl
 			return snprintf(why, whylen, "syslog: '%s' is not yes or no", v), -EINVAL;
 		return 0;
 	}
-	snprintf(why, whylen, "%s: unknown key (ca, cert, key, agent_port, timeout, tls_min_version, syslog, "
+	snprintf(why, whylen, "%s: unknown key (ca, cert, key, tls_crl, agent_port, timeout, tls_min_version, syslog, "
 			      "daemon_socket)", k);
 	return -EINVAL;
 }

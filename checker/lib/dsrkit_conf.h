@@ -9,6 +9,7 @@
  *   ca = /etc/dsrkit/pki/ca.crt        CA that signed the agents' certificates
  *   cert = /etc/dsrkit/pki/checker.crt our client certificate (chain)
  *   key = /etc/dsrkit/pki/checker.key  its private key
+ *   tls_crl = /etc/dsrkit/pki/crl.pem  revoked certificates (unset: none)
  *   agent_port = 9443
  *   timeout = 3s                       per check, every layer included
  *   tls_min_version = 1.3              or 1.2
@@ -28,6 +29,7 @@ struct dsrkit_conf {
 	char ca[DSRKIT_CONF_PATH_MAX];
 	char cert[DSRKIT_CONF_PATH_MAX];
 	char key[DSRKIT_CONF_PATH_MAX];
+	char tls_crl[DSRKIT_CONF_PATH_MAX];  /* empty: no CRL */
 	char daemon_socket[DSRKIT_CONF_PATH_MAX];
 	uint32_t agent_port;
 	uint32_t timeout_ms;

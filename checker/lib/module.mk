@@ -7,7 +7,7 @@
 
 CHECKER_LIB := $(BUILD)/obj/checker/lib
 CHECKER_CORE_OBJS := $(CHECKER_LIB)/verdict.o $(CHECKER_LIB)/http_resp.o $(CHECKER_LIB)/agent_conn.o \
-	$(CHECKER_LIB)/dsrkit_conf.o $(CHECKER_LIB)/judge.o
+	$(CHECKER_LIB)/dsrkit_conf.o $(CHECKER_LIB)/judge.o $(TLSFILES_OBJS)
 CHECKER_DATAPATH_OBJS := $(CHECKER_LIB)/datapath.o $(CHECKER_LIB)/datapath_kind.o
 CHECKER_SM_OBJS := $(CHECKER_LIB)/check_sm.o
 DAEMON_PROTO_OBJS := $(CHECKER_LIB)/daemon_proto.o

@@ -68,7 +68,8 @@ static const char usage_apply[] =
 	"                read and change just those, delete no service\n"
 	"  --quiet       print only the summary\n"
 	"  --state FILE  where to remember what was applied\n"
-	"                (default /run/dsrkit/ipvs-applied.NETNS.conf)\n"
+	"                (default /run/dsrctl/ipvs-applied.NETNS.conf; its folder must\n"
+	"                be ours and writable by no one else)\n"
 	"  Exit: 0 all applied, 1 bad input (nothing applied), 2 some operations failed.\n";
 
 static const char usage_lint[] =
@@ -346,7 +347,7 @@ static int cmd_apply(int argc, char **argv)
 	struct ipvs_plan *plan = NULL;
 	struct ipvs *h = NULL;
 	struct buf err, warn;
-	char spath[512], ppath[600];
+	char spath[512], ppath[600], why[768];
 	const char *state = NULL;
 	size_t i, counts[IPVS_OP_COUNT] = { 0 };
 	int dry = 0, full = 0, partial = 0, quiet = 0, c, r, rc = 1;
@@ -372,6 +373,12 @@ static int cmd_apply(int argc, char **argv)
 	snprintf(ppath, sizeof(ppath), "%s.partial", state);
 	buf_init(&err, ERRBUF_MAX);
 	buf_init(&warn, ERRBUF_MAX);
+	/* Before anything else: a state another account could write would let
+	 * it choose what this apply deletes. */
+	if (!dry && state_dir_check(state, why, sizeof(why)) < 0) {
+		fprintf(stderr, "%s: %s: nothing applied\n", prog, why);
+		goto out;
+	}
 	r = conf_table_load(argv[optind], &want, &err, &warn);
 	fputs(buf_str(&warn), stderr);
 	if (r < 0) {
@@ -384,7 +391,7 @@ static int cmd_apply(int argc, char **argv)
 	if (!full && !partial) {
 		prev = state_table_read(state);
 		/* services changed by --partial since: compare them fully */
-		if (prev && access(ppath, F_OK) == 0) {
+		if (prev && state_file_exists(ppath) != 0) {
 			struct ipvs_table *dirty = state_dirty_read(ppath), *p2;
 
 			p2 = dirty ? state_table_without(prev, dirty) : NULL;
@@ -440,16 +447,16 @@ static int cmd_apply(int argc, char **argv)
 		if (r < 0) {
 			fprintf(stderr, "%s: cannot note the partial apply in %s: %s\n", prog, ppath,
 				strerror(-r));
-			unlink(state);
+			(void)state_file_remove(state);
 		}
 	} else if (rc == 0) {
 		r = state_table_write(state, want, SIZE_MAX);
 		if (r < 0)
 			fprintf(stderr, "%s: cannot write state %s: %s\n", prog, state, strerror(-r));
-		unlink(ppath);
+		(void)state_file_remove(ppath);
 	} else {
-		unlink(state);
-		unlink(ppath);
+		(void)state_file_remove(state);
+		(void)state_file_remove(ppath);
 	}
 out:
 	ipvs_plan_free(plan);

@@ -127,13 +127,11 @@ int conf_table_load(const char *path, struct ipvs_table **out, struct buf *err, 
 	return load(cf, r, out, err, warn);
 }
 
-int conf_keys_load(const char *path, struct ipvs_table **out, struct buf *err)
+static int keys_load(struct kaconf *cf, int r, struct ipvs_table **out, struct buf *err)
 {
-	struct kaconf *cf = NULL;
 	struct kaconf_vs_list l;
 	struct ipvs_table *t;
 	size_t i;
-	int r = kaconf_parse_file(path, KACONF_NO_INCLUDE, &cf, err);
 
 	*out = NULL;
 	if (r < 0)
@@ -158,6 +156,23 @@ int conf_keys_load(const char *path, struct ipvs_table **out, struct buf *err)
 	else
 		*out = t;
 	return r;
+}
+
+int conf_keys_load(const char *path, struct ipvs_table **out, struct buf *err)
+{
+	struct kaconf *cf = NULL;
+	int r = kaconf_parse_file(path, KACONF_NO_INCLUDE, &cf, err);
+
+	return keys_load(cf, r, out, err);
+}
+
+int conf_keys_load_mem(const char *name, const char *data, size_t len, struct ipvs_table **out,
+		       struct buf *err)
+{
+	struct kaconf *cf = NULL;
+	int r = kaconf_parse_mem(name, data, len, KACONF_NO_INCLUDE, &cf, err);
+
+	return keys_load(cf, r, out, err);
 }
 
 int conf_table_load_mem(const char *name, const char *data, size_t len, struct ipvs_table **out,

@@ -27,6 +27,10 @@ int conf_table_load(const char *path, struct ipvs_table **out, struct buf *err, 
 __attribute__((warn_unused_result))
 int conf_keys_load(const char *path, struct ipvs_table **out, struct buf *err);
 
+__attribute__((warn_unused_result))
+int conf_keys_load_mem(const char *name, const char *data, size_t len, struct ipvs_table **out,
+		       struct buf *err);
+
 /* Appends the key of s ("virtual_server ... { protocol ... }") to b. */
 __attribute__((warn_unused_result))
 int conf_key_append(struct buf *b, const struct ipvs_service *s);

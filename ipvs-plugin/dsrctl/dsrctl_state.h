@@ -8,8 +8,26 @@
 
 #include "dsrkit/ipvs.h"
 
+/* The state folder: DSRCTL_STATE_DIR, else /run/dsrctl. */
+const char *state_dir_default(void);
+
 /* DIR/ipvs-KIND.NETNS.conf into out; returns out. */
 char *state_file_path(const char *kind, char *out, size_t n);
+
+/* Every function below opens the folder of its path (creating it 0700 if
+ * missing) and uses it only when it is the effective user's and writable
+ * by no one else; files in it are opened without following symlinks, and
+ * are trusted only when they are regular files of that user.  This one
+ * checks just that: 0, or -errno with the reason in why. */
+__attribute__((warn_unused_result))
+int state_dir_check(const char *path, char *why, size_t n);
+
+/* Removes path from its verified folder; 0 (also when absent) or -errno. */
+int state_file_remove(const char *path);
+
+/* 1 when path exists in its verified folder (a symlink counts), 0 when
+ * not, -errno when the folder cannot be trusted. */
+int state_file_exists(const char *path);
 
 /* Writes t (without service `skip`, SIZE_MAX for none) to a temporary file
  * renamed over path.  0 or -errno. */

@@ -14,6 +14,7 @@
 #include "bounded/ipaddr.h"
 #include "bounded/strparse.h"
 #include "bounded/utf8.h"
+#include "bounded/textesc.h"
 
 static void buf_respects_max(void **state)
 {
@@ -256,6 +257,63 @@ static void utf8_table(void **state)
 	assert_int_equal(utf8_cut_len("ab\xe2\x82\xac", 3), 2);
 	assert_int_equal(utf8_cut_len("abc", 2), 2);
 	assert_int_equal(utf8_cut_len("a\xf0\x9f\x98\x80", 4), 1);
+/* Finding 8 of issue 16: a reason from an agent must not forge a log line
+ * or drive a terminal. */
+#define T(in, out) { in, sizeof(in) - 1, out }
+static void text_escape_table(void **state)
+{
+	static const struct {
+		const char *in;
+		size_t n;
+		const char *out;
+	} t[] = {
+		T("plain ok", "plain ok"),
+		T("drain\nUP 192.0.2.11: VIP 192.0.2.100 ok", "drain\\nUP 192.0.2.11: VIP 192.0.2.100 ok"),
+		T("a\r\n\tb", "a\\r\\n\\tb"),
+		T("back\\slash", "back\\\\slash"),
+		T("\x1b[2J\x1b]0;owned\x07", "\\x1b[2J\\x1b]0;owned\\x07"),
+		T("del\x7f", "del\\x7f"),
+		T("nul\0x", "nul\\x00x"),
+		T("J\xc3\xb6rg \xe2\x80\x94 caf\xc3\xa9", "J\xc3\xb6rg \xe2\x80\x94 caf\xc3\xa9"),
+		T("c1 \xc2\x9b" "31m", "c1 \\u009b31m"),
+		T("rlo \xe2\x80\xae" "gpj", "rlo \\u202egpj"),
+		T("overlong \xc0\x8a", "overlong \\xc0\\x8a"),
+		T("lone \x80 cont", "lone \\x80 cont"),
+		T("cut \xe2\x80", "cut \\xe2\\x80"),
+		T("surrogate \xed\xa0\x80", "surrogate \\xed\\xa0\\x80"),
+		T("past \xf4\x90\x80\x80", "past \\xf4\\x90\\x80\\x80"),
+		T("emoji \xf0\x9f\x98\x80", "emoji \xf0\x9f\x98\x80"),
+	};
+	char out[TEXT_ESC_SIZE(64)], small[12];
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		text_escape_n(t[i].in, t[i].n, out, sizeof(out));
+		if (strcmp(out, t[i].out) != 0)
+			fail_msg("case %zu: got '%s', expected '%s'", i, out, t[i].out);
+		/* nothing below 0x20 survives, whatever the input */
+		for (size_t k = 0; out[k]; k++)
+			assert_true((unsigned char)out[k] >= 0x20 && out[k] != 0x7f);
+	}
+	assert_string_equal(text_escape("a\nb", out, sizeof(out)), "a\\nb");
+	/* too small: cut at a whole escape, marked, terminated */
+	assert_string_equal(text_escape("\n\n\n\n\n\n", small, sizeof(small)), "\\n\\n\\n\\n...");
+	assert_string_equal(text_escape("abcdefghijk", small, sizeof(small)), "abcdefghijk");
+	assert_string_equal(text_escape("abcdefghijkl", small, sizeof(small)), "abcdefgh...");
+	assert_string_equal(text_escape("\x01\x01\x01", small, sizeof(small)), "\\x01\\x01...");
+	/* the worst case fits TEXT_ESC_SIZE without a cut */
+	{
+		char in[32], big[TEXT_ESC_SIZE(32)];
+
+		memset(in, 0x01, sizeof(in));
+		text_escape_n(in, sizeof(in), big, sizeof(big));
+		assert_int_equal(strlen(big), 4 * sizeof(in));
+		for (i = 0; i < 16; i++)
+			memcpy(in + 2 * i, "\xc2\x85", 2);
+		text_escape_n(in, sizeof(in), big, sizeof(big));
+		assert_int_equal(strlen(big), 6 * 16);
+	}
 }
 
 int main(void)
@@ -269,6 +327,7 @@ int main(void)
 		cmocka_unit_test(durations),
 		cmocka_unit_test(ipaddr_table),
 		cmocka_unit_test(ipaddr_prefixes),
+		cmocka_unit_test(text_escape_table),
 	};
 	return cmocka_run_group_tests_name("bounded", tests, NULL, NULL);
 }

@@ -251,6 +251,63 @@ static void includes(void **state)
 	assert_int_equal(system(path), 0);
 }
 
+/* Depth is nesting, not file count: one glob of 1,000 files is one level
+ * (it used to push every match and fail past 8); real nesting past
+ * KACONF_DEPTH_MAX still fails, at the include line that went too deep. */
+static void include_many_and_deep(void **state)
+{
+	struct kaconf *cf = NULL;
+	const struct kaconf_node *n;
+	struct buf err;
+	char path[256], rel[64], text[128];
+	int i;
+	(void)state;
+
+	snprintf(dir, sizeof(dir), "/tmp/kaconf-test.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/conf.d", dir);
+	assert_int_equal(mkdir(path, 0700), 0);
+	for (i = 0; i < 1000; i++) {
+		snprintf(rel, sizeof(rel), "conf.d/%04d.conf", i);
+		snprintf(text, sizeof(text), "f%d\n", i);
+		put(rel, text);
+	}
+	put("main.conf", "first\ninclude conf.d/*.conf\nlast\n");
+	buf_init(&err, 8192);
+	snprintf(path, sizeof(path), "%s/main.conf", dir);
+	assert_int_equal(kaconf_parse_file(path, 0, &cf, &err), 0);
+	n = kaconf_root(cf);
+	assert_string_equal(n->word, "first");
+	for (i = 0; i < 1000; i++) {
+		n = n->next;
+		assert_non_null(n);
+		snprintf(text, sizeof(text), "f%d", i);
+		assert_string_equal(n->word, text);
+		assert_int_equal(n->line, 1);
+	}
+	n = n->next;
+	assert_string_equal(n->word, "last");
+	assert_int_equal(n->line, 3);
+	kaconf_free(cf);
+
+	/* d0 includes d1 ... : KACONF_DEPTH_MAX levels pass, one more fails */
+	for (i = 0; i <= KACONF_DEPTH_MAX + 1; i++) {
+		snprintf(rel, sizeof(rel), "d%d.conf", i);
+		snprintf(text, sizeof(text), "w%d\n\ninclude d%d.conf\n", i, i + 1);
+		put(rel, i == KACONF_DEPTH_MAX + 1 ? "end\n" : text);
+	}
+	snprintf(path, sizeof(path), "%s/d1.conf", dir);
+	assert_int_equal(kaconf_parse_file(path, 0, &cf, &err), 0);
+	kaconf_free(cf);
+	snprintf(path, sizeof(path), "%s/d0.conf", dir);
+	assert_true(kaconf_parse_file(path, 0, &cf, &err) < 0);
+	snprintf(text, sizeof(text), "d%d.conf:3: includes nested too deep", KACONF_DEPTH_MAX);
+	assert_non_null(strstr(buf_str(&err), text));
+	buf_free(&err);
+	snprintf(path, sizeof(path), "rm -rf '%s'", dir);
+	assert_int_equal(system(path), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -258,6 +315,7 @@ int main(void)
 		cmocka_unit_test(empty_and_comments),
 		cmocka_unit_test(hostile_table),
 		cmocka_unit_test(includes),
+		cmocka_unit_test(include_many_and_deep),
 	};
 
 	return cmocka_run_group_tests_name("kaconf", tests, NULL, NULL);
