@@ -46,8 +46,7 @@ static const char full_conf[] =
 	"virtual_server fwmark 7 {\n ip_family inet6\n lb_kind DR\n"
 	" real_server 2001:db8::12 {\n  weight 1\n }\n}\n"
 	"virtual_server 198.51.100.1 443 {\n lb_kind NAT\n protocol SCTP\n"
-	" real_server 192.0.2.13 8443 {\n  weight 2\n  lb_kind DR\n }\n}\n"
-	"virtual_server group G1 {\n lb_kind DR\n}\n";
+	" real_server 192.0.2.13 8443 {\n  weight 2\n  lb_kind DR\n }\n}\n";
 
 static void mapping(void **state)
 {
@@ -100,7 +99,7 @@ static void hostile_values(void **state)
 		{ "virtual_server 192.0.2.300 80 {\n}\n", "t.conf:1: virtual_server: '192.0.2.300' is not an IP address" },
 		{ "virtual_server 192.0.2.1 65536 {\n}\n", "t.conf:1: virtual_server: '65536' is not a port" },
 		{ "virtual_server 192.0.2.1 -1 {\n}\n", "t.conf:1: virtual_server: '-1' is not a port" },
-		{ "virtual_server 192.0.2.1 {\n}\n", "t.conf:1: virtual_server needs 'IP PORT' or 'fwmark N'" },
+		{ "virtual_server {\n}\n", "t.conf:1: virtual_server needs 'IP [PORT]', 'fwmark N' or 'group NAME'" },
 		{ "virtual_server 192.0.2.1 80 1 {\n}\n", "t.conf:1: virtual_server needs" },
 		{ "virtual_server 192.0.2.1 80\n", "t.conf:1: virtual_server without a { } block" },
 		{ "virtual_server fwmark 0 {\n}\n", "t.conf:1: virtual_server fwmark: '0' is not a mark" },
@@ -122,7 +121,8 @@ static void hostile_values(void **state)
 		{ "virtual_server 192.0.2.1 80 {\n real_server 192.0.2.2 99999 {\n }\n}\n", "t.conf:2: real_server: '99999' is not a port" },
 		{ "virtual_server 192.0.2.1 80 {\n real_server 192.0.2.2 80 {\n }\n real_server 192.0.2.2 80 {\n }\n}\n",
 		  "t.conf:4: real_server 192.0.2.2 80 is listed twice (first at line 2)" },
-		{ "virtual_server 192.0.2.1 80 {\n}\nvirtual_server 192.0.2.1 80 {\n}\n", "t.conf:3: virtual_server listed twice" },
+		{ "virtual_server 192.0.2.1 80 {\n real_server 192.0.2.2 80\n}\nvirtual_server 192.0.2.1 80 {\n real_server 192.0.2.2 80\n}\n",
+		  "t.conf:4: virtual_server listed twice" },
 		{ "virtual_server 192.0.2.1 80 {\n real_server 192.0.2.2 80 {\n  uthreshold 2147483648\n }\n}\n", "t.conf:3: uthreshold: '2147483648'" },
 	};
 	size_t i;
