@@ -466,7 +466,7 @@ static int push(struct kaconf_vs_list *l, const struct kaconf_vs *vs)
 
 /* One service of a group: the template t under the key of entry e. */
 static int push_group_vs(struct kaconf_vs_list *l, const struct kaconf_vs *t, const struct kaconf_vsg_entry *e,
-			 uint32_t i, int fam_given, int zero_port_persist, struct buf *err, int *nerr)
+			 uint32_t i, int fam_given, struct buf *err, int *nerr)
 {
 	struct kaconf_vs vs = *t;
 	int r;
@@ -489,10 +489,6 @@ static int push_group_vs(struct kaconf_vs_list *l, const struct kaconf_vs *t, co
 	} else {
 		kaconf_vsg_entry_addr(e, i, &vs.addr);
 		vs.port = e->port;
-		if (zero_port_persist && !vs.persistence_timeout) {
-			vs.persistence_timeout = 360;
-			vs.flags |= KACONF_VS_F_PERSISTENT;
-		}
 	}
 	if (settle(&vs, e->fwmark ? fam_given : 0, err, nerr) < 0) {
 		free(vs.rs);
@@ -535,11 +531,17 @@ static int collect_group(const struct kaconf_node *n, const struct kaconf_vsg_li
 		}
 	if (has_addr && !t.protocol_set)
 		warnf(&l->warnings, n, "virtual_server group %s without protocol: UDP, as keepalived 2.2 does", g->name);
+	/* an address line without a port makes the whole block persistent,
+	 * its marks included, as keepalived does */
+	if (zero_port && !t.persistence_timeout) {
+		t.persistence_timeout = 360;
+		t.flags |= KACONF_VS_F_PERSISTENT;
+	}
 	for (k = 0; k < g->n && r == 0; k++) {
 		const struct kaconf_vsg_entry *e = &g->e[k];
 
 		if (e->fwmark) {
-			r = push_group_vs(l, &t, e, 0, fam, 0, err, nerr);
+			r = push_group_vs(l, &t, e, 0, fam, err, nerr);
 			continue;
 		}
 		if (fam && fam != (int)e->first.family) {
@@ -548,7 +550,7 @@ static int collect_group(const struct kaconf_node *n, const struct kaconf_vsg_li
 			continue;
 		}
 		for (i = 0; i < e->count && r == 0; i++)
-			r = push_group_vs(l, &t, e, i, 0, zero_port, err, nerr);
+			r = push_group_vs(l, &t, e, i, 0, err, nerr);
 	}
 	free(t.rs);
 	return r;
