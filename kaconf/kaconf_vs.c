@@ -271,6 +271,7 @@ static int parse_granularity(const struct kaconf_node *n, struct kaconf_vs *vs, 
 		return bad(err, n, nerr, "persistence_granularity: '%s' is neither a netmask nor a prefix length",
 			   n->args[0]);
 	vs->granularity = v;
+	vs->granularity_bare = n;
 	return 0;
 }
 
@@ -440,6 +441,12 @@ static int settle(struct kaconf_vs *vs, int fam_given, struct buf *err, int *ner
 			vs->flags |= KACONF_VS_F_PERSISTENT;
 		}
 	}
+	/* keepalived 2.2 reads an IPv4 mask with inet_aton: "24" becomes
+	 * 0.0.0.24 (seen in the lab), surely not what was meant */
+	if (vs->granularity_bare && vs->addr.family == IP_FAMILY_V4)
+		return bad(err, vs->granularity_bare, nerr,
+			   "persistence_granularity %s: keepalived 2.2 reads a bare number as the IPv4 netmask 0.0.0.%s; write a netmask (255.255.255.0)",
+			   vs->granularity_bare->args[0], vs->granularity_bare->args[0]);
 	if (vs->granularity && vs->granularity > ipaddr_host_prefix(&vs->addr))
 		return bad(err, vs->node, nerr, "persistence_granularity longer than the address");
 	for (i = 0; i < vs->nrs; i++)

@@ -64,6 +64,7 @@ struct kaconf_vs {
 	uint32_t flags;            /* KACONF_VS_F_* */
 	uint32_t persistence_timeout;
 	uint32_t granularity;      /* prefix length; 0 when not given */
+	const struct kaconf_node *granularity_bare; /* written as a bare number (its statement) */
 	char pe[16];
 	uint32_t quorum;           /* default 1 */
 	uint32_t hysteresis;

@@ -281,8 +281,16 @@ int conf_table_write(const struct ipvs_table *t, size_t skip, FILE *f)
 		fprintf(f, "\tlb_algo %s\n\tlb_kind %s\n", s->sched[0] ? s->sched : "wlc", kind_word(kind));
 		if (s->timeout)
 			fprintf(f, "\tpersistence_timeout %u\n", s->timeout);
-		if (s->netmask && s->netmask != (s->af == AF_INET6 ? 128u : 32u))
-			fprintf(f, "\tpersistence_granularity %u\n", s->netmask);
+		if (s->netmask && s->netmask != (s->af == AF_INET6 ? 128u : 32u)) {
+			/* IPv4 as a netmask: keepalived reads "24" as 0.0.0.24 */
+			uint32_t m = s->netmask >= 32 ? 0xffffffffu : ~(0xffffffffu >> s->netmask);
+
+			if (s->af == AF_INET)
+				fprintf(f, "\tpersistence_granularity %u.%u.%u.%u\n", m >> 24, m >> 16 & 0xff,
+					m >> 8 & 0xff, m & 0xff);
+			else
+				fprintf(f, "\tpersistence_granularity %u\n", s->netmask);
+		}
 		if (s->pe[0])
 			fprintf(f, "\tpersistence_engine %s\n", s->pe);
 		for (bit = IPVS_SVC_F_ONEPACKET; bit <= IPVS_SVC_F_SCHED3; bit <<= 1)

@@ -41,7 +41,9 @@ t0=$SECONDS
 i=0
 for n in "${names[@]}"; do
 	i=$((i + 1))
-	ip netns add "ds$i"
+	# lo up: without a local route table the kernel takes every IPv4
+	# real server for a broadcast address and refuses it (EINVAL)
+	ip netns add "ds$i" && ip -n "ds$i" link set lo up
 	if grep -q BAD-ADDRESS "$W/$n.dsr"; then
 		echo "an address outside the lab ranges (tests/lab/ka-oracle/lab-addr.awk)" >"$W/$n.dsr.log"
 		continue
@@ -66,7 +68,9 @@ t0=$SECONDS
 compare() {
 	local n=$1 i=$2 d
 	ip netns exec "ds$i" ipvsadm -Sn | sort >"$W/$n.ds.table"
-	if [ ! -s "$W/$n.ka.table" ]; then
+	if grep -q "apply exit\|^ipvs:" "$W/$n.dsr.log"; then
+		lab_fail "$n" "dsrctl apply failed: $(tr '\n' '|' <"$W/$n.dsr.log")"
+	elif [ ! -s "$W/$n.ka.table" ]; then
 		lab_fail "$n" "keepalived built no table: $(grep -v '^$' "$W/$n.ka.log" | tail -3 | tr '\n' '|')"
 	elif d=$(diff -u "$W/$n.ka.table" "$W/$n.ds.table"); then
 		lab_pass "$n"
@@ -81,7 +85,7 @@ for ((first = 0; first < total; first += BATCH)); do
 		n=${names[$k]} i=$((k + 1))
 		batch+=("$k")
 		awk -f "$C/strip.awk" "$W/$n.dsr" >"$W/$n.ka"
-		ip netns add "ka$i"
+		ip netns add "ka$i" && ip -n "ka$i" link set lo up
 		ip netns exec "ka$i" keepalived -n -l -D -C -f "$W/$n.ka" -p "$W/ka$i.pid" -c "$W/kac$i.pid" \
 			>"$W/$n.ka.log" 2>&1 &
 	done
