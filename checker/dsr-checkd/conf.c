@@ -287,6 +287,10 @@ static int add_vs(struct checkd_conf *c, const struct kaconf_vs *vs, char *err, 
 	v->persistence_timeout = vs->persistence_timeout;
 	v->persistence_prefix = vs->granularity;
 	where(v->where, vs->node);
+	if (vs->has_sorry || vs->quorum != 1 || vs->hysteresis || vs->inhibit) {
+		if (!c->n_unmodelled++)
+			where(c->first_unmodelled, vs->node);
+	}
 	dl = kaconf_node_find(vs->node->child, "delay_loop");
 	if (dl && (dl->nargs != 1 || parse_seconds_ms(dl->args[0], &v->delay_loop_ms, 10, 3600000) < 0))
 		return fail(err, errlen, dl, "delay_loop wants seconds (e.g. 2, 0.5)");

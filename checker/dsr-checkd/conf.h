@@ -127,6 +127,9 @@ struct checkd_conf {
 	struct checkd_conf_svc *svc;
 	size_t n_svc, cap_svc;
 	unsigned n_skipped;       /* virtual_server blocks that are not DR */
+	unsigned n_unmodelled;    /* services with sorry_server, quorum, hysteresis or
+				   * inhibit_on_failure: standalone mode does not apply them */
+	char first_unmodelled[CHECKD_CONF_WHERE_MAX];
 	unsigned n_files;         /* configuration files read */
 };
 

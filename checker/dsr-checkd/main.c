@@ -297,6 +297,10 @@ static void summary(const struct checkd *d, const char *what, const struct check
 		what, d->conf.n_svc, d->n_rs, n_t, d->conf.n_skipped, d->params.interval_ms, d->params.timeout_ms,
 		d->params.retry_ms ? d->params.retry_ms : d->params.interval_ms, d->params.rise, d->params.fall,
 		df->added, df->removed, df->kept, d->conf.standalone ? "; standalone" : "");
+	if (d->conf.standalone && d->conf.n_unmodelled)
+		fprintf(stderr, "dsr-checkd: warning: %u services use sorry_server, quorum, hysteresis or inhibit_on_failure, "
+			"which standalone mode does not apply (first at %s)\n", d->conf.n_unmodelled,
+			d->conf.first_unmodelled);
 }
 
 static void do_reload(struct checkd *d)

@@ -9,6 +9,7 @@
 #include "checker/dsr-checkd/rs.h"
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
+#include "checker/dsr-checkd/track.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -473,6 +474,16 @@ static int cmp_rs(const void *a, const void *b)
 	return addr_cmp(&x->addr, x->agent_port, &y->addr, y->agent_port);
 }
 
+static void forget_track(const struct checkd *d, const struct checkd_rs *rs, const struct checkd_target *t)
+{
+	char vip[IPADDR_STRLEN];
+	int r = checkd_track_forget(d->conf.track_dir, rs, t);
+
+	if (r < 0)
+		fprintf(stderr, "dsr-checkd: track file of %s -> %s:%u in %s: %s\n", rs->name, ipaddr_format(&t->vip, vip),
+			t->port, d->conf.track_dir, strerror(-r));
+}
+
 int checkd_rs_table_apply(struct checkd *d, const struct checkd_conf *conf, struct checkd_rs_diff *diff)
 {
 	int64_t now = loop_clock_ms();
@@ -529,12 +540,15 @@ int checkd_rs_table_apply(struct checkd *d, const struct checkd_conf *conf, stru
 		size_t k, m;
 
 		if (!rs->seen) {
+			for (k = 0; k < rs->n_targets; k++)
+				forget_track(d, rs, &rs->targets[k]);
 			rs_free(d, rs);
 			diff->removed++;
 			continue;
 		}
 		for (k = m = 0; k < rs->n_targets; k++) {
 			if (!rs->targets[k].seen) {
+				forget_track(d, rs, &rs->targets[k]);
 				checkd_dp_target_free(d, &rs->targets[k]);
 				diff->targets_removed++;
 				continue;

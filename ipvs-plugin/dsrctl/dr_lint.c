@@ -73,15 +73,21 @@ size_t dr_lint_run(const struct kaconf *cf, const struct kaconf_vs_list *l,
 
 	for (i = 0; i < l->n; i++) {
 		const struct kaconf_vs *vs = &l->vs[i];
+		/* the next service of the same `virtual_server group`: its
+		 * settings and real servers were judged with the first */
+		int again = i > 0 && l->vs[i - 1].node == vs->node &&
+			    l->vs[i - 1].addr.family == vs->addr.family;
 
-		if (vs->fwd != KACONF_FWD_DR)
+		if (!again && vs->fwd != KACONF_FWD_DR)
 			report(&r, LINT_NOT_DR, vs->node, "lb_kind is %s%s, not DR", kaconf_fwd_name(vs->fwd),
 			       vs->fwd_set ? "" : " (not written: keepalived's default)");
 		if (!vs->fwmark && routes &&
 		    routes->lookup(routes->ctx, &vs->addr) != ROUTE_LOCAL && !vrrp_holds(cf, &vs->addr))
-			report(&r, LINT_VIP_NOT_LOCAL, vs->node,
+			report(&r, LINT_VIP_NOT_LOCAL, vs->entry ? vs->entry : vs->node,
 			       "VIP %s is not an address of this director, nor held by a vrrp_instance",
 			       ipaddr_format(&vs->addr, a1));
+		if (again)
+			continue;
 		for (j = 0; j < vs->nrs; j++) {
 			const struct kaconf_rs *rs = &vs->rs[j];
 			enum route_kind k;
@@ -97,9 +103,10 @@ size_t dr_lint_run(const struct kaconf *cf, const struct kaconf_vs_list *l,
 			}
 			if (rs->fwd != KACONF_FWD_DR)
 				continue;
-			if (!vs->fwmark && rs->port != vs->port)
+			/* keepalived resets such a port to the service's */
+			if (!vs->fwmark && rs->cfg_port && rs->cfg_port != vs->port)
 				report(&r, LINT_PORT_REMAP, rs->node,
-				       "real_server %s port %u differs from virtual port %u", a2, rs->port, vs->port);
+				       "real_server %s port %u differs from virtual port %u", a2, rs->cfg_port, vs->port);
 			if (!routes)
 				continue;
 			k = routes->lookup(routes->ctx, &rs->addr);

@@ -43,6 +43,23 @@ static void service_of(const struct kaconf_vs *vs, struct ipvs_service *s)
 	memcpy(s->pe, vs->pe, sizeof(s->pe));
 }
 
+static void dest_of(const struct kaconf_rs *rs, uint32_t weight, struct ipvs_dest *d)
+{
+	memset(d, 0, sizeof(*d));
+	d->af = af_of(rs->addr.family);
+	memcpy(&d->addr, rs->addr.b, ipaddr_len(&rs->addr));
+	d->port = rs->port;
+	d->fwd = fwd_of(rs->fwd);
+	d->weight = (int32_t)weight;
+	d->u_threshold = rs->uthreshold;
+	d->l_threshold = rs->lthreshold;
+	if (rs->fwd == KACONF_FWD_TUN) {
+		d->tun_type = rs->tun_type;
+		d->tun_port = rs->tun_port;
+		d->tun_flags = rs->tun_flags;
+	}
+}
+
 int conf_table_from_vs(const struct kaconf_vs_list *l, struct ipvs_table **out, struct buf *err)
 {
 	struct ipvs_table *t = ipvs_table_new();
@@ -54,13 +71,19 @@ int conf_table_from_vs(const struct kaconf_vs_list *l, struct ipvs_table **out, 
 		return -ENOMEM;
 	for (i = 0; i < l->n; i++) {
 		const struct kaconf_vs *vs = &l->vs[i];
+		struct kaconf_vs_start st;
 		struct ipvs_service s;
+		struct ipvs_dest d;
 		int idx;
 
+		/* keepalived leaves out a virtual server without real servers,
+		 * even one with a sorry server (conf_table_load warns) */
+		if (!vs->nrs)
+			continue;
 		service_of(vs, &s);
 		idx = ipvs_table_service_add(t, &s);
 		if (idx == -EEXIST) {
-			note(err, vs->node, "virtual_server listed twice");
+			note(err, vs->entry ? vs->entry : vs->node, "virtual_server listed twice");
 			nerr++;
 			continue;
 		}
@@ -68,21 +91,26 @@ int conf_table_from_vs(const struct kaconf_vs_list *l, struct ipvs_table **out, 
 			r = idx;
 			goto fail;
 		}
+		kaconf_vs_start_state(vs, &st);
 		for (j = 0; j < vs->nrs; j++) {
 			const struct kaconf_rs *rs = &vs->rs[j];
-			struct ipvs_dest d;
 
-			memset(&d, 0, sizeof(d));
-			d.af = af_of(rs->addr.family);
-			memcpy(&d.addr, rs->addr.b, ipaddr_len(&rs->addr));
-			d.port = rs->port;
-			d.fwd = fwd_of(rs->fwd);
-			d.weight = (int32_t)rs->weight;
-			d.u_threshold = rs->uthreshold;
-			d.l_threshold = rs->lthreshold;
+			if (st.rs_pulled && !rs->inhibit)
+				continue;
+			dest_of(rs, st.rs_pulled ? 0 : rs->weight, &d);
 			r = ipvs_table_dest_add(t, (size_t)idx, &d);
 			if (r == -EEXIST) {
 				note(err, rs->node, "real_server listed twice");
+				nerr++;
+			} else if (r < 0) {
+				goto fail;
+			}
+		}
+		if (st.sorry_in) {
+			dest_of(&vs->sorry, st.sorry_weight, &d);
+			r = ipvs_table_dest_add(t, (size_t)idx, &d);
+			if (r == -EEXIST) {
+				note(err, vs->sorry.node, "sorry_server is also a real_server (not modelled by dsrkit)");
 				nerr++;
 			} else if (r < 0) {
 				goto fail;
@@ -100,6 +128,30 @@ fail:
 	return r;
 }
 
+/* What keepalived does at start that a reader of the file may not expect. */
+static void start_notes(const struct kaconf_vs_list *l, struct buf *warn)
+{
+	const struct kaconf_node *last = NULL;
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		const struct kaconf_vs *vs = &l->vs[i];
+		struct kaconf_vs_start st;
+
+		if (vs->node == last)
+			continue;  /* one note per block, not per group member */
+		last = vs->node;
+		if (!vs->nrs) {
+			note(warn, vs->node, "virtual_server without real_server: left out, as keepalived does");
+			continue;
+		}
+		kaconf_vs_start_state(vs, &st);
+		if (!st.quorum_up)
+			note(warn, vs->node, vs->has_sorry ? "quorum not reached at start: the sorry server replaces the real servers, as keepalived does"
+							   : "quorum not reached at start (keepalived runs quorum_down; the table keeps the real servers)");
+	}
+}
+
 static int load(struct kaconf *cf, int pr, struct ipvs_table **out, struct buf *err, struct buf *warn)
 {
 	struct kaconf_vs_list l;
@@ -110,6 +162,8 @@ static int load(struct kaconf *cf, int pr, struct ipvs_table **out, struct buf *
 	r = kaconf_vs_collect(cf, &l, err);
 	if (r == 0)
 		r = conf_table_from_vs(&l, out, err);
+	if (r == 0 && warn)
+		start_notes(&l, &l.warnings);
 	if (warn && l.warnings.len && buf_append(warn, l.warnings.data, l.warnings.len) < 0) {
 		/* warnings are best effort */
 	}
@@ -242,8 +296,16 @@ int conf_table_write(const struct ipvs_table *t, size_t skip, FILE *f)
 		fprintf(f, "\tlb_algo %s\n\tlb_kind %s\n", s->sched[0] ? s->sched : "wlc", kind_word(kind));
 		if (s->timeout)
 			fprintf(f, "\tpersistence_timeout %u\n", s->timeout);
-		if (s->netmask && s->netmask != (s->af == AF_INET6 ? 128u : 32u))
-			fprintf(f, "\tpersistence_granularity %u\n", s->netmask);
+		if (s->netmask && s->netmask != (s->af == AF_INET6 ? 128u : 32u)) {
+			/* IPv4 as a netmask: keepalived reads "24" as 0.0.0.24 */
+			uint32_t m = s->netmask >= 32 ? 0xffffffffu : ~(0xffffffffu >> s->netmask);
+
+			if (s->af == AF_INET)
+				fprintf(f, "\tpersistence_granularity %u.%u.%u.%u\n", m >> 24, m >> 16 & 0xff,
+					m >> 8 & 0xff, m & 0xff);
+			else
+				fprintf(f, "\tpersistence_granularity %u\n", s->netmask);
+		}
 		if (s->pe[0])
 			fprintf(f, "\tpersistence_engine %s\n", s->pe);
 		for (bit = IPVS_SVC_F_ONEPACKET; bit <= IPVS_SVC_F_SCHED3; bit <<= 1)
@@ -258,8 +320,16 @@ int conf_table_write(const struct ipvs_table *t, size_t skip, FILE *f)
 				fprintf(f, "\t\tuthreshold %u\n", d->u_threshold);
 			if (d->l_threshold)
 				fprintf(f, "\t\tlthreshold %u\n", d->l_threshold);
-			if (d->fwd != kind)
-				fprintf(f, "\t\tlb_kind %s\n", kind_word(d->fwd));
+			if (d->fwd != kind || (d->fwd == IPVS_FWD_TUN && (d->tun_type || d->tun_flags))) {
+				fprintf(f, "\t\tlb_kind %s", kind_word(d->fwd));
+				if (d->fwd == IPVS_FWD_TUN && d->tun_type == 1)
+					fprintf(f, " type gue port %u", d->tun_port);
+				else if (d->fwd == IPVS_FWD_TUN && d->tun_type == 2)
+					fprintf(f, " type gre");
+				if (d->fwd == IPVS_FWD_TUN && d->tun_type && d->tun_flags)
+					fprintf(f, " %s", d->tun_flags & 2 ? "remcsum" : "csum");
+				fprintf(f, "\n");
+			}
 			fprintf(f, "\t}\n");
 		}
 		fprintf(f, "}\n");

@@ -182,9 +182,14 @@ lab_expect 8-reload-same-config-keeps-connection "$(hs_of "$RS2")" "$hs_before"
 checkd_conf "$RS1" >/tmp/checkd.conf
 kill -HUP "$(cat /tmp/checkd.pid)"
 expect_weight 8-reload-rs2-removed-from-ipvs "$RS2" absent
+# keepalived reads a deleted track file as 0 (ka-oracle shows it): the
+# file of a target dsr-checkd no longer judges goes
+lab_expect 8-reload-rs2-track-file-deleted "$(ls /tmp/track/ | grep -c "^${RS2}_")" 0
 checkd_conf "$RS1" "$RS2" >/tmp/checkd.conf
 kill -HUP "$(cat /tmp/checkd.pid)"
 expect_weight 8-reload-rs2-back "$RS2" 1
+wait_for 5 test -f "/tmp/track/${RS2}_${LAB_VIP}_80"
+lab_expect 8-reload-rs2-track-file-back "$(cat "/tmp/track/${RS2}_${LAB_VIP}_80" 2>&1)" 0
 lab_expect 8-other-service-still-untouched "$(in_ns director ipvsadm -Sn | grep "$OTHER")" "$other_before"
 
 lab_log "step 9: a restart leaves IPVS untouched"

@@ -389,6 +389,54 @@ static void proto_hostile(void **state)
 	assert_string_equal(a.j.verdict.reason, "healthy");
 }
 
+
+/* dsr-checkd knows every real server of every service a virtual_server
+ * group expands to (fwmark services are kept but not judged: no VIP). */
+static void group_expands(void **state)
+{
+	static const char text[] =
+		"virtual_server_group WEB {\n 192.0.2.60-62 80\n 2001:db8::a-b 80\n fwmark 4\n}\n"
+		"virtual_server group WEB {\n lb_kind DR\n protocol TCP\n quorum 2\n"
+		" real_server 192.0.2.11 80 {\n  MISC_CHECK {\n   misc_path \"dsr-check --agent-port 9555\"\n  }\n }\n"
+		" real_server 192.0.2.12 80\n}\n";
+	struct checkd_conf c;
+	char err[300];
+	size_t i;
+	(void)state;
+
+	checkd_conf_init(&c);
+	assert_int_equal(checkd_conf_parse(&c, "t.conf", text, strlen(text), KACONF_NO_INCLUDE, err, sizeof(err)), -EINVAL);
+	/* IPv6 addresses with IPv4 real servers: refused with file:line */
+	assert_non_null(strstr(err, "t.conf:10: real server 192.0.2.11 and the VIP are of different address families"));
+	checkd_conf_free(&c);
+
+	checkd_conf_init(&c);
+	{
+		char t2[sizeof(text)];
+
+		memcpy(t2, text, sizeof(text));
+		memcpy(strstr(t2, " 2001:db8::a-b 80\n"), "                 \n", strlen(" 2001:db8::a-b 80\n"));
+		assert_int_equal(checkd_conf_parse(&c, "t.conf", t2, strlen(t2), KACONF_NO_INCLUDE, err, sizeof(err)), 0);
+	}
+	assert_int_equal(checkd_conf_finish(&c, err, sizeof(err)), 0);
+	assert_int_equal(c.n_svc, 4);
+	for (i = 0; i < 3; i++) {
+		char a[IPADDR_STRLEN], want[IPADDR_STRLEN];
+
+		snprintf(want, sizeof(want), "192.0.2.%zu", 60 + i);
+		assert_string_equal(ipaddr_format(&c.svc[i].vip, a), want);
+		assert_int_equal(c.svc[i].port, 80);
+		assert_int_equal(c.svc[i].protocol, 6);
+		assert_int_equal(c.svc[i].n_rs, 2);
+		assert_int_equal(c.svc[i].rs[0].agent_port, 9555);
+		assert_string_equal(c.svc[i].rs[0].where, "t.conf:10");
+	}
+	assert_int_equal(c.svc[3].fwmark, 4);
+	assert_int_equal(c.n_unmodelled, 4);
+	assert_string_equal(c.first_unmodelled, "t.conf:6");
+	checkd_conf_free(&c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -398,6 +446,7 @@ int main(void)
 		cmocka_unit_test(hostile_limits),
 		cmocka_unit_test(proto_round_trip),
 		cmocka_unit_test(proto_hostile),
+		cmocka_unit_test(group_expands),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

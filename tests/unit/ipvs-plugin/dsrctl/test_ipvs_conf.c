@@ -18,6 +18,7 @@
 #include "ipvs-plugin/dsrctl/dr_lint.h"
 #include "ipvs-plugin/ipvs-int.h"
 #include "ipvs-plugin/dsrctl/dsrctl_conf.h"
+#include "kaconf/kaconf.h"
 
 static struct ipvs_table *load_ok(const char *text)
 {
@@ -46,8 +47,7 @@ static const char full_conf[] =
 	"virtual_server fwmark 7 {\n ip_family inet6\n lb_kind DR\n"
 	" real_server 2001:db8::12 {\n  weight 1\n }\n}\n"
 	"virtual_server 198.51.100.1 443 {\n lb_kind NAT\n protocol SCTP\n"
-	" real_server 192.0.2.13 8443 {\n  weight 2\n  lb_kind DR\n }\n}\n"
-	"virtual_server group G1 {\n lb_kind DR\n}\n";
+	" real_server 192.0.2.13 8443 {\n  weight 2\n  lb_kind DR\n }\n}\n";
 
 static void mapping(void **state)
 {
@@ -100,7 +100,7 @@ static void hostile_values(void **state)
 		{ "virtual_server 192.0.2.300 80 {\n}\n", "t.conf:1: virtual_server: '192.0.2.300' is not an IP address" },
 		{ "virtual_server 192.0.2.1 65536 {\n}\n", "t.conf:1: virtual_server: '65536' is not a port" },
 		{ "virtual_server 192.0.2.1 -1 {\n}\n", "t.conf:1: virtual_server: '-1' is not a port" },
-		{ "virtual_server 192.0.2.1 {\n}\n", "t.conf:1: virtual_server needs 'IP PORT' or 'fwmark N'" },
+		{ "virtual_server {\n}\n", "t.conf:1: virtual_server needs 'IP [PORT]', 'fwmark N' or 'group NAME'" },
 		{ "virtual_server 192.0.2.1 80 1 {\n}\n", "t.conf:1: virtual_server needs" },
 		{ "virtual_server 192.0.2.1 80\n", "t.conf:1: virtual_server without a { } block" },
 		{ "virtual_server fwmark 0 {\n}\n", "t.conf:1: virtual_server fwmark: '0' is not a mark" },
@@ -112,7 +112,9 @@ static void hostile_values(void **state)
 		{ "virtual_server 192.0.2.1 80 {\n persistence_timeout 0\n}\n", "t.conf:2: persistence_timeout: '0' is not a number from 1" },
 		{ "virtual_server 192.0.2.1 80 {\n persistence_timeout 1x\n}\n", "t.conf:2: persistence_timeout: '1x'" },
 		{ "virtual_server 192.0.2.1 80 {\n persistence_granularity 255.0.255.0\n}\n", "t.conf:2: persistence_granularity: '255.0.255.0' is not a contiguous" },
-		{ "virtual_server 192.0.2.1 80 {\n persistence_granularity 33\n}\n", "t.conf:1: persistence_granularity longer than the address" },
+		{ "virtual_server 2001:db8::1 80 {\n persistence_granularity 129\n}\n", "t.conf:2: persistence_granularity: '129' is neither" },
+		{ "virtual_server 192.0.2.1 80 {\n persistence_granularity 24\n}\n",
+		  "t.conf:2: persistence_granularity 24: keepalived 2.2 reads a bare number as the IPv4 netmask 0.0.0.24; write a netmask" },
 		{ "virtual_server 192.0.2.1 80 {\n persistence_granularity 2001:db8::\n}\n", "t.conf:2: persistence_granularity: '2001:db8::' is neither" },
 		{ "virtual_server 192.0.2.1 80 {\n ip_family inet6\n}\n", "t.conf:1: ip_family does not match" },
 		{ "virtual_server 192.0.2.1 80 {\n real_server\n}\n", "t.conf:2: real_server needs an address and a port" },
@@ -122,7 +124,8 @@ static void hostile_values(void **state)
 		{ "virtual_server 192.0.2.1 80 {\n real_server 192.0.2.2 99999 {\n }\n}\n", "t.conf:2: real_server: '99999' is not a port" },
 		{ "virtual_server 192.0.2.1 80 {\n real_server 192.0.2.2 80 {\n }\n real_server 192.0.2.2 80 {\n }\n}\n",
 		  "t.conf:4: real_server 192.0.2.2 80 is listed twice (first at line 2)" },
-		{ "virtual_server 192.0.2.1 80 {\n}\nvirtual_server 192.0.2.1 80 {\n}\n", "t.conf:3: virtual_server listed twice" },
+		{ "virtual_server 192.0.2.1 80 {\n real_server 192.0.2.2 80\n}\nvirtual_server 192.0.2.1 80 {\n real_server 192.0.2.2 80\n}\n",
+		  "t.conf:4: virtual_server listed twice" },
 		{ "virtual_server 192.0.2.1 80 {\n real_server 192.0.2.2 80 {\n  uthreshold 2147483648\n }\n}\n", "t.conf:3: uthreshold: '2147483648'" },
 	};
 	size_t i;
@@ -323,6 +326,185 @@ static void lint_vrrp_holds_vip(void **state)
 				   " real_server 192.0.2.11 0 {\n }\n}\n", &x), 0);
 }
 
+
+/* ---------- virtual_server_group and the table at start ---------- */
+
+static char *table_text(const struct ipvs_table *t)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	assert_int_equal(conf_table_write(t, SIZE_MAX, f), 0);
+	fclose(f);
+	return text;
+}
+
+static void expect_in(const char *text, const char *want)
+{
+	if (!strstr(text, want))
+		fail_msg("'%s' not in:\n%s", want, text);
+}
+
+static void groups(void **state)
+{
+	struct ipvs_table *t = load_ok(
+		"virtual_server_group G {\n"
+		" 192.0.2.60-62 80\n"                  /* 3 */
+		" 192.0.2.250-192.0.2.252 81\n"        /* 3, real servers reset to 81 */
+		" 192.0.2.8/30 82\n"                   /* 4, network and broadcast included */
+		" 2001:db8::a-c 83\n"                  /* hex: a, b, c */
+		" 198.51.100.7\n"                      /* no port: the service is made persistent */
+		" fwmark 5\n"
+		" fwmark 6 inet6\n"
+		"}\n"
+		"virtual_server group G {\n lb_kind DR\n protocol TCP\n"
+		" real_server 192.0.2.11 8080 {\n  weight 2\n }\n"
+		" real_server 192.0.2.13 8080 {\n  lvs_method NAT\n }\n}\n");
+	char *text = table_text(t);
+	(void)state;
+
+	assert_int_equal(ipvs_table_service_count(t), 3 + 3 + 4 + 3 + 1 + 2);
+	expect_in(text, "virtual_server 192.0.2.62 80 {\n\tprotocol TCP\n");
+	expect_in(text, "virtual_server 192.0.2.252 81 {");
+	expect_in(text, "virtual_server 192.0.2.11 82 {");
+	expect_in(text, "virtual_server 2001:db8::c 83 {");
+	expect_in(text, "virtual_server 198.51.100.7 0 {\n\tprotocol TCP\n\tlb_algo wlc\n\tlb_kind DR\n\tpersistence_timeout 360\n");
+	expect_in(text, "virtual_server fwmark 5 {\n\tip_family inet\n");
+	expect_in(text, "virtual_server fwmark 6 {\n\tip_family inet6\n");
+	/* DR: the service's port (0 for a mark); NAT keeps its own */
+	expect_in(text, "\treal_server 192.0.2.11 81 {\n\t\tweight 2\n");
+	expect_in(text, "\treal_server 192.0.2.11 0 {\n");
+	expect_in(text, "\treal_server 192.0.2.13 8080 {\n\t\tweight 1\n\t\tlb_kind NAT\n");
+	free(text);
+	ipvs_table_free(t);
+}
+
+static void group_hostile(void **state)
+{
+	static const struct bad cases[] = {
+		{ "virtual_server_group G {\n 192.0.2.10-3 80\n}\n", "t.conf:2: virtual_server_group G: '192.0.2.10-3': the range ends before it starts" },
+		{ "virtual_server_group G {\n 192.0.2.3-300 80\n}\n", "t.conf:2: virtual_server_group G: '192.0.2.3-300': the range end '300' is not 0-255" },
+		{ "virtual_server_group G {\n 192.0.2.3-\n}\n", "t.conf:2: virtual_server_group G: '192.0.2.3-': the range end '' is not 0-255" },
+		{ "virtual_server_group G {\n 192.0.2.9-192.0.2.1\n}\n", "t.conf:2: virtual_server_group G: '192.0.2.9-192.0.2.1': the range ends before" },
+		{ "virtual_server_group G {\n 192.0.2.256-257\n}\n", "t.conf:2: virtual_server_group G: '192.0.2.256' is not an IP address" },
+		{ "virtual_server_group G {\n 2001:db8::1-10000\n}\n", "t.conf:2: virtual_server_group G: '2001:db8::1-10000': the range end '10000' is not 0-ffff" },
+		{ "virtual_server_group G {\n 2001:db8::1-xyz\n}\n", "t.conf:2: virtual_server_group G: '2001:db8::1-xyz': the range end 'xyz'" },
+		{ "virtual_server_group G {\n 192.0.2.1-2001:db8::5\n}\n", "t.conf:2: virtual_server_group G: '192.0.2.1-2001:db8::5' mixes IPv4 and IPv6" },
+		{ "virtual_server_group G {\n 2001:db8::/64 80\n}\n", "t.conf:2: virtual_server_group G: '2001:db8::/64' holds more than 65536 addresses" },
+		{ "virtual_server_group G {\n 10.0.0.0-10.1.0.0 80\n}\n", "t.conf:2: virtual_server_group G: '10.0.0.0-10.1.0.0' holds more than 65536" },
+		{ "virtual_server_group G {\n 192.0.2.0/33\n}\n", "t.conf:2: virtual_server_group G: '192.0.2.0/33' is not ADDRESS/LENGTH" },
+		{ "virtual_server_group G {\n 192.0.2.1 70000\n}\n", "t.conf:2: virtual_server_group G: '70000' is not a port" },
+		{ "virtual_server_group G {\n 192.0.2.1 80 81\n}\n", "t.conf:2: virtual_server_group G: '192.0.2.1' takes at most a port" },
+		{ "virtual_server_group G {\n fwmark 0\n}\n", "t.conf:2: virtual_server_group G: fwmark '0' is not a mark" },
+		{ "virtual_server_group G {\n fwmark\n}\n", "t.conf:2: virtual_server_group G: fwmark needs a mark" },
+		{ "virtual_server_group G {\n fwmark 1 inet7\n}\n", "t.conf:2: virtual_server_group G: fwmark 1: 'inet7' is not inet or inet6" },
+		/* a group cannot name a group: no loops to follow */
+		{ "virtual_server_group G {\n group G\n}\n", "t.conf:2: virtual_server_group G: 'group' is not an address, a range or fwmark" },
+		{ "virtual_server_group G {\n 192.0.2.1 80 {\n }\n}\n", "t.conf:2: virtual_server_group G: '192.0.2.1' takes no { } block" },
+		{ "virtual_server_group {\n}\n", "t.conf:1: virtual_server_group needs a name and a { } block" },
+		{ "virtual_server_group G {\n}\nvirtual_server_group G {\n}\n", "t.conf:3: virtual_server_group G is defined twice (first at line 1)" },
+		{ "virtual_server group NOPE {\n real_server 192.0.2.11 80\n}\n", "t.conf:1: virtual_server group NOPE: no virtual_server_group NOPE" },
+		{ "virtual_server_group G {\n 192.0.2.1 80\n}\nvirtual_server group G {\n ip_family inet6\n real_server 192.0.2.11 80\n}\n",
+		  "t.conf:2: virtual_server_group G: 192.0.2.1 is not of the ip_family" },
+		/* the same service from a group and a block of its own */
+		{ "virtual_server_group G {\n 192.0.2.1-2 80\n}\nvirtual_server group G {\n protocol TCP\n real_server 192.0.2.11 80\n}\n"
+		  "virtual_server 192.0.2.2 80 {\n protocol TCP\n real_server 192.0.2.11 80\n}\n", "t.conf:8: virtual_server listed twice" },
+		{ "virtual_server 192.0.2.1 80 {\n lvs_method TUN type vxlan\n}\n", "t.conf:2: lvs_method TUN: type 'vxlan' is not ipip, gue or gre" },
+		{ "virtual_server 192.0.2.1 80 {\n lvs_method TUN type gue\n}\n", "t.conf:2: lvs_method TUN type gue needs 'port N'" },
+		{ "virtual_server 192.0.2.1 80 {\n lvs_method DR csum\n}\n", "t.conf:2: lvs_method DR takes no more values" },
+		{ "virtual_server 192.0.2.1 80 {\n quorum 0\n}\n", "t.conf:2: quorum: '0' is not a number from 1" },
+		{ "virtual_server 192.0.2.1 80 {\n inhibit_on_failure maybe\n}\n", "t.conf:2: inhibit_on_failure: 'maybe' is not yes or no" },
+		{ "virtual_server 192.0.2.1 80 {\n sorry_server 192.0.2.300 80\n}\n", "t.conf:2: sorry_server: '192.0.2.300' is not an IP address" },
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct ipvs_table *t = NULL;
+		struct buf err;
+
+		buf_init(&err, 8192);
+		if (conf_table_load_mem("t.conf", cases[i].text, strlen(cases[i].text), &t, &err) == 0)
+			fail_msg("case %zu accepted: %s", i, cases[i].text);
+		assert_null(t);
+		if (!strstr(buf_str(&err), cases[i].err))
+			fail_msg("case %zu: error '%s', want '%s'", i, buf_str(&err), cases[i].err);
+		buf_free(&err);
+	}
+}
+
+/* Warnings name what dsrkit does not model, or what keepalived does that
+ * the file does not say, with file:line. */
+static void warnings(void **state)
+{
+	static const char text[] =
+		"virtual_server_group E {\n}\n"
+		"virtual_server group E {\n real_server 192.0.2.11 80\n}\n"          /* 3: empty group */
+		"virtual_server 192.0.2.1 80 {\n lb_kind DR\n"                          /* 6: no protocol */
+		" frobnicate 3\n"                                                       /* 8 */
+		" real_server 192.0.2.11 80 {\n  colour blue\n  TCP_CHECK {\n  }\n }\n}\n"; /* 10 */
+	struct kaconf *cf = NULL;
+	struct kaconf_vs_list l;
+	struct buf err;
+	const char *w;
+	(void)state;
+
+	buf_init(&err, 8192);
+	assert_int_equal(kaconf_parse_mem("t.conf", text, strlen(text), KACONF_NO_INCLUDE, &cf, &err), 0);
+	assert_int_equal(kaconf_vs_collect(cf, &l, &err), 0);
+	w = buf_str(&l.warnings);
+	expect_in(w, "t.conf:3: virtual_server group E: the group (line 1) is empty: no service\n");
+	expect_in(w, "t.conf:6: virtual_server without protocol: UDP, as keepalived 2.2 does\n");
+	expect_in(w, "t.conf:8: frobnicate in virtual_server: not known to dsrkit, ignored\n");
+	expect_in(w, "t.conf:10: colour in real_server: not known to dsrkit, ignored\n");
+	assert_null(strstr(w, "TCP_CHECK"));
+	assert_int_equal(l.n, 1);
+	assert_int_equal(l.vs[0].protocol, IPPROTO_UDP);
+	kaconf_vs_list_free(&l);
+	kaconf_free(cf);
+	buf_free(&err);
+}
+
+static void start_table(void **state)
+{
+	struct ipvs_table *t = load_ok(
+		/* quorum 9 > total weight 4: cut to 4, held: no sorry server */
+		"virtual_server 192.0.2.100 80 {\n protocol TCP\n lb_kind DR\n quorum 9\n sorry_server 192.0.2.99 80\n"
+		" real_server 192.0.2.11 80\n real_server 192.0.2.12 80 {\n  weight 3\n }\n}\n"
+		/* 4 + 2 > 4: not held; the sorry server in, .11 inhibited at 0, .12 out */
+		"virtual_server 192.0.2.100 81 {\n protocol TCP\n lb_kind DR\n quorum 4\n hysteresis 2\n sorry_server 192.0.2.99 80\n"
+		" real_server 192.0.2.11 80 {\n  inhibit_on_failure\n }\n real_server 192.0.2.12 80 {\n  weight 3\n }\n}\n"
+		/* not held, no sorry server: unchanged */
+		"virtual_server 192.0.2.100 82 {\n protocol TCP\n lb_kind DR\n quorum 4\n hysteresis 2\n"
+		" real_server 192.0.2.11 80\n real_server 192.0.2.12 80 {\n  weight 3\n }\n}\n"
+		/* held with sorry_server_inhibit: the sorry server at weight 0, NAT port kept */
+		"virtual_server 192.0.2.100 83 {\n protocol TCP\n lb_kind NAT\n sorry_server 192.0.2.99 8080\n sorry_server_inhibit\n"
+		" real_server 192.0.2.11 8080\n}\n"
+		/* every weight 0: quorum 0, keepalived's hysteresis wraps: not held */
+		"virtual_server 192.0.2.100 84 {\n protocol TCP\n lb_kind DR\n sorry_server 192.0.2.99 80\n"
+		" real_server 192.0.2.11 80 {\n  weight 0\n }\n}\n"
+		/* a sorry server alone: keepalived leaves the service out */
+		"virtual_server 192.0.2.100 85 {\n protocol TCP\n lb_kind DR\n sorry_server 192.0.2.99 80\n}\n");
+	char *text = table_text(t);
+	(void)state;
+
+	assert_int_equal(ipvs_table_service_count(t), 5);
+	expect_in(text, "virtual_server 192.0.2.100 80 {\n\tprotocol TCP\n\tlb_algo wlc\n\tlb_kind DR\n"
+			"\treal_server 192.0.2.11 80 {\n\t\tweight 1\n\t}\n\treal_server 192.0.2.12 80 {\n\t\tweight 3\n\t}\n}\n");
+	expect_in(text, "virtual_server 192.0.2.100 81 {\n\tprotocol TCP\n\tlb_algo wlc\n\tlb_kind DR\n"
+			"\treal_server 192.0.2.11 81 {\n\t\tweight 0\n\t}\n\treal_server 192.0.2.99 81 {\n\t\tweight 1\n\t}\n}\n");
+	expect_in(text, "virtual_server 192.0.2.100 82 {\n\tprotocol TCP\n\tlb_algo wlc\n\tlb_kind DR\n"
+			"\treal_server 192.0.2.11 82 {\n\t\tweight 1\n\t}\n\treal_server 192.0.2.12 82 {\n\t\tweight 3\n\t}\n}\n");
+	expect_in(text, "\treal_server 192.0.2.11 8080 {\n\t\tweight 1\n\t}\n\treal_server 192.0.2.99 8080 {\n\t\tweight 0\n\t}\n}\n");
+	expect_in(text, "virtual_server 192.0.2.100 84 {\n\tprotocol TCP\n\tlb_algo wlc\n\tlb_kind DR\n"
+			"\treal_server 192.0.2.99 84 {\n\t\tweight 1\n\t}\n}\n");
+	assert_null(strstr(text, "virtual_server 192.0.2.100 85 "));
+	free(text);
+	ipvs_table_free(t);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -333,6 +515,10 @@ int main(void)
 		cmocka_unit_test(journal_keys),
 		cmocka_unit_test(lint_rules),
 		cmocka_unit_test(lint_vrrp_holds_vip),
+		cmocka_unit_test(groups),
+		cmocka_unit_test(group_hostile),
+		cmocka_unit_test(warnings),
+		cmocka_unit_test(start_table),
 	};
 
 	return cmocka_run_group_tests_name("ipvs_conf", tests, NULL, NULL);
