@@ -68,8 +68,10 @@ $(BUILD)/tests/test_check_sm: $(TU)/checker/lib/test_check_sm.o $(CHECKER_SM_OBJ
 $(BUILD)/tests/test_checker_judge: $(TU)/checker/lib/test_checker_judge.o $(TU)/checker/good_facts.o \
 		$(CHECKER_LIB)/judge.o $(CHECKER_LIB)/verdict.o $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
 	$(call unit_link,$(LDLIBS_JSON) $(LDLIBS_CMOCKA))
+$(BUILD)/tests/test_ticket_cache: $(TU)/checker/lib/test_ticket_cache.o $(TICKET_CACHE_OBJS) $(BOUNDED_OBJS)
+	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_checker_http $(BUILD)/tests/test_checker_conf $(BUILD)/tests/test_check_sm \
-	$(BUILD)/tests/test_checker_judge
+	$(BUILD)/tests/test_checker_judge $(BUILD)/tests/test_ticket_cache
 
 # checker/dsr-checkd/
 $(BUILD)/tests/test_checkd: $(TU)/checker/dsr-checkd/test_checkd.o $(TU)/checker/good_facts.o \
