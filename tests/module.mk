@@ -128,3 +128,11 @@ $(BUILD)/bin/dsrkit-tlsresp: $(BUILD)/obj/tests/bench/tools/tlsresp.o $(AGENT_PR
 	$(call say,LD)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS)
 LAB_TOOLS += $(BUILD)/bin/dsrkit-tlsresp
+
+# dsrkit-ipvs-floor: the ipvs-apply benchmark's floors (one dump, one parse)
+$(BUILD)/bin/dsrkit-ipvs-floor: $(BUILD)/obj/tests/bench/tools/ipvs_floor.o $(DSRCTL_CONF_OBJS) \
+		$(BUILD)/obj/ipvs-plugin/dsrctl/apply_stamp.o $(KACONF_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
+	@mkdir -p $(dir $@)
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_GENL)
+LAB_TOOLS += $(BUILD)/bin/dsrkit-ipvs-floor
