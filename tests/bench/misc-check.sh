@@ -55,13 +55,14 @@ conf_ssl() {
 }
 active_opens() { ip netns exec director awk '/^Tcp:/ && ++n == 2 {print $6}' /proc/net/snmp; }
 ticks() { awk '{print $14 + $15 + $16 + $17}' "/proc/$1/stat"; }
-last_pid() { cat /proc/sys/kernel/ns_last_pid; }
+# the most recently created pid (ns_last_pid is not in the lab kernel)
+last_pid() { awk '{print $5}' /proc/loadavg; }
 hz=$(getconf CLK_TCK)
 
 # the pids this script itself takes over one window (its $(...) and sleep)
 own_pids() {
 	local p0 p1 x
-	p0=$(last_pid); x=$(active_opens); x=$(ticks $$); sleep 1; x=$(active_opens); x=$(ticks $$); p1=$(last_pid)
+	p0=$(last_pid); x=$(active_opens); x=$(ticks $$); sleep 1; p1=$(last_pid)
 	echo $((p1 - p0))
 }
 
@@ -98,10 +99,11 @@ EOT
 }
 
 OWN=$(( $(own_pids) ))
-r_true=$(run true conf_true)
-r_ssl=$(run ssl conf_ssl)
-r_direct=$(run direct conf_direct)
-r_daemon=$(run daemon conf_daemon checkd)
+r_true=$(run true conf_true); echo "run: $r_true"
+r_ssl=$(run ssl conf_ssl); echo "run: $r_ssl"
+r_direct=$(run direct conf_direct); echo "run: $r_direct"
+r_daemon=$(run daemon conf_daemon checkd); echo "run: $r_daemon"
+echo "(run: name checks ticks-keepalived ticks-dsr-checkd tcp-opens; $hz ticks/s; own pids per window $OWN)"
 # the verdicts must be UPs, or the comparison is of failures
 ok=$(ip netns exec director "$LAB_BIN/dsr-check" --config /tmp/dsrkit.conf --rs "${addrs[0]}" --vip "$LAB_VIP" --port 80)
 echo "one direct check now: $ok"
