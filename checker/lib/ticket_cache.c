@@ -11,12 +11,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define MAGIC "DSRTKT1"
+#define MAGIC "DSRTKT2"
 
 struct header {
 	char magic[8];
 	uint64_t full_at;
-	uint64_t f[3][4];
+	uint64_t f[3][5];
 	uint32_t tls_min;
 	uint32_t der_len;
 };
@@ -39,6 +39,7 @@ int ticket_stamp_make(struct ticket_stamp *s, const char *ca, const char *cert, 
 		s->f[i][1] = (uint64_t)st.st_ino;
 		s->f[i][2] = (uint64_t)st.st_size;
 		s->f[i][3] = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
+		s->f[i][4] = (uint64_t)st.st_ctim.tv_sec * 1000000000u + (uint64_t)st.st_ctim.tv_nsec;
 	}
 	return 0;
 }

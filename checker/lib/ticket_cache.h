@@ -10,10 +10,10 @@
  * link, at most TICKET_FILE_MAX bytes.  Anything else, and any file that
  * does not parse, is ignored (the check makes a full handshake and writes a
  * good file over it).  A session is used only while the CA, certificate and
- * key files are the ones (device, inode, size, mtime) of the full handshake
- * that started its chain, and at most TICKET_CHAIN_MAX_S after that full
- * handshake: a changed or removed key or CA, or a revoked agent
- * certificate, is seen within that bound. */
+ * key files are the ones (device, inode, size, mtime, ctime: a chmod or
+ * chown changes ctime) of the full handshake that started its chain, and at
+ * most TICKET_CHAIN_MAX_S after that full handshake: a changed or removed
+ * key or CA is seen at once, a revoked agent certificate within that bound. */
 #ifndef DSRKIT_CHECKER_TICKET_CACHE_H
 #define DSRKIT_CHECKER_TICKET_CACHE_H
 
@@ -30,7 +30,7 @@
 
 /* What the session depends on: the TLS files and settings. */
 struct ticket_stamp {
-	uint64_t f[3][4];        /* ca, cert, key: dev, ino, size, mtime ns */
+	uint64_t f[3][5];        /* ca, cert, key: dev, ino, size, mtime, ctime (ns) */
 	uint32_t tls_min;
 };
 

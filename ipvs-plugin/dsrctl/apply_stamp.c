@@ -174,6 +174,10 @@ static void rec_key(struct apply_rec *r, const struct ipvs_service *s)
 	r->protocol = s->protocol;
 	r->port = s->port;
 	r->fwmark = s->fwmark;
+	if (s->fwmark) { /* a fwmark service's key is its family and mark */
+		r->protocol = r->port = 0;
+		return;
+	}
 	memcpy(r->addr, &s->addr, s->af == AF_INET6 ? 16 : 4);
 }
 
