@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# lab: timeout=120
+# lab: timeout=150
 # ipvs-apply: declarative apply against the real kernel.
 #  - from empty: every service and real server added, table equals the file
 #  - no-op: zero operations planned and no netlink message sent (strace)
