@@ -89,10 +89,10 @@ static int plan_dests(struct ipvs_plan *p, const struct ipvs_table *want, size_t
 
 /* The kernel's view of just the services of `desired`: GET_SERVICE for
  * each, pipelined; "no such service" means absent. */
-static int read_given(struct ipvs *h, const struct ipvs_table *desired, struct ipvs_table **out,
-		      size_t *reads)
+static int read_given(struct ipvs *h, const struct ipvs_table *desired, const struct ipvs_table *also,
+		      struct ipvs_table **out, size_t *reads)
 {
-	size_t i, n = ipvs_table_service_count(desired);
+	size_t i, nd = ipvs_table_service_count(desired), n = nd + (also ? ipvs_table_service_count(also) : 0);
 	struct ipvs_req *reqs = calloc(n ? n : 1, sizeof(*reqs));
 	struct ipvs_service *got = calloc(n ? n : 1, sizeof(*got));
 	struct ipvs_table *t = ipvs_table_new();
@@ -104,7 +104,7 @@ static int read_given(struct ipvs *h, const struct ipvs_table *desired, struct i
 	}
 	for (i = 0; i < n; i++) {
 		reqs[i].cmd = IPVS_CMD_GET_SERVICE;
-		reqs[i].s = ipvs_table_service(desired, i);
+		reqs[i].s = i < nd ? ipvs_table_service(desired, i) : ipvs_table_service(also, i - nd);
 		reqs[i].reply = &got[i];
 	}
 	r = ipvs_request_batch(h, reqs, n);
@@ -149,8 +149,9 @@ IPVS_API int ipvs_plan_make(struct ipvs *h, const struct ipvs_table *desired,
 	if (!p)
 		return -ENOMEM;
 	if (flags & IPVS_PLAN_GIVEN_ONLY) {
-		previous = NULL;
-		r = read_given(h, desired, &kern, &p->reads);
+		if (!(flags & IPVS_PLAN_DELETE_PREVIOUS))
+			previous = NULL;
+		r = read_given(h, desired, previous, &kern, &p->reads);
 	} else {
 		r = ipvs_service_dump(h, &kern);
 		p->reads++;

@@ -71,8 +71,10 @@ $(BUILD)/tests/test_check_sm: $(TU)/checker/lib/test_check_sm.o $(CHECKER_SM_OBJ
 $(BUILD)/tests/test_checker_judge: $(TU)/checker/lib/test_checker_judge.o $(TU)/checker/good_facts.o \
 		$(CHECKER_LIB)/judge.o $(CHECKER_LIB)/verdict.o $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS)
 	$(call unit_link,$(LDLIBS_JSON) $(LDLIBS_CMOCKA))
+$(BUILD)/tests/test_ticket_cache: $(TU)/checker/lib/test_ticket_cache.o $(TICKET_CACHE_OBJS) $(BOUNDED_OBJS)
+	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_checker_http $(BUILD)/tests/test_checker_conf $(BUILD)/tests/test_check_sm \
-	$(BUILD)/tests/test_checker_judge
+	$(BUILD)/tests/test_checker_judge $(BUILD)/tests/test_ticket_cache
 
 # checker/dsr-checkd/
 $(BUILD)/tests/test_checkd: $(TU)/checker/dsr-checkd/test_checkd.o $(TU)/checker/good_facts.o \
@@ -141,3 +143,11 @@ $(BUILD)/bin/dsrkit-tlsresp: $(BUILD)/obj/tests/bench/tools/tlsresp.o $(AGENT_PR
 	$(call say,LD)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS)
 LAB_TOOLS += $(BUILD)/bin/dsrkit-tlsresp
+
+# dsrkit-ipvs-floor: the ipvs-apply benchmark's floors (one dump, one parse)
+$(BUILD)/bin/dsrkit-ipvs-floor: $(BUILD)/obj/tests/bench/tools/ipvs_floor.o $(DSRCTL_CONF_OBJS) \
+		$(BUILD)/obj/ipvs-plugin/dsrctl/apply_stamp.o $(KACONF_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
+	@mkdir -p $(dir $@)
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_GENL)
+LAB_TOOLS += $(BUILD)/bin/dsrkit-ipvs-floor

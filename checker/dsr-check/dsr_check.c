@@ -4,11 +4,13 @@
  * the facts itself, and answers with keepalived's exit codes. */
 #include <errno.h>
 #include <getopt.h>
+#include <malloc.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <syslog.h>
@@ -23,6 +25,7 @@
 #include "checker/lib/datapath.h"
 #include "checker/lib/dsrkit_conf.h"
 #include "checker/lib/judge.h"
+#include "checker/lib/ticket_cache.h"
 #include "checker/lib/verdict.h"
 #include "dsrkit/ipvs.h"
 
@@ -303,23 +306,65 @@ none:
 static void report(const struct options *o, const char *state, const char *rs, const struct verdict *v,
 		   const char *extra);
 
+/* OpenSSL's set-up and a handshake fill some 500 KiB of heap, a page at a
+ * time: one page fault each, and a fault costs far more than zeroing a page
+ * (in a VM, and most in User-Mode Linux, where it is a host signal).  Grow
+ * the heap once by HEAP_PREFAULT and fault it in with one madvise (Linux
+ * 5.14+; older kernels refuse it and the pages fault as before). */
+#define HEAP_PREFAULT (640 * 1024)
+static void heap_prefault(void)
+{
+	char *b0, *b1;
+	void *volatile p; /* volatile: a malloc+free pair is otherwise elided */
+
+	if (mallopt(M_TOP_PAD, HEAP_PREFAULT / 2) != 1 || mallopt(M_TRIM_THRESHOLD, 2 * HEAP_PREFAULT) != 1 ||
+	    mallopt(M_MMAP_THRESHOLD, HEAP_PREFAULT) != 1)
+		return;
+	b0 = sbrk(0);
+	p = malloc(HEAP_PREFAULT / 2); /* more than the top holds: the heap grows */
+	b1 = sbrk(0);
+	free(p);
+	if (b0 == (void *)-1 || b1 <= b0)
+		return;
+	b0 = (char *)(((uintptr_t)b0 + 4095) & ~(uintptr_t)4095);
+	if (b1 > b0)
+		(void)madvise(b0, (size_t)(b1 - b0), MADV_POPULATE_WRITE);
+}
+
 /* The agent's facts, judged again.  Returns -1 on a configuration error
  * (already reported), 0 otherwise with j filled. */
 static int check_agent(const struct options *o, const struct dsrkit_conf *conf, struct judgement *j)
 {
 	struct agent_tls *tls = NULL;
 	struct agent_conn conn;
+	struct ticket_stamp stamp;
+	SSL_SESSION *cached = NULL;
+	const char *ca = o->ca ? o->ca : conf->ca, *cert = o->cert ? o->cert : conf->cert;
+	const char *key = o->key ? o->key : conf->key, *derr;
 	char err[600], rs[IPADDR_STRLEN], vip[IPADDR_STRLEN], path[160];
-	int r;
+	time_t now = time(NULL), full_at = now;
+	int r, dirfd = -1, rc;
 
 	ipaddr_format(&o->rs, rs);
 	ipaddr_format(&o->vip, vip);
-	if (agent_tls_new(&tls, o->ca ? o->ca : conf->ca, o->cert ? o->cert : conf->cert,
-			  o->key ? o->key : conf->key, conf->tls_min, err, sizeof(err)) < 0) {
+	heap_prefault();
+	/* a one-shot client: no openssl.cnf (our settings are explicit) */
+	OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+	/* a session of this agent from an earlier check: resume it, and read
+	 * no certificate or key unless the agent wants a full handshake */
+	if (conf->ticket_dir[0] && ticket_stamp_make(&stamp, ca, cert, key, conf->tls_min) == 0 &&
+	    (dirfd = ticket_dir_open(conf->ticket_dir)) >= 0)
+		cached = ticket_cache_load(dirfd, &o->rs, (uint16_t)o->agent_port, &stamp, now, &full_at);
+	rc = cached ? agent_tls_new_deferred(&tls, ca, cert, key, conf->tls_min, err, sizeof(err))
+		    : agent_tls_new(&tls, ca, cert, key, conf->tls_min, err, sizeof(err));
+	if (rc < 0) {
 		struct verdict v;
 
 		verdict_fail(&v, CHECK_LAYER_CONFIG, "TLS_CONFIG", "%s", err);
 		report(o, o->mode == OUTPUT_NAGIOS ? "DSR UNKNOWN" : "DOWN", rs, &v, "");
+		SSL_SESSION_free(cached);
+		if (dirfd >= 0)
+			close(dirfd);
 		return -1;
 	}
 	if (agent_tls_set_crl(tls, o->ca ? o->ca : conf->ca, conf->tls_crl, err, sizeof(err)) < 0) {
@@ -335,7 +380,19 @@ static int check_agent(const struct options *o, const struct dsrkit_conf *conf, 
 	else
 		snprintf(path, sizeof(path), "/v1/status?vip=%s", vip);
 	agent_conn_init(&conn, tls, &o->rs, (uint16_t)o->agent_port);
+	conn.session = cached; /* owned by conn from here */
 	r = fetch(&conn, path, o->timeout_ms);
+	if ((derr = agent_tls_deferred_error(tls))) {
+		struct verdict v;
+
+		verdict_fail(&v, CHECK_LAYER_CONFIG, "TLS_CONFIG", "%s", derr);
+		report(o, o->mode == OUTPUT_NAGIOS ? "DSR UNKNOWN" : "DOWN", rs, &v, "");
+		agent_conn_free(&conn);
+		agent_tls_free(tls);
+		if (dirfd >= 0)
+			close(dirfd);
+		return -1;
+	}
 	if (r == AGENT_CONN_DONE) {
 		judge_status(buf_str(&conn.resp.body), conn.resp.body.len, &o->vip, (uint16_t)o->port, j);
 	} else {
@@ -343,6 +400,14 @@ static int check_agent(const struct options *o, const struct dsrkit_conf *conf, 
 		j->verdict = conn.fail;
 		j->weight_hint = FACTS_UNKNOWN;
 	}
+	/* the newest session for the next check; a resumed chain keeps the
+	 * time of its full handshake */
+	if (dirfd >= 0 && r == AGENT_CONN_DONE && conn.session && conn.session != cached &&
+	    SSL_SESSION_is_resumable(conn.session))
+		(void)!ticket_cache_store(dirfd, &o->rs, (uint16_t)o->agent_port, &stamp,
+					  conn.resumed ? full_at : now, conn.session);
+	if (dirfd >= 0)
+		close(dirfd);
 	agent_conn_free(&conn);
 	agent_tls_free(tls);
 	return 0;

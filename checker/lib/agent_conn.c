@@ -20,6 +20,11 @@
 struct agent_tls {
 	SSL_CTX *ctx;
 	struct tls_crl crl;  /* revoked agents (tls_crl), reloaded on change */
+	/* deferred: the files are read when the handshake needs them (a
+	 * resumed one needs none of them) */
+	char ca[512], cert[512], key[512];
+	int ca_loaded;
+	char deferred_err[1600];
 };
 
 static void ssl_err_string(char *out, size_t n)
@@ -34,26 +39,52 @@ static void ssl_err_string(char *out, size_t n)
 	ERR_clear_error();
 }
 
-int agent_tls_new(struct agent_tls **out, const char *ca, const char *cert, const char *key,
-		  unsigned tls_min, char *err, size_t errlen)
+/* The context without the files: protocol floor, peer verification, modes. */
+static int tls_base(struct agent_tls **out, const char *ca, unsigned tls_min, char *err, size_t errlen)
 {
 	struct agent_tls *t = calloc(1, sizeof(*t));
 	char why[200];
 
+	*out = NULL;
 	if (!t) {
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	t->ctx = SSL_CTX_new(TLS_client_method());
-	if (!t->ctx)
-		goto ssl_fail;
+	if (!t->ctx) {
+		ssl_err_string(why, sizeof(why));
+		snprintf(err, errlen, "TLS set-up failed: %s", why);
+		agent_tls_free(t);
+		return -EINVAL;
+	}
 	SSL_CTX_set_min_proto_version(t->ctx, tls_min == 12 ? TLS1_2_VERSION : TLS1_3_VERSION);
 	/* the agent must prove who it is: never run without a CA */
 	SSL_CTX_set_verify(t->ctx, SSL_VERIFY_PEER, NULL);
 	if (!ca || !*ca) {
 		snprintf(err, errlen, "no CA file configured (ca): the agent could not be verified");
-		goto out_fail;
+		agent_tls_free(t);
+		return -EINVAL;
 	}
+	/* idle kept-alive connections (dsr-checkd holds thousands) drop their
+	 * read/write buffers between requests */
+	SSL_CTX_set_mode(t->ctx, SSL_MODE_RELEASE_BUFFERS);
+	/* one read() per TLS record batch, not one for its header and one for its body */
+	SSL_CTX_set_read_ahead(t->ctx, 1);
+	/* sessions are kept per connection (SSL_get1_session), not in a cache */
+	SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
+	*out = t;
+	return 0;
+}
+
+int agent_tls_new(struct agent_tls **out, const char *ca, const char *cert, const char *key,
+		  unsigned tls_min, char *err, size_t errlen)
+{
+	struct agent_tls *t;
+	char why[200];
+	int r = tls_base(&t, ca, tls_min, err, errlen);
+
+	if (r < 0)
+		return r;
 	if (SSL_CTX_load_verify_locations(t->ctx, ca, NULL) != 1) {
 		ssl_err_string(why, sizeof(why));
 		snprintf(err, errlen, "cannot load CA file %s: %s", ca, why);
@@ -75,18 +106,8 @@ int agent_tls_new(struct agent_tls **out, const char *ca, const char *cert, cons
 			goto out_fail;
 		}
 	}
-	/* idle kept-alive connections (dsr-checkd holds thousands) drop their
-	 * read/write buffers between requests */
-	SSL_CTX_set_mode(t->ctx, SSL_MODE_RELEASE_BUFFERS);
-	/* one read() per TLS record batch, not one for its header and one for its body */
-	SSL_CTX_set_read_ahead(t->ctx, 1);
-	/* sessions are kept per connection (SSL_get1_session), not in a cache */
-	SSL_CTX_set_session_cache_mode(t->ctx, SSL_SESS_CACHE_CLIENT | SSL_SESS_CACHE_NO_INTERNAL_STORE);
 	*out = t;
 	return 0;
-ssl_fail:
-	ssl_err_string(why, sizeof(why));
-	snprintf(err, errlen, "TLS set-up failed: %s", why);
 out_fail:
 	agent_tls_free(t);
 	return -EINVAL;
@@ -94,7 +115,11 @@ out_fail:
 
 int agent_tls_set_crl(struct agent_tls *t, const char *ca, const char *crl, char *err, size_t errlen)
 {
-	return tls_crl_load(&t->crl, t->ctx, ca, crl, err, errlen) < 0 ? -EINVAL : 0;
+	if (tls_crl_load(&t->crl, t->ctx, ca, crl, err, errlen) < 0)
+		return -EINVAL;
+	if (t->crl.path[0])
+		t->ca_loaded = 1;  /* the store built with the CRL holds the CA (deferred form) */
+	return 0;
 }
 
 /* The CRL file changed: from now on, connections and sessions verified
@@ -105,6 +130,75 @@ static void tls_refresh(struct agent_tls *t)
 
 	if (tls_crl_refresh(&t->crl, t->ctx, tls_crl_clock_ms(), err, sizeof(err)) < 0)
 		fprintf(stderr, "dsrkit: tls_crl: %s\n", err);
+}
+
+/* The CA, read at the first certificate to verify.  A failure to read it
+ * is the same configuration error the eager form reports. */
+static int deferred_verify(X509_STORE_CTX *x, void *arg)
+{
+	struct agent_tls *t = arg;
+	char why[200];
+
+	if (!t->ca_loaded) {
+		if (X509_STORE_load_file(SSL_CTX_get_cert_store(t->ctx), t->ca) != 1) {
+			ssl_err_string(why, sizeof(why));
+			snprintf(t->deferred_err, sizeof(t->deferred_err), "cannot load CA file %s: %s", t->ca, why);
+			X509_STORE_CTX_set_error(x, X509_V_ERR_UNSPECIFIED);
+			return 0;
+		}
+		t->ca_loaded = 1;
+	}
+	return X509_verify_cert(x);
+}
+
+/* Our certificate and key, read when the agent asks for them. */
+static int deferred_cert(SSL *ssl, void *arg)
+{
+	struct agent_tls *t = arg;
+	char why[200];
+
+	if (!t->cert[0])
+		return 1;
+	if (SSL_use_certificate_chain_file(ssl, t->cert) != 1) {
+		ssl_err_string(why, sizeof(why));
+		snprintf(t->deferred_err, sizeof(t->deferred_err), "cannot load certificate %s: %s", t->cert, why);
+		return 0;
+	}
+	if (!t->key[0] || SSL_use_PrivateKey_file(ssl, t->key, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_check_private_key(ssl) != 1) {
+		ERR_clear_error();
+		snprintf(t->deferred_err, sizeof(t->deferred_err),
+			 "cannot load the private key %s, or it does not match %s", t->key[0] ? t->key : "(none)",
+			 t->cert);
+		return 0;
+	}
+	return 1;
+}
+
+int agent_tls_new_deferred(struct agent_tls **out, const char *ca, const char *cert, const char *key,
+			   unsigned tls_min, char *err, size_t errlen)
+{
+	struct agent_tls *t;
+	int r;
+
+	if ((ca && strlen(ca) >= sizeof(t->ca)) || (cert && strlen(cert) >= sizeof(t->cert)) ||
+	    (key && strlen(key) >= sizeof(t->key)))
+		return agent_tls_new(out, ca, cert, key, tls_min, err, errlen);
+	r = tls_base(&t, ca, tls_min, err, errlen);
+	if (r < 0)
+		return r;
+	snprintf(t->ca, sizeof(t->ca), "%s", ca);
+	snprintf(t->cert, sizeof(t->cert), "%s", cert ? cert : "");
+	snprintf(t->key, sizeof(t->key), "%s", key ? key : "");
+	SSL_CTX_set_cert_verify_callback(t->ctx, deferred_verify, t);
+	SSL_CTX_set_cert_cb(t->ctx, deferred_cert, t);
+	*out = t;
+	return 0;
+}
+
+const char *agent_tls_deferred_error(const struct agent_tls *t)
+{
+	return t && t->deferred_err[0] ? t->deferred_err : NULL;
 }
 
 void agent_tls_free(struct agent_tls *t)

@@ -33,6 +33,14 @@ void agent_tls_free(struct agent_tls *t);
  * -EINVAL with a one-line reason in err. */
 __attribute__((warn_unused_result))
 int agent_tls_set_crl(struct agent_tls *t, const char *ca, const char *crl, char *err, size_t errlen);
+/* The same, but the CA, certificate and key are read only when a handshake
+ * needs them (a one-shot client resuming a cached session needs none).  A
+ * file that then fails to load fails that handshake, and
+ * agent_tls_deferred_error says why (the text agent_tls_new would give). */
+__attribute__((warn_unused_result))
+int agent_tls_new_deferred(struct agent_tls **out, const char *ca, const char *cert, const char *key,
+			   unsigned tls_min, char *err, size_t errlen);
+const char *agent_tls_deferred_error(const struct agent_tls *t);
 
 enum agent_conn_state {
 	AGENT_CONN_IDLE,        /* no socket */

@@ -18,6 +18,7 @@ void dsrkit_conf_defaults(struct dsrkit_conf *c)
 	snprintf(c->cert, sizeof(c->cert), "/etc/dsrkit/pki/checker.crt");
 	snprintf(c->key, sizeof(c->key), "/etc/dsrkit/pki/checker.key");
 	snprintf(c->daemon_socket, sizeof(c->daemon_socket), "/run/dsrkit/checkd.sock");
+	snprintf(c->ticket_dir, sizeof(c->ticket_dir), "/run/dsrkit-check");
 	c->agent_port = 9443;
 	c->timeout_ms = 3000;
 	c->tls_min = 13;
@@ -50,6 +51,15 @@ static int apply(void *ctx, const char *k, const char *v, char *why, size_t whyl
 		return set_path(k, c->tls_crl, v, why, whylen);
 	if (!strcmp(k, "daemon_socket"))
 		return set_path(k, c->daemon_socket, v, why, whylen);
+	if (!strcmp(k, "ticket_dir")) {
+		if (!strcmp(v, "none")) {
+			c->ticket_dir[0] = '\0';
+			return 0;
+		}
+		if (v[0] != '/')
+			return snprintf(why, whylen, "ticket_dir: '%s' is not an absolute path or none", v), -EINVAL;
+		return set_path(k, c->ticket_dir, v, why, whylen);
+	}
 	if (!strcmp(k, "agent_port")) {
 		if (parse_u32(v, &c->agent_port, 1, 65535) < 0)
 			return snprintf(why, whylen, "agent_port: '%s' is not a port (1-65535)", v), -EINVAL;
@@ -79,7 +89,7 @@ static int apply(void *ctx, const char *k, const char *v, char *why, size_t whyl
 		return 0;
 	}
 	snprintf(why, whylen, "%s: unknown key (ca, cert, key, tls_crl, agent_port, timeout, tls_min_version, syslog, "
-			      "daemon_socket)", k);
+			      "daemon_socket, ticket_dir)", k);
 	return -EINVAL;
 }
 

@@ -31,6 +31,7 @@ struct dsrkit_conf {
 	char key[DSRKIT_CONF_PATH_MAX];
 	char tls_crl[DSRKIT_CONF_PATH_MAX];  /* empty: no CRL */
 	char daemon_socket[DSRKIT_CONF_PATH_MAX];
+	char ticket_dir[DSRKIT_CONF_PATH_MAX];  /* dsr-check's TLS session cache; "" = none */
 	uint32_t agent_port;
 	uint32_t timeout_ms;
 	uint32_t tls_min;       /* 12 or 13 */

@@ -11,3 +11,4 @@ CHECKER_CORE_OBJS := $(CHECKER_LIB)/verdict.o $(CHECKER_LIB)/http_resp.o $(CHECK
 CHECKER_DATAPATH_OBJS := $(CHECKER_LIB)/datapath.o $(CHECKER_LIB)/datapath_kind.o
 CHECKER_SM_OBJS := $(CHECKER_LIB)/check_sm.o
 DAEMON_PROTO_OBJS := $(CHECKER_LIB)/daemon_proto.o
+TICKET_CACHE_OBJS := $(CHECKER_LIB)/ticket_cache.o

@@ -26,6 +26,7 @@
 #include "dsrkit/ipvs.h"
 #include "ipvs-plugin/dsrctl/dr_lint.h"
 #include "ipvs-plugin/dsrctl/dsrctl_conf.h"
+#include "ipvs-plugin/dsrctl/apply_stamp.h"
 #include "ipvs-plugin/dsrctl/dsrctl_state.h"
 #include "kaconf/kaconf.h"
 #include "kaconf/kaconf_vs.h"
@@ -343,7 +344,11 @@ static int cmd_apply(int argc, char **argv)
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
-	struct ipvs_table *want = NULL, *prev = NULL;
+	struct ipvs_table *want = NULL, *prev = NULL, *given = NULL;
+	struct apply_stamp stamp = { 0 };
+	uint64_t fdig = 0, fsize = 0, kfp = 0;
+	int have_stamp = 0, whole = 0, dir_ok;
+	char stpath[620];
 	struct ipvs_plan *plan = NULL;
 	struct ipvs *h = NULL;
 	struct buf err, warn;
@@ -371,13 +376,33 @@ static int cmd_apply(int argc, char **argv)
 	if (!state)
 		state = state_file_path("applied", spath, sizeof(spath));
 	snprintf(ppath, sizeof(ppath), "%s.partial", state);
+	snprintf(stpath, sizeof(stpath), "%s.stamp", state);
 	buf_init(&err, ERRBUF_MAX);
 	buf_init(&warn, ERRBUF_MAX);
 	/* Before anything else: a state another account could write would let
-	 * it choose what this apply deletes. */
-	if (!dry && state_dir_check(state, why, sizeof(why)) < 0) {
+	 * it choose what this apply deletes (a dry run only reports). */
+	dir_ok = state_dir_check(state, why, sizeof(why)) == 0;
+	if (!dry && !dir_ok) {
 		fprintf(stderr, "%s: %s: nothing applied\n", prog, why);
 		goto out;
+	}
+	/* The whole file, as the last apply left it, and the kernel's table as
+	 * it left it: nothing to read, nothing to do (see apply_stamp.c) */
+	/* read before the parse: a file changed meanwhile is not taken as applied */
+	if (!partial && file_fingerprint(argv[optind], &fdig, &fsize) == 0)
+		whole = 1;
+	if (!partial && dir_ok && kernel_fingerprint(&kfp) == 0 && apply_stamp_read(stpath, &stamp) == 0 &&
+	    !state_file_exists(ppath)) {
+		have_stamp = stamp.kernel == kfp;
+		if (have_stamp && whole && !full && stamp.file_digest == fdig && stamp.file_size == fsize) {
+			printf("plan: 0 operations (services +0 ~0 -0, real servers +0 ~0 -0), 0 kernel reads, "
+			       "%llu services in %s (file and kernel table as the last apply left them)\n",
+			       (unsigned long long)stamp.services, argv[optind]);
+			if (!dry)
+				printf("applied: 0 ok, 0 failed\n");
+			rc = 0;
+			goto out;
+		}
 	}
 	r = conf_table_load(argv[optind], &want, &err, &warn);
 	fputs(buf_str(&warn), stderr);
@@ -388,6 +413,36 @@ static int cmd_apply(int argc, char **argv)
 	}
 	if (open_ipvs(&h) < 0)
 		goto out;
+	if (!full && !partial && have_stamp) {
+		/* the kernel is as we left it: compare the file with what we
+		 * applied, service by service, and read back only the services
+		 * that changed and those to delete */
+		uint64_t d;
+
+		given = ipvs_table_new();
+		prev = apply_stamp_missing(&stamp, want);
+		for (i = 0; given && prev && i < ipvs_table_service_count(want); i++) {
+			size_t j;
+			int k;
+
+			if (apply_stamp_find(&stamp, ipvs_table_service(want, i), &d) && d == service_digest(want, i))
+				continue;
+			k = ipvs_table_service_add(given, ipvs_table_service(want, i));
+			for (j = 0; k >= 0 && j < ipvs_table_dest_count(want, i); j++)
+				if (ipvs_table_dest_add(given, (size_t)k, ipvs_table_dest(want, i, j)) < 0)
+					k = -1;
+			if (k < 0)
+				break;
+		}
+		if (!given || !prev || i < ipvs_table_service_count(want)) {
+			fprintf(stderr, "%s: out of memory\n", prog);
+			goto out;
+		}
+		r = ipvs_plan_make(h, given, prev, IPVS_PLAN_GIVEN_ONLY | IPVS_PLAN_DELETE_PREVIOUS, &plan);
+		ipvs_table_free(prev);
+		prev = NULL;
+		goto planned;
+	}
 	if (!full && !partial) {
 		prev = state_table_read(state);
 		/* services changed by --partial since: compare them fully */
@@ -400,8 +455,11 @@ static int cmd_apply(int argc, char **argv)
 			prev = p2;
 		}
 	}
-	r = ipvs_plan_make(h, want, prev,
-			   full ? IPVS_PLAN_FULL : partial ? IPVS_PLAN_GIVEN_ONLY : 0, &plan);
+	/* without a stamp matching the kernel, someone else (keepalived, an
+	 * administrator) changed its services since: compare every service's
+	 * attributes with a dump of the kernel's, as without a stamp */
+	r = ipvs_plan_make(h, want, prev, full ? IPVS_PLAN_FULL : partial ? IPVS_PLAN_GIVEN_ONLY : 0, &plan);
+planned:
 	if (r < 0) {
 		fprintf(stderr, "%s: %s\n", prog, ipvs_errmsg(h));
 		goto out;
@@ -442,6 +500,8 @@ static int cmd_apply(int argc, char **argv)
 	rc = ipvs_plan_failed(plan) ? 2 : 0;
 	/* Remember what we applied; after a failure remember nothing, so the
 	 * next apply compares every service with the kernel. */
+	if (rc != 0 || partial)
+		unlink(stpath);
 	if (rc == 0 && partial) {
 		r = state_partial_note(ppath, want);
 		if (r < 0) {
@@ -454,11 +514,19 @@ static int cmd_apply(int argc, char **argv)
 		if (r < 0)
 			fprintf(stderr, "%s: cannot write state %s: %s\n", prog, state, strerror(-r));
 		(void)state_file_remove(ppath);
+		/* the kernel's table as this apply leaves it */
+		if (!whole)
+			fdig = fsize = 0; /* includes: no shortcut next time */
+		if (r < 0 || (r = kernel_fingerprint(&kfp)) < 0 ||
+		    (r = apply_stamp_write(stpath, want, fdig, fsize, kfp)) < 0)
+			(void)state_file_remove(stpath);
 	} else {
 		(void)state_file_remove(state);
 		(void)state_file_remove(ppath);
 	}
 out:
+	apply_stamp_free(&stamp);
+	ipvs_table_free(given);
 	ipvs_plan_free(plan);
 	ipvs_table_free(want);
 	ipvs_table_free(prev);

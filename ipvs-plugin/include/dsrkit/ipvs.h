@@ -169,6 +169,9 @@ struct ipvs_op {
 #define IPVS_PLAN_GIVEN_ONLY 0x2u /* `desired` names only some services: read
 				     just those (one pipelined get each, no dump
 				     of the whole table), delete none */
+#define IPVS_PLAN_DELETE_PREVIOUS 0x4u /* with IPVS_PLAN_GIVEN_ONLY: `previous`
+				     names services to delete (read just those
+				     too, deleted when not in `desired`) */
 
 /* Compares `desired` with what the kernel holds and plans the difference.
  * Only services in `desired` are added or changed; a service is deleted

@@ -1,9 +1,10 @@
 # SPDX-License-Identifier: Apache-2.0
-# lab: timeout=120
+# lab: timeout=150
 # ipvs-apply: declarative apply against the real kernel.
 #  - from empty: every service and real server added, table equals the file
-#  - no-op: zero operations planned and zero requests sent (strace counts
-#    the netlink sends: family lookup + service dump only)
+#  - no-op: zero operations planned and no netlink message sent (strace)
+#  - services deleted or edited by ipvsadm since: the next apply of the same
+#    file notices (kernel fingerprint) and repairs them
 #  - change: only the changed objects are touched; a service the file never
 #    had (made by ipvsadm) is left alone, and so is an unchanged service
 #  - a service removed from the file is deleted (it was ours)
@@ -61,13 +62,27 @@ if grep -q "plan: 0 operations" /tmp/noop.out && grep -q "applied: 0 ok, 0 faile
 else
 	lab_fail noop-plans-nothing "$(tail -2 /tmp/noop.out | tr '\n' '|')"
 fi
-# 1 family lookup (libnl) + 1 service dump; any operation would add a send
-lab_expect noop-sends-only-reads "$sends" 2
+# the file and the kernel's services as the last apply left them: not a
+# single netlink message (the kernel fingerprint is /proc/net/ip_vs)
+lab_expect noop-sends-nothing "$sends" 0
 out=$(in_ns director dsrctl apply --full /tmp/a.conf 2>&1)
 case "$out" in
 *"plan: 0 operations"*"7 kernel reads"*) lab_pass noop-full-compare ;;
 *) lab_fail noop-full-compare "$(echo "$out" | tail -2 | tr '\n' '|')" ;;
 esac
+
+# someone else changes our services behind dsrctl's back (a service deleted,
+# one edited): the next apply of the same file notices and repairs both
+in_ns director ipvsadm -D -t 198.51.100.2:80
+in_ns director ipvsadm -E -t 198.51.100.1:80 -s wlc
+out=$(in_ns director dsrctl apply /tmp/a.conf 2>&1); echo "$out"
+case "$out" in
+*"plan: 4 operations (services +1 ~1 -0, real servers +2 ~0 -0)"*"applied: 4 ok, 0 failed"*) lab_pass foreign-change-noticed ;;
+*) lab_fail foreign-change-noticed "$(echo "$out" | tail -3 | tr '\n' '|')" ;;
+esac
+lab_expect foreign-change-repaired "$(in_ns director ipvsadm -Sn | grep -c -E -- '-A -t 198.51.100.[12]:80 -s rr')" 2
+out=$(in_ns director dsrctl apply /tmp/a.conf 2>&1)
+lab_expect foreign-change-then-noop "$(echo "$out" | grep -c 'plan: 0 operations')" 1
 
 # a marker on an unchanged service of ours: an apply that touched it would undo it
 in_ns director ipvsadm -e -t 198.51.100.6:80 -r 192.0.2.12:80 -g -w 9
