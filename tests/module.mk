@@ -80,6 +80,10 @@ $(BUILD)/tests/test_checkd_conf: $(TU)/checker/dsr-checkd/test_checkd_conf.o $(B
 		$(CHECKER_LIB)/verdict.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
 	$(call unit_link,$(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_checkd $(BUILD)/tests/test_checkd_conf
+$(BUILD)/tests/test_checkd_failsafe: $(TU)/checker/dsr-checkd/test_checkd_failsafe.o $(TU)/checker/good_facts.o \
+		$(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
+	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_checkd_failsafe
 
 # ---- fuzz targets (tests/fuzz/NAME.c, seed corpus tests/fuzz/corpus/NAME) ----
 FUZZ_TARGETS += fuzz_ipaddr

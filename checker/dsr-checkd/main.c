@@ -21,6 +21,7 @@
 #include "checker/dsr-checkd/checkd-t.h"
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
+#include "checker/dsr-checkd/failsafe.h"
 #include "checker/dsr-checkd/http.h"
 #include "checker/dsr-checkd/ipvs.h"
 #include "checker/dsr-checkd/metrics.h"
@@ -351,6 +352,7 @@ static void do_reload(struct checkd *d)
 		d->stats.ipvs_apply_failures++;
 	checkd_dp_sync(d);
 	checkd_arp_sync(d);
+	checkd_failsafe_sync(d);
 	checkd_conf_free(&old);
 	/* SSL objects of probes in flight hold their own reference to the old context */
 	agent_tls_free(old_tls);
@@ -461,6 +463,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dsr-checkd: standalone: the first apply failed; retried on the next change\n");
 	checkd_dp_sync(d);
 	checkd_arp_sync(d);
+	checkd_failsafe_sync(d);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -493,6 +496,8 @@ int main(int argc, char **argv)
 	 * private probe services go: they carry no client traffic. */
 	checkd_dp_stop(d);
 	checkd_arp_stop(d);
+	checkd_failsafe_stop(d);
+	free(d->failsafe);
 	checkd_sock_stop(d);
 	checkd_http_stop(d);
 	checkd_rs_table_free(d);
