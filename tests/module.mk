@@ -130,3 +130,9 @@ $(BUILD)/bin/dsrkit-tlsresp: $(BUILD)/obj/tests/bench/tools/tlsresp.o $(AGENT_PR
 	$(call say,LD)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS)
 LAB_TOOLS += $(BUILD)/bin/dsrkit-tlsresp
+
+# ---- issue 18: the parsers the first campaign never reached ----
+FUZZ_TARGETS += fuzz_agent_state fuzz_bounded_num fuzz_kaconf_include
+FUZZ_SRCS_fuzz_agent_state := tests/fuzz/fuzz_agent_state.c $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
+FUZZ_SRCS_fuzz_bounded_num := tests/fuzz/fuzz_bounded_num.c $(BOUNDED_SRCS)
+FUZZ_SRCS_fuzz_kaconf_include := tests/fuzz/fuzz_kaconf_include.c $(KACONF_SRCS) $(BOUNDED_SRCS)
