@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# lab: timeout=600 mem=640M
+# lab: timeout=1500 mem=640M
 # fault-matrix: dsr-checkd in standalone mode (it drives IPVS) against each
 # fault of the reliability matrix while a client sends one request every
 # 50 ms through the VIP (tests/lab/tools/loopclient.py).  Each row reports:
@@ -56,17 +56,19 @@ expect_weight start-rs1-in "$RS1" 1 10
 expect_weight start-rs2-in "$RS2" 1 10
 
 # the weights of both real servers, every change with its instant (reading
-# /proc/net/ip_vs every 20 ms: no fork per sample)
+# /proc/net/ip_vs every 100 ms: no fork per sample)
 ip netns exec director python3 "$TOOLS/ipvswatch.py" "$LAB_VIP" 80 /tmp/weights.log "$RS1" "$RS2" &
 WATCH=$!
-wait_for 30 test -s /tmp/weights.log || lab_fail ipvs-watch-runs "no /tmp/weights.log"
+wait_secs 120 test -s /tmp/weights.log || lab_fail ipvs-watch-runs "no /tmp/weights.log"
 # cur_w: "W1 W2" now; both_up: both at weight 1
 cur_w() { local l; l=$(tail -n1 /tmp/weights.log); echo "${l#* }"; }
 both_up() { [ "$(cur_w)" = "1 1" ]; }
-wait_both_up() { local i; for i in $(seq 1 $(($1 * 5))); do both_up && return 0; sleep 0.2; done; return 1; }
+# waits here count wall-clock seconds: a loaded guest forks slowly
+wait_both_up() { local end=$((SECONDS + $1)); while [ $SECONDS -lt $end ]; do both_up && return 0; sleep 0.2; done; both_up; }
+wait_secs() { local end=$((SECONDS + $1)); shift; while [ $SECONDS -lt $end ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
 ip netns exec client python3 "$TOOLS/loopclient.py" "$LAB_VIP" 80 /tmp/loop.log 50 400 &
 LOOP=$!
-wait_for 30 sh -c "grep -q OK /tmp/loop.log" || lab_fail loop-client-runs "$(tail -2 /tmp/loop.log)"
+wait_secs 120 grep -q OK /tmp/loop.log || lab_fail loop-client-runs "$(tail -2 /tmp/loop.log)"
 printf 'row\tkind\tdetected\tcode\tdetect_ms\tlost\tsent\n' >"$MATRIX"
 
 # errors of the loop client between two instants, and requests sent
@@ -88,7 +90,8 @@ row() {
 	eval "$inject"
 	case $kind in
 	drain)
-		for i in $(seq 1 75); do   # 15 s
+		local end=$((SECONDS + 20))
+		while [ $SECONDS -lt $end ]; do
 			case "$(cur_w)" in 0\ *) break ;; esac
 			sleep 0.2
 		done
@@ -124,12 +127,16 @@ row() {
 	printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$kind" "$det" "${code:--}" "$dms" "$lost" "$sent" >>"$MATRIX"
 }
 
-fake_agent() {   # fake_agent MODE [CERT]: rs1's agent replaced by a misbehaving one
+# one misbehaving agent process for every row, switched by SIGHUP
+echo off >/tmp/fake.mode
+bg_ns rs1 fake-rs1 python3 "$TOOLS/fakeagent.py" /tmp/fake.mode "$AGENT_PORT" "$AGENT_PKI/rs1.crt" "$AGENT_PKI/rs1.key"
+fake_agent() {   # fake_agent MODE: rs1's agent replaced by a misbehaving one
+	wait_secs 120 test -f /tmp/fake.mode.ready || lab_log "fakeagent.py not ready"
 	agent_stop rs1
-	bg_ns rs1 fake-rs1 python3 "$TOOLS/fakeagent.py" "$1" "$AGENT_PORT" "$AGENT_PKI/rs1.crt" "$AGENT_PKI/rs1.key"
-	wait_for 20 ip netns exec rs1 sh -c "ss -Hltn 'sport = :$AGENT_PORT' | grep -q ."
+	echo "$1" >/tmp/fake.mode
+	kill -HUP "$(cat /tmp/fake-rs1.pid)"
 }
-fake_stop() { kill "$(cat /tmp/fake-rs1.pid)" 2>/dev/null; sleep 0.2; agent_start rs1; }
+fake_stop() { echo off >/tmp/fake.mode; kill -HUP "$(cat /tmp/fake-rs1.pid)"; sleep 0.3; agent_start rs1; }
 # agent_cert NAME: rs1's agent restarted with /tmp/certs/NAME.crt
 agent_cert() {
 	agent_stop rs1
@@ -209,10 +216,10 @@ restart_checkd() {
 	kill -9 "$(cat /tmp/checkd.pid)"
 	RESTART_T0=$(now_ms)
 	start_checkd
-	local i
-	for i in $(seq 1 50); do
+	local end=$((SECONDS + 20))
+	while [ $SECONDS -lt $end ]; do
 		[ "$(status | grep -o '"state":"up"' | wc -l)" = 2 ] && break
-		sleep 0.2
+		sleep 0.1
 	done
 	RESTART_UP_MS=$(( $(now_ms) - RESTART_T0 ))
 }
@@ -233,7 +240,7 @@ lab_expect failsafe-status-active "$(grep -o '"active_services":[0-9]*' /tmp/fai
 lab_expect failsafe-metric "$(grep -c "^dsrkit_checkd_failsafe_active{service=\"$LAB_VIP:80\",protocol=\"TCP\"} 1$" /tmp/failsafe-metrics.txt)" 1
 lab_expect failsafe-held-both "$(grep -o '"failsafe_held":true' /tmp/failsafe-status.json | wc -l)" 2
 lab_expect failsafe-logged-once "$(grep -c 'FAILSAFE ON' /tmp/checkd.log)" 1
-wait_for 10 sh -c "grep -q 'FAILSAFE OFF' /tmp/checkd.log" && lab_pass failsafe-ends ||
+wait_secs 20 grep -q 'FAILSAFE OFF' /tmp/checkd.log && lab_pass failsafe-ends ||
 	lab_fail failsafe-ends "$(grep FAILSAFE /tmp/checkd.log)"
 # the fail-safe over, a single real fault drains again
 pin_vip_to_director
