@@ -97,6 +97,10 @@ UNIT_TESTS += $(BUILD)/tests/test_checkd_files
 $(BUILD)/tests/test_tlsfiles: $(TU)/tlsfiles/test_tlsfiles.o $(TLSFILES_OBJS)
 	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_tlsfiles
+$(BUILD)/tests/test_checkd_failsafe: $(TU)/checker/dsr-checkd/test_checkd_failsafe.o $(TU)/checker/good_facts.o \
+		$(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
+	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_checkd_failsafe
 
 # ---- fuzz targets (tests/fuzz/NAME.c, seed corpus tests/fuzz/corpus/NAME) ----
 FUZZ_TARGETS += fuzz_ipaddr
@@ -151,3 +155,18 @@ $(BUILD)/bin/dsrkit-ipvs-floor: $(BUILD)/obj/tests/bench/tools/ipvs_floor.o $(DS
 	$(call say,LD)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_GENL)
 LAB_TOOLS += $(BUILD)/bin/dsrkit-ipvs-floor
+# ---- issue 18: the parsers the first campaign never reached ----
+FUZZ_TARGETS += fuzz_agent_state fuzz_bounded_num fuzz_kaconf_include
+FUZZ_SRCS_fuzz_agent_state := tests/fuzz/fuzz_agent_state.c $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
+FUZZ_SRCS_fuzz_bounded_num := tests/fuzz/fuzz_bounded_num.c $(BOUNDED_SRCS)
+FUZZ_SRCS_fuzz_kaconf_include := tests/fuzz/fuzz_kaconf_include.c $(KACONF_SRCS) $(BOUNDED_SRCS)
+FUZZ_TARGETS += fuzz_dsrctl fuzz_checkd_listen
+FUZZ_SRCS_fuzz_dsrctl := tests/fuzz/fuzz_dsrctl.c ipvs-plugin/dsrctl/dsrctl_conf.c ipvs-plugin/dsrctl/dr_lint.c \
+	$(filter-out bounded/buf.c,$(IPVS_LIB_SRCS)) $(KACONF_SRCS) $(BOUNDED_SRCS)
+FUZZ_LIBS_fuzz_dsrctl := -Iipvs-plugin/include -lnl-genl-3 -lnl-3  # (the one command compiles too)
+FUZZ_SRCS_fuzz_checkd_listen := tests/fuzz/fuzz_checkd_listen.c checker/dsr-checkd/http.c checker/dsr-checkd/listener.c \
+	checker/dsr-checkd/loop.c agent-proto/http_request.c $(BOUNDED_SRCS)
+FUZZ_TARGETS += fuzz_win_facts
+FUZZ_SRCS_fuzz_win_facts := tests/fuzz/fuzz_win_facts.c win-realserver/win_facts.c $(AGENT_PROTO_PARSE_SRCS) \
+	$(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
+FUZZ_LIBS_fuzz_win_facts := $(LDLIBS_JSON)

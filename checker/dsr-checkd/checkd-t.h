@@ -36,6 +36,7 @@ struct checkd_target {
 	int published_state;      /* state last written to a track file (-1: none) */
 	int published_key;        /* state, admin and hint last given to IPVS (-1: none) */
 	struct checkd_dp_target *dp;  /* the data-path probe (data_path on), or NULL */
+	int failsafe_held;        /* the fail-safe keeps its healthy weight (failsafe.h) */
 };
 
 /* One real server, identified by its address and agent port: one agent
@@ -117,6 +118,7 @@ struct checkd_stats {
 struct checkd_http;
 struct checkd_sock;
 struct checkd_ipvs;
+struct checkd_failsafe_svc;
 
 struct checkd {
 	struct loop loop;
@@ -142,6 +144,10 @@ struct checkd {
 	struct checkd_dp *dp;     /* data-path probes (data_path on) */
 	struct checkd_arp *arp;   /* the ARP-problem detector (arp_check on) */
 	struct checkd_stats stats;
+	/* the fail-safe threshold (failsafe.c): one entry per configured service */
+	struct checkd_failsafe_svc *failsafe;
+	size_t n_failsafe;
+	struct loop_timer failsafe_timer;
 	int verbose;
 	/* hooks the table calls on a state change (IPVS, track files) */
 	void (*on_change)(struct checkd *d, struct checkd_rs *rs, struct checkd_target *t);

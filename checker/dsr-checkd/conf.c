@@ -35,6 +35,7 @@ void checkd_conf_init(struct checkd_conf *c)
 	c->dp_status = 200;
 	c->dp_mark_base = DATAPATH_MARK_BASE_DEFAULT;
 	c->dp_mark_count = DATAPATH_MARK_COUNT_DEFAULT;
+	c->failsafe_pct = CHECKD_FAILSAFE_DEFAULT_PCT;
 }
 
 void checkd_conf_free(struct checkd_conf *c)
@@ -205,6 +206,21 @@ static int daemon_setting(struct checkd_conf *c, const struct kaconf_node *n, ch
 	if (!strcmp(k, "arp_fail_server"))
 		return parse_yes_no(v, &c->arp_fail_server) < 0 ? fail(err, errlen, n, "arp_fail_server wants yes or no")
 								 : 0;
+	if (!strcmp(k, "failsafe_threshold")) {
+		size_t l = strlen(v);
+
+		if (!strcmp(v, "off")) {
+			c->failsafe_pct = 0;
+			return 0;
+		}
+		if (!strcmp(v, "all")) {
+			c->failsafe_pct = 100;
+			return 0;
+		}
+		if (l < 2 || v[l - 1] != '%' || parse_u32n(v, l - 1, &c->failsafe_pct, 1, 100) < 0)
+			return fail(err, errlen, n, "failsafe_threshold '%s' is not 1%%-100%%, all or off", v);
+		return 0;
+	}
 	return fail(err, errlen, n, "unknown dsr_checkd setting '%s'", k);
 }
 

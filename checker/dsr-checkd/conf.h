@@ -43,6 +43,8 @@
  *       arp_iface eth0         # where to ask (default: the interface holding the first VIP)
  *       arp_allow_mac 00:00:5e:00:01:33  # VRRP virtual MAC or peer (repeatable)
  *       arp_fail_server no     # yes: a real server caught answering for a VIP is down
+ *       failsafe_threshold 50% # over this share of a service's servers unreachable at
+ *                              # once: keep their weights (all = only when every one; off)
  *   }
  *   virtual_server 192.0.2.100 80 {      # or: virtual_server fwmark N { }
  *       delay_loop 2           # the interval when dsr_checkd sets none
@@ -73,6 +75,7 @@
 #define CHECKD_CONF_RS_MAX     1000       /* per service */
 #define CHECKD_CONF_SCHED_MAX  16
 #define CHECKD_CONF_WHERE_MAX  96
+#define CHECKD_FAILSAFE_DEFAULT_PCT 50
 
 struct checkd_conf_rs {
 	struct ip_addr addr;
@@ -122,6 +125,10 @@ struct checkd_conf {
 	uint8_t arp_allow[8][6];
 	size_t n_arp_allow;
 	int arp_fail_server;
+	/* the fail-safe threshold: percent of a service's real servers
+	 * unreachable at the connection level over which none is drained for
+	 * it (1-99; 100: only when all are; 0: off) */
+	uint32_t failsafe_pct;
 
 	/* the DR services (non-DR ones are counted and dropped) */
 	struct checkd_conf_svc *svc;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/socket.h>
 
+#include "checker/dsr-checkd/failsafe.h"
 #include "checker/dsr-checkd/rs.h"
 #include "dsrkit/ipvs.h"
 
@@ -265,6 +266,10 @@ int checkd_ipvs_apply(struct checkd *d)
 	if (!x || !d->conf.standalone)
 		return 0;
 	loop_timer_cancel(&d->loop, &x->timer);
+	/* the fail-safe judged now, not at its last tick: a drain must not slip
+	 * through between two ticks */
+	if (d->conf.failsafe_pct && checkd_failsafe_update(d, loop_clock_ms()) < 0)
+		fprintf(stderr, "dsr-checkd: fail-safe: out of memory\n");
 	r = build_desired(d, &want);
 	if (r < 0) {
 		fprintf(stderr, "dsr-checkd: ipvs: building the desired table: %s\n", strerror(-r));

@@ -35,7 +35,8 @@ int checkd_ipvs_apply(struct checkd *d);
 
 /* The weight a destination should have: DOWN 0, UP the configured weight
  * (drain 0, scaled by the agent's hint when it gives one), INIT the weight it
- * has now (kernel_weight, -1 when it does not exist yet: 0). */
+ * has now (kernel_weight, -1 when it does not exist yet: 0); a target the
+ * fail-safe holds (t->failsafe_held) the UP weight from its last document. */
 int checkd_dest_weight(uint32_t configured, const struct checkd_rs *rs, const struct checkd_target *t,
 		       int kernel_weight);
 

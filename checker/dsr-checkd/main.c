@@ -22,6 +22,7 @@
 #include "checker/dsr-checkd/checkd-t.h"
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
+#include "checker/dsr-checkd/failsafe.h"
 #include "checker/dsr-checkd/http.h"
 #include "checker/dsr-checkd/ipvs.h"
 #include "checker/dsr-checkd/metrics.h"
@@ -188,10 +189,44 @@ static int load_all(struct loaded *L, char *err, size_t errlen)
 	return 0;
 }
 
+/* What the TLS files were when the running context read them: a
+ * certificate rotated in place (same path, new content, as certbot or an
+ * ACME client does) is taken at the next SIGHUP too. */
+static char tls_files_sig[3][96];
+
+static void file_sig(const char *path, char *out, size_t len)
+{
+	struct stat st;
+
+	if (stat(path, &st) < 0)
+		snprintf(out, len, "-");
+	else
+		snprintf(out, len, "%llu:%llu:%lld.%09ld", (unsigned long long)st.st_dev, (unsigned long long)st.st_ino,
+			 (long long)st.st_mtim.tv_sec, st.st_mtim.tv_nsec);
+}
+
+static void tls_files_note(const struct dsrkit_conf *c)
+{
+	file_sig(c->ca, tls_files_sig[0], sizeof(tls_files_sig[0]));
+	file_sig(c->cert, tls_files_sig[1], sizeof(tls_files_sig[1]));
+	file_sig(c->key, tls_files_sig[2], sizeof(tls_files_sig[2]));
+}
+
 static int tls_differs(const struct dsrkit_conf *a, const struct dsrkit_conf *b)
 {
-	return strcmp(a->ca, b->ca) || strcmp(a->cert, b->cert) || strcmp(a->key, b->key) ||
-	       strcmp(a->tls_crl, b->tls_crl) || a->tls_min != b->tls_min;
+	char sig[96];
+
+	if (strcmp(a->ca, b->ca) || strcmp(a->cert, b->cert) || strcmp(a->key, b->key) ||
+	    strcmp(a->tls_crl, b->tls_crl) || a->tls_min != b->tls_min)
+		return 1;
+	file_sig(a->ca, sig, sizeof(sig));
+	if (strcmp(sig, tls_files_sig[0]))
+		return 1;
+	file_sig(a->cert, sig, sizeof(sig));
+	if (strcmp(sig, tls_files_sig[1]))
+		return 1;
+	file_sig(a->key, sig, sizeof(sig));
+	return strcmp(sig, tls_files_sig[2]) != 0;
 }
 
 static void on_change(struct checkd *d, struct checkd_rs *rs, struct checkd_target *t)
@@ -323,9 +358,14 @@ static void do_reload(struct checkd *d)
 		return;
 	}
 	if (tls_differs(&L.dconf, &d->dconf)) {
+		char sig[3][96];
+
+		memcpy(sig, tls_files_sig, sizeof(sig));
+		tls_files_note(&L.dconf);  /* before reading: a change during the read is seen next time */
 		if (agent_tls_new(&tls, L.dconf.ca, L.dconf.cert, L.dconf.key, L.dconf.tls_min, err, sizeof(err)) < 0 ||
 		    agent_tls_set_crl(tls, L.dconf.ca, L.dconf.tls_crl, err, sizeof(err)) < 0) {
 			agent_tls_free(tls);
+			memcpy(tls_files_sig, sig, sizeof(sig));
 			fprintf(stderr, "dsr-checkd: reload refused: %s\n", err);
 			checkd_conf_free(&L.conf);
 			d->stats.reload_failures++;
@@ -366,6 +406,7 @@ static void do_reload(struct checkd *d)
 		d->stats.ipvs_apply_failures++;
 	checkd_dp_sync(d);
 	checkd_arp_sync(d);
+	checkd_failsafe_sync(d);
 	checkd_conf_free(&old);
 	/* SSL objects of probes in flight hold their own reference to the old context */
 	agent_tls_free(old_tls);
@@ -433,6 +474,7 @@ int main(int argc, char **argv)
 		checkd_conf_free(&L.conf);
 		return 1;
 	}
+	tls_files_note(&L.dconf);
 	if (agent_tls_new(&d->tls, L.dconf.ca, L.dconf.cert, L.dconf.key, L.dconf.tls_min, err, sizeof(err)) < 0 ||
 	    agent_tls_set_crl(d->tls, L.dconf.ca, L.dconf.tls_crl, err, sizeof(err)) < 0) {
 		fprintf(stderr, "dsr-checkd: %s\n", err);
@@ -477,6 +519,7 @@ int main(int argc, char **argv)
 		fprintf(stderr, "dsr-checkd: standalone: the first apply failed; retried on the next change\n");
 	checkd_dp_sync(d);
 	checkd_arp_sync(d);
+	checkd_failsafe_sync(d);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -509,6 +552,8 @@ int main(int argc, char **argv)
 	 * private probe services go: they carry no client traffic. */
 	checkd_dp_stop(d);
 	checkd_arp_stop(d);
+	checkd_failsafe_stop(d);
+	free(d->failsafe);
 	checkd_sock_stop(d);
 	checkd_http_stop(d);
 	checkd_rs_table_free(d);

@@ -6,6 +6,7 @@
 #include "checker/dsr-checkd/metrics.h"
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
+#include "checker/dsr-checkd/failsafe.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -376,6 +377,38 @@ int checkd_metrics_render(const struct checkd *d, const struct checkd_ipvs_snaps
 		put(&o, "dsrkit_checkd_arp_running %d\n", d->arp->open);
 	}
 
+	if (d->conf.failsafe_pct) {
+		char name[IPADDR_STRLEN + 16];
+
+		family(&o, "dsrkit_checkd_failsafe_active", "gauge",
+		       "1 while the fail-safe holds the service's unreachable real servers at their weights "
+		       "(more than failsafe_threshold of them unreachable at once: the director's own fault).");
+		for (i = 0; i < d->n_failsafe && i < d->conf.n_svc; i++) {
+			if (d->failsafe[i].fwmark)
+				continue;
+			checkd_failsafe_svc_name(&d->failsafe[i], name, sizeof(name));
+			put(&o, "dsrkit_checkd_failsafe_active{service=\"%s\",protocol=\"%s\"} %d\n", name,
+			    proto_name(d->failsafe[i].protocol), d->failsafe[i].active);
+		}
+		family(&o, "dsrkit_checkd_failsafe_unreachable", "gauge",
+		       "Real servers of the service failing at the connection level (timeouts, unreachable).");
+		for (i = 0; i < d->n_failsafe && i < d->conf.n_svc; i++) {
+			if (d->failsafe[i].fwmark)
+				continue;
+			checkd_failsafe_svc_name(&d->failsafe[i], name, sizeof(name));
+			put(&o, "dsrkit_checkd_failsafe_unreachable{service=\"%s\",protocol=\"%s\"} %u\n", name,
+			    proto_name(d->failsafe[i].protocol), d->failsafe[i].n_unreachable);
+		}
+		family(&o, "dsrkit_checkd_failsafe_engaged_total", "counter", "Times the fail-safe engaged for the service.");
+		for (i = 0; i < d->n_failsafe && i < d->conf.n_svc; i++) {
+			if (d->failsafe[i].fwmark)
+				continue;
+			checkd_failsafe_svc_name(&d->failsafe[i], name, sizeof(name));
+			put(&o, "dsrkit_checkd_failsafe_engaged_total{service=\"%s\",protocol=\"%s\"} %llu\n", name,
+			    proto_name(d->failsafe[i].protocol), (unsigned long long)d->failsafe[i].n_engaged);
+		}
+	}
+
 	render_ipvs(&o, ipvs);
 
 	family(&o, "dsrkit_checkd_real_servers", "gauge", "Real servers checked.");
@@ -515,6 +548,7 @@ int checkd_status_render(const struct checkd *d, const struct checkd_ipvs_snapsh
 			jsonw_kv_int(&w, "port", t->port);
 			jsonw_kv_string(&w, "state", check_state_name(t->sm.state));
 			jsonw_kv_int(&w, "health", t->sm.health);
+			jsonw_kv_bool(&w, "failsafe_held", t->failsafe_held);
 			json_verdict(&w, "last", &t->sm.last);
 			if (t->sm.state == CHECK_STATE_DOWN)
 				json_verdict(&w, "cause", &t->sm.cause);
@@ -540,6 +574,39 @@ int checkd_status_render(const struct checkd *d, const struct checkd_ipvs_snapsh
 		jsonw_object_end(&w);
 	}
 	jsonw_array_end(&w);
+	jsonw_key(&w, "failsafe");
+	jsonw_object_begin(&w);
+	jsonw_kv_bool(&w, "enabled", d->conf.failsafe_pct != 0);
+	jsonw_kv_int(&w, "threshold_pct", d->conf.failsafe_pct);
+	for (m = k = 0; k < d->n_failsafe && k < d->conf.n_svc; k++)
+		m += d->failsafe[k].active != 0;
+	jsonw_kv_int(&w, "active_services", (int64_t)m);
+	jsonw_key(&w, "services");
+	jsonw_array_begin(&w);
+	for (k = 0; d->conf.failsafe_pct && k < d->n_failsafe && k < d->conf.n_svc; k++) {
+		const struct checkd_failsafe_svc *f = &d->failsafe[k];
+		char name[IPADDR_STRLEN + 16];
+
+		if (f->fwmark)
+			continue;
+		checkd_failsafe_svc_name(f, name, sizeof(name));
+		jsonw_object_begin(&w);
+		jsonw_kv_string(&w, "service", name);
+		jsonw_kv_string(&w, "protocol", proto_name(f->protocol));
+		jsonw_kv_bool(&w, "active", f->active);
+		jsonw_kv_int(&w, "real_servers", f->n_rs);
+		jsonw_kv_int(&w, "unreachable", f->n_unreachable);
+		if (f->active) {
+			jsonw_kv_int(&w, "active_for_ms", now_ms - f->since_ms);
+			jsonw_kv_string(&w, "reason", "more than failsafe_threshold of the real servers unreachable at "
+				       "the connection level at once: the director's own network is the likely fault; "
+				       "their weights are kept");
+		}
+		jsonw_kv_int(&w, "engaged", (int64_t)f->n_engaged);
+		jsonw_object_end(&w);
+	}
+	jsonw_array_end(&w);
+	jsonw_object_end(&w);
 	jsonw_key(&w, "arp");
 	if (!d->arp) {
 		jsonw_null(&w);

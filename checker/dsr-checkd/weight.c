@@ -10,6 +10,8 @@ int checkd_dest_weight(uint32_t configured, const struct checkd_rs *rs, const st
 
 	if (!t)
 		return (int)configured;  /* not checked (fwmark service): as configured */
+	if (t->failsafe_held && t->sm.state != CHECK_STATE_UP)
+		goto up;  /* the fail-safe holds it (failsafe.h): its healthy weight */
 	switch (t->sm.state) {
 	case CHECK_STATE_INIT:
 		return kernel_weight >= 0 ? kernel_weight : 0;
@@ -19,6 +21,7 @@ int checkd_dest_weight(uint32_t configured, const struct checkd_rs *rs, const st
 	case CHECK_STATE_UP:
 		break;
 	}
+up:
 	if (rs->admin == ADMIN_STATE_DRAIN)
 		return 0;
 	if (rs->weight_hint < 0)

@@ -285,6 +285,7 @@ static void weight_policy(void **state)
 	(void)state;
 
 	memset(&rs, 0, sizeof(rs));
+	memset(&t, 0, sizeof(t));
 	rs.weight_hint = FACTS_UNKNOWN;
 	check_sm_init(&t.sm, &p, 0);
 	/* not checked yet: whatever the kernel has (a restart changes nothing) */
