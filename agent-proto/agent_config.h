@@ -35,6 +35,7 @@ struct agent_config {
 	uint32_t client_timeout_ms;      /* default 5000 */
 	uint32_t max_clients;            /* default 1024 */
 	uint32_t facts_cache_ms;         /* default 1000 */
+	uint32_t watch_interval_ms;      /* safety-net re-read of the facts, default 50 */
 };
 
 /* Defaults, as documented in dsr-agent.conf(5). */

@@ -85,7 +85,8 @@ UNIT_TESTS += $(BUILD)/tests/test_checkd $(BUILD)/tests/test_checkd_conf
 FUZZ_TARGETS += fuzz_ipaddr
 FUZZ_SRCS_fuzz_ipaddr := tests/fuzz/fuzz_ipaddr.c $(BOUNDED_SRCS)
 
-FUZZ_TARGETS += fuzz_agent_status fuzz_agent_http fuzz_agent_config
+FUZZ_TARGETS += fuzz_agent_status fuzz_agent_http fuzz_agent_config fuzz_agent_longpoll
+FUZZ_SRCS_fuzz_agent_longpoll := tests/fuzz/fuzz_agent_longpoll.c $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 FUZZ_SRCS_fuzz_agent_status := tests/fuzz/fuzz_agent_status.c $(AGENT_PROTO_PARSE_SRCS) \
 	$(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 FUZZ_LIBS_fuzz_agent_status := $(LDLIBS_JSON)
