@@ -244,6 +244,34 @@ static int pct_decode(const char *s, size_t n, char *out, size_t cap, size_t *ou
 	return 0;
 }
 
+/* "S" or "S.d", "S.dd", "S.ddd" seconds, 0-HTTP_WAIT_PARAM_MAX, to ms. */
+static int parse_wait(const char *v, uint32_t *ms)
+{
+	const char *dot = strchr(v, '.');
+	size_t il = dot ? (size_t)(dot - v) : strlen(v);
+	uint32_t sec, frac = 0;
+
+	if (il == 0 || parse_u32n(v, il, &sec, 0, HTTP_WAIT_PARAM_MAX) < 0)
+		return -EINVAL;
+	if (dot) {
+		size_t fl = strlen(dot + 1), k;
+
+		if (fl < 1 || fl > 3)
+			return -EINVAL;
+		for (k = 0; k < 3; k++) {
+			char c = k < fl ? dot[1 + k] : '0';
+
+			if (c < '0' || c > '9')
+				return -EINVAL;
+			frac = frac * 10 + (uint32_t)(c - '0');
+		}
+	}
+	if (sec == HTTP_WAIT_PARAM_MAX && frac)
+		return -EINVAL;
+	*ms = sec * 1000 + frac;
+	return 0;
+}
+
 int http_query_parse(const char *query, struct http_query *q, const char **why)
 {
 	const char *p = query;
@@ -292,8 +320,8 @@ int http_query_parse(const char *query, struct http_query *q, const char **why)
 				*why = "wait given twice";
 				return -EINVAL;
 			}
-			if (parse_u32(val, &q->wait_s, 0, HTTP_WAIT_PARAM_MAX) < 0) {
-				*why = "wait is not a number of seconds in 0-3600";
+			if (parse_wait(val, &q->wait_ms) < 0) {
+				*why = "wait is not a number of seconds in 0-3600 (up to 3 decimals)";
 				return -EINVAL;
 			}
 		} else if (kl == 5 && memcmp(p, "after", 5) == 0) {

@@ -18,11 +18,11 @@
 #define HTTP_MAX_BODY          1024   /* read and discarded */
 #define HTTP_MAX_PATH          256
 
-/* Long-poll (protocol 1.1): `wait` is accepted up to HTTP_WAIT_PARAM_MAX
- * seconds and held at most HTTP_WAIT_CAP_S; a checker that wants a
- * heartbeat asks for less. */
+/* Long-poll (protocol 1.1): `wait` is seconds with up to three decimals
+ * ("0.5"), accepted up to HTTP_WAIT_PARAM_MAX seconds and held at most
+ * HTTP_WAIT_CAP_MS; a checker that wants a heartbeat asks for less. */
 #define HTTP_WAIT_PARAM_MAX    3600
-#define HTTP_WAIT_CAP_S        30
+#define HTTP_WAIT_CAP_MS       30000
 
 /* DSR-Director headers (protocol 1.1): what one director sees of this
  * server in IPVS, one header per VIP and port. */
@@ -77,7 +77,7 @@ struct http_query {
 	struct status_target target;
 	int has_target;
 	int has_wait;
-	uint32_t wait_s;                     /* as asked, 0-HTTP_WAIT_PARAM_MAX */
+	uint32_t wait_ms;                    /* as asked, 0-HTTP_WAIT_PARAM_MAX s */
 	int has_after;
 	uint32_t after;                      /* a generation */
 };
@@ -89,7 +89,7 @@ struct http_query {
 __attribute__((warn_unused_result))
 int http_request_parse(const char *data, size_t len, struct http_request *req);
 
-/* The whole /v1/status query: "vip=ADDR&port=N&wait=S&after=GEN", every
+/* The whole /v1/status query: "vip=ADDR&port=N&wait=SECONDS&after=GEN", every
  * parameter optional, none twice; port needs vip, after needs wait.
  * Returns 0 with *q filled, or -EINVAL with *why (static text). */
 __attribute__((warn_unused_result))

@@ -297,12 +297,12 @@ static int answer(struct server *s, struct conn *c, const struct http_request *r
 		return respond_error(s, c, HTTP_ERR_BAD_REQUEST, why);
 	if (req->n_directors && agent_state_directors_note(&s->state, req->directors, req->n_directors, t))
 		directors_write(s);
-	if (q.has_wait && q.has_after && q.wait_s > 0 && agent_state_facts(&s->state, t, &err) &&
+	if (q.has_wait && q.has_after && q.wait_ms > 0 && agent_state_facts(&s->state, t, &err) &&
 	    q.after == s->state.generation) {
-		uint32_t w = q.wait_s < HTTP_WAIT_CAP_S ? q.wait_s : HTTP_WAIT_CAP_S;
+		uint32_t w = q.wait_ms < HTTP_WAIT_CAP_MS ? q.wait_ms : HTTP_WAIT_CAP_MS;
 
 		c->wq = q;
-		c->wait_until = t + (uint64_t)w * 1000;
+		c->wait_until = t + w;
 		list_unlink(s, c);      /* no client_timeout while held */
 		c->phase = CONN_WAIT;
 		c->wprev = NULL;
@@ -362,6 +362,19 @@ static void waiter_answer(struct server *s, struct conn *c)
 	c->phase = CONN_WRITE;
 	list_append(s, c);
 	arm_deadline(s, c);
+	if (s->state.valid && q.after == s->state.generation) {
+		/* the wait ended with nothing new: a heartbeat, no document */
+		char hdr[48];
+
+		snprintf(hdr, sizeof(hdr), "DSR-Generation: %u\r\n", s->state.generation);
+		buf_reset(&s->body);
+		if (respond(s, c, 304, "Not Modified", hdr, &s->body) < 0) {
+			conn_close(s, c);
+			return;
+		}
+		conn_drive(s, c);
+		return;
+	}
 	if (answer_status(s, c, &q) < 0) {
 		conn_close(s, c);
 		return;

@@ -69,6 +69,12 @@ struct checkd_rs {
 	int dp_svc_ok;
 	struct ip_addr dp_src;    /* the director's address toward this server */
 	struct verdict dp_setup;  /* why there is no probe service, if there is none */
+	/* long-poll (protocol 1.1): the agent's generation from the last
+	 * document (-1: none, an agent of 1.0: polled as before) */
+	int64_t gen;
+	int longpoll;             /* the running probe is a long-poll */
+	int push;                 /* results are pushed: a failure takes it down at once */
+	uint64_t n_longpolls, n_heartbeats;
 	int waiting;              /* due, queued for a new-connection slot */
 	struct checkd_rs *wait_next, *wait_prev;
 };

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		struct http_query q;
 
 		if (http_query_parse(copy, &q, &why) == 0) {
-			if (q.wait_s > HTTP_WAIT_PARAM_MAX || (q.has_after && !q.has_wait))
+			if (q.wait_ms > HTTP_WAIT_PARAM_MAX * 1000u || (q.has_after && !q.has_wait))
 				abort();
 		} else if (!why) {
 			abort();

@@ -216,11 +216,20 @@ static void http_query_longpoll(void **state)
 		uint32_t wait, after;
 		const char *why;
 	} qs[] = {
-		{ "wait=10&after=7", 0, 1, 1, 10, 7, NULL },
-		{ "vip=192.0.2.100&port=80&wait=1&after=4294967295", 0, 1, 1, 1, 4294967295u, NULL },
+		{ "wait=10&after=7", 0, 1, 1, 10000, 7, NULL },
+		{ "vip=192.0.2.100&port=80&wait=1&after=4294967295", 0, 1, 1, 1000, 4294967295u, NULL },
 		{ "after=3&wait=0", 0, 1, 1, 0, 3, NULL },
-		{ "wait=30", 0, 1, 0, 30, 0, NULL },
-		{ "wait=3600&after=0", 0, 1, 1, 3600, 0, NULL },
+		{ "wait=30", 0, 1, 0, 30000, 0, NULL },
+		{ "wait=0.5&after=1", 0, 1, 1, 500, 1, NULL },
+		{ "wait=0.25&after=1", 0, 1, 1, 250, 1, NULL },
+		{ "wait=2.125&after=1", 0, 1, 1, 2125, 1, NULL },
+		{ "wait=3600&after=0", 0, 1, 1, 3600000, 0, NULL },
+		{ "wait=3600.001&after=0", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=0.1234&after=0", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=.5&after=0", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=1.&after=0", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=1.5.5&after=0", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=1.-5&after=0", -EINVAL, 0, 0, 0, 0, "wait is not" },
 		{ "wait=3601&after=1", -EINVAL, 0, 0, 0, 0, "wait is not" },
 		{ "wait=-1&after=1", -EINVAL, 0, 0, 0, 0, "wait is not" },
 		{ "wait=&after=1", -EINVAL, 0, 0, 0, 0, "wait is not" },
@@ -254,7 +263,7 @@ static void http_query_longpoll(void **state)
 		if (r == 0) {
 			assert_int_equal(q.has_wait, qs[i].has_wait);
 			assert_int_equal(q.has_after, qs[i].has_after);
-			assert_int_equal(q.wait_s, qs[i].wait);
+			assert_int_equal(q.wait_ms, qs[i].wait);
 			assert_int_equal(q.after, qs[i].after);
 		} else {
 			assert_non_null(why);
