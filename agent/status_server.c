@@ -586,12 +586,14 @@ static void agent_check_answer(struct server *s, int fd)
 			}
 		}
 		free(fs);
+		/* HAProxy leaves DRAIN or MAINT only on "ready": say it with every
+		 * "up", so that `dsr-agent ready` after a drain round-trips */
 		if (down)
 			snprintf(line, sizeof(line), "down # dr\n");
 		else if (f->weight >= 0)
-			snprintf(line, sizeof(line), "up %d%%\n", f->weight);
+			snprintf(line, sizeof(line), "up ready %d%%\n", f->weight);
 		else
-			snprintf(line, sizeof(line), "up\n");
+			snprintf(line, sizeof(line), "up ready\n");
 	}
 	/* a fresh socket's send buffer takes a short line without blocking */
 	(void)!send(fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL);
