@@ -96,6 +96,7 @@ struct server {
 	struct conn *waiters;       /* long-polls held (CONN_WAIT), unordered */
 	uint32_t nwaiters;
 	char directors_file[AGENT_CONFIG_PATH_LEN + 16];
+	uint64_t directors_written_ms;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -295,8 +296,12 @@ static int answer(struct server *s, struct conn *c, const struct http_request *r
 		return respond_error(s, c, HTTP_ERR_NOT_FOUND, "no such resource");
 	if (http_query_parse(req->query, &q, &why) < 0)
 		return respond_error(s, c, HTTP_ERR_BAD_REQUEST, why);
-	if (req->n_directors && agent_state_directors_note(&s->state, req->directors, req->n_directors, t))
+	/* on news, and once a second anyway: the file's times say who still reports */
+	if (req->n_directors && (agent_state_directors_note(&s->state, req->directors, req->n_directors, t) ||
+				 t - s->directors_written_ms >= 1000)) {
 		directors_write(s);
+		s->directors_written_ms = t;
+	}
 	if (q.has_wait && q.has_after && q.wait_ms > 0 && agent_state_facts(&s->state, t, &err) &&
 	    q.after == s->state.generation) {
 		uint32_t w = q.wait_ms < HTTP_WAIT_CAP_MS ? q.wait_ms : HTTP_WAIT_CAP_MS;

@@ -118,6 +118,7 @@ struct checkd_stats {
 struct checkd_http;
 struct checkd_sock;
 struct checkd_ipvs;
+struct checkd_director;
 
 struct checkd {
 	struct loop loop;
@@ -140,6 +141,7 @@ struct checkd {
 	struct checkd_http *http;
 	struct checkd_sock *sock;
 	struct checkd_ipvs *ipvs;
+	struct checkd_director *director;  /* DSR-Director headers (director.c) */
 	struct checkd_dp *dp;     /* data-path probes (data_path on) */
 	struct checkd_arp *arp;   /* the ARP-problem detector (arp_check on) */
 	struct checkd_stats stats;

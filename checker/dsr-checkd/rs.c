@@ -9,6 +9,7 @@
 #include "checker/dsr-checkd/rs.h"
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
+#include "checker/dsr-checkd/director.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -389,14 +390,19 @@ static void start_probe(struct checkd_rs *rs)
 	rs->probing = 1;
 	rs->probe_started_ms = now;
 	{
-		char path[128];
+		char path[128], hdrs[2048];
 
 		rs->longpoll = checkd_rs_next_path(rs, path, sizeof(path));
 		rs->conn.allow_304 = rs->longpoll;
 		rs->n_longpolls += rs->longpoll != 0;
 		/* a long-poll is due back within the heartbeat, or the agent went silent */
 		arm(rs, now + (rs->longpoll ? d->conf.heartbeat_ms : d->params.timeout_ms));
-		r = agent_conn_get(&rs->conn, path);
+		/* what this director sees of the server, for `dsr-agent drain --wait`;
+		 * only to an agent that speaks 1.1 (a 1.0 agent ignores it anyway) */
+		hdrs[0] = '\0';
+		if (rs->gen >= 0)
+			checkd_director_headers(d, rs, hdrs, sizeof(hdrs));
+		r = agent_conn_get_ex(&rs->conn, path, hdrs);
 	}
 	advance(rs, r);
 }
