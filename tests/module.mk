@@ -127,3 +127,10 @@ $(BUILD)/bin/dsrkit-tlsresp: $(BUILD)/obj/tests/bench/tools/tlsresp.o $(AGENT_PR
 	$(call say,LD)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS)
 LAB_TOOLS += $(BUILD)/bin/dsrkit-tlsresp
+
+# dsrkit-drainwatch: fault-to-drain measured at the kernel (IPVS weight over netlink)
+$(BUILD)/bin/dsrkit-drainwatch: $(BUILD)/obj/tests/lab/tools/drainwatch.o $(BOUNDED_OBJS) $(IPVS_A)
+	@mkdir -p $(dir $@)
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_NL)
+LAB_TOOLS += $(BUILD)/bin/dsrkit-drainwatch
