@@ -26,6 +26,7 @@ void agent_config_defaults(struct agent_config *c)
 	c->client_timeout_ms = 5000;
 	c->max_clients = 1024;
 	c->facts_cache_ms = 1000;
+	c->watch_interval_ms = 50;
 	c->handshake_timeout_ms = 2000;
 	c->max_handshakes = 64;
 	c->max_handshakes_per_source = 8;
@@ -266,6 +267,8 @@ static int apply(struct ctx *x, const char *key, const char *v, struct agent_con
 		return set_u32(x, key, v, 1, 65536, &c->max_handshakes_per_source);
 	if (strcmp(key, "checker_allow") == 0)
 		return set_allow(x, v, c);
+	if (strcmp(key, "watch_interval_ms") == 0)
+		return set_u32(x, key, v, 10, 60000, &c->watch_interval_ms);
 	return fail(x, "unknown key '%s'", key);
 }
 

@@ -52,6 +52,7 @@ struct agent_config {
 	uint32_t max_handshakes_per_source;  /* default 8 (per IPv4 address, per IPv6 /64) */
 	struct agent_prefix checker_allow[AGENT_MAX_CHECKER_ALLOW];
 	size_t n_checker_allow;          /* 0: no allow-list (every peer is a stranger) */
+	uint32_t watch_interval_ms;      /* safety-net re-read of the facts, default 50 */
 };
 
 /* Defaults, as documented in dsr-agent.conf(5). */

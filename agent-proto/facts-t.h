@@ -119,6 +119,11 @@ struct facts {
 	enum admin_state admin;
 	int weight;              /* hint 0..100, or FACTS_UNKNOWN for none */
 	char admin_reason[FACTS_TEXT_LEN];
+
+	/* The status generation (protocol 1.1): changes whenever any fact or
+	 * the admin state changes.  -1: none (an agent of protocol 1.0, or
+	 * facts read outside the status server). */
+	int64_t generation;
 };
 
 #endif

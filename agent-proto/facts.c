@@ -53,6 +53,7 @@ void facts_init(struct facts *f, enum facts_os os)
 	conf_unknown(&f->linux_all);
 	f->admin = ADMIN_STATE_UP;
 	f->weight = FACTS_UNKNOWN;
+	f->generation = -1;
 }
 
 int facts_iface_add(struct facts *f, const char *name, uint32_t index, int up, int loopback)

@@ -130,6 +130,14 @@ static int parse_header(const char *s, size_t n, struct http_request *req, int *
 		req->content_length = cl;
 	} else if (span_eq_ci(s, i, "transfer-encoding")) {
 		return bad(req, HTTP_ERR_TRANSFER_ENCODING, "Transfer-Encoding not accepted");
+	} else if (span_eq_ci(s, i, "dsr-director")) {
+		const char *why = NULL;
+
+		if (req->n_directors >= HTTP_MAX_DIRECTOR_REPORTS)
+			return bad(req, HTTP_ERR_BAD_REQUEST, "too many DSR-Director headers");
+		if (http_director_parse(s + vs, ve - vs, &req->directors[req->n_directors], &why) < 0)
+			return bad(req, HTTP_ERR_BAD_REQUEST, why);
+		req->n_directors++;
 	} else if (span_eq_ci(s, i, "connection")) {
 		if (span_has_token(s + vs, ve - vs, "close"))
 			req->keep_alive = 0;
@@ -236,14 +244,40 @@ static int pct_decode(const char *s, size_t n, char *out, size_t cap, size_t *ou
 	return 0;
 }
 
-int http_query_target(const char *query, struct status_target *t, const char **why)
+/* "S" or "S.d", "S.dd", "S.ddd" seconds, 0-HTTP_WAIT_PARAM_MAX, to ms. */
+static int parse_wait(const char *v, uint32_t *ms)
+{
+	const char *dot = strchr(v, '.');
+	size_t il = dot ? (size_t)(dot - v) : strlen(v);
+	uint32_t sec, frac = 0;
+
+	if (il == 0 || parse_u32n(v, il, &sec, 0, HTTP_WAIT_PARAM_MAX) < 0)
+		return -EINVAL;
+	if (dot) {
+		size_t fl = strlen(dot + 1), k;
+
+		if (fl < 1 || fl > 3)
+			return -EINVAL;
+		for (k = 0; k < 3; k++) {
+			char c = k < fl ? dot[1 + k] : '0';
+
+			if (c < '0' || c > '9')
+				return -EINVAL;
+			frac = frac * 10 + (uint32_t)(c - '0');
+		}
+	}
+	if (sec == HTTP_WAIT_PARAM_MAX && frac)
+		return -EINVAL;
+	*ms = sec * 1000 + frac;
+	return 0;
+}
+
+int http_query_parse(const char *query, struct http_query *q, const char **why)
 {
 	const char *p = query;
-	int have_vip = 0, have_port = 0;
+	int have_port = 0;
 
-	memset(t, 0, sizeof(*t));
-	if (!*query)
-		return 0;
+	memset(q, 0, sizeof(*q));
 	while (*p) {
 		const char *amp = strchr(p, '&'), *eq;
 		size_t n = amp ? (size_t)(amp - p) : strlen(p), kl;
@@ -261,11 +295,11 @@ int http_query_target(const char *query, struct status_target *t, const char **w
 			return -EINVAL;
 		}
 		if (kl == 3 && memcmp(p, "vip", 3) == 0) {
-			if (have_vip++) {
+			if (q->has_target++) {
 				*why = "vip given twice";
 				return -EINVAL;
 			}
-			if (ipaddr_parse(val, &t->vip) < 0) {
+			if (ipaddr_parse(val, &q->target.vip) < 0) {
 				*why = "vip is not an IP address";
 				return -EINVAL;
 			}
@@ -280,7 +314,25 @@ int http_query_target(const char *query, struct status_target *t, const char **w
 				*why = "port is not a number in 1-65535";
 				return -EINVAL;
 			}
-			t->port = (uint16_t)port;
+			q->target.port = (uint16_t)port;
+		} else if (kl == 4 && memcmp(p, "wait", 4) == 0) {
+			if (q->has_wait++) {
+				*why = "wait given twice";
+				return -EINVAL;
+			}
+			if (parse_wait(val, &q->wait_ms) < 0) {
+				*why = "wait is not a number of seconds in 0-3600 (up to 3 decimals)";
+				return -EINVAL;
+			}
+		} else if (kl == 5 && memcmp(p, "after", 5) == 0) {
+			if (q->has_after++) {
+				*why = "after given twice";
+				return -EINVAL;
+			}
+			if (parse_u32(val, &q->after, 0, UINT32_MAX) < 0) {
+				*why = "after is not a generation number (0-4294967295)";
+				return -EINVAL;
+			}
 		} else {
 			*why = "unknown query parameter";
 			return -EINVAL;
@@ -294,9 +346,123 @@ int http_query_target(const char *query, struct status_target *t, const char **w
 			}
 		}
 	}
-	if (!have_vip) {
+	if (have_port && !q->has_target) {
 		*why = "port without vip";
 		return -EINVAL;
 	}
-	return 1;
+	if (q->has_after && !q->has_wait) {
+		*why = "after without wait";
+		return -EINVAL;
+	}
+	return 0;
+}
+
+int http_query_target(const char *query, struct status_target *t, const char **why)
+{
+	struct http_query q;
+	int r = http_query_parse(query, &q, why);
+
+	memset(t, 0, sizeof(*t));
+	if (r < 0)
+		return r;
+	if (q.has_wait) {
+		*why = "unknown query parameter";
+		return -EINVAL;
+	}
+	*t = q.target;
+	return q.has_target;
+}
+
+static int name_char(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+	       c == '.' || c == '_' || c == '-' || c == ':';
+}
+
+int http_director_parse(const char *v, size_t n, struct http_director_report *out, const char **why)
+{
+	size_t i = 0, s;
+	int have_vip = 0, have_weight = 0, have_active = 0, have_inactive = 0, have_port = 0;
+
+	memset(out, 0, sizeof(*out));
+	while (i < n && name_char((unsigned char)v[i]))
+		i++;
+	if (i == 0 || i >= HTTP_DIRECTOR_NAME_MAX) {
+		*why = "DSR-Director: name missing, too long or with a bad byte";
+		return -EINVAL;
+	}
+	memcpy(out->name, v, i);
+	out->name[i] = '\0';
+	while (i < n) {
+		size_t ks, kl, vs2, vl;
+		char val[IPADDR_STRLEN + 1];
+		uint32_t u;
+
+		while (i < n && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		if (i >= n || v[i] != ';') {
+			*why = "DSR-Director: expected ';' between fields";
+			return -EINVAL;
+		}
+		i++;
+		while (i < n && (v[i] == ' ' || v[i] == '\t'))
+			i++;
+		ks = i;
+		while (i < n && v[i] >= 'a' && v[i] <= 'z')
+			i++;
+		kl = i - ks;
+		if (kl == 0 || i >= n || v[i] != '=') {
+			*why = "DSR-Director: field is not key=value";
+			return -EINVAL;
+		}
+		vs2 = ++i;
+		while (i < n && v[i] != ';' && v[i] != ' ' && v[i] != '\t')
+			i++;
+		vl = i - vs2;
+		if (vl == 0 || vl >= sizeof(val)) {
+			*why = "DSR-Director: empty or overlong value";
+			return -EINVAL;
+		}
+		memcpy(val, v + vs2, vl);
+		val[vl] = '\0';
+		s = ks;
+#define KEY_IS(k) (kl == sizeof(k) - 1 && memcmp(v + s, k, kl) == 0)
+		if (KEY_IS("vip")) {
+			if (have_vip++ || ipaddr_parse(val, &out->vip) < 0) {
+				*why = "DSR-Director: vip repeated or not an IP address";
+				return -EINVAL;
+			}
+		} else if (KEY_IS("port")) {
+			if (have_port++ || parse_u32(val, &u, 1, 65535) < 0) {
+				*why = "DSR-Director: port repeated or not in 1-65535";
+				return -EINVAL;
+			}
+			out->port = (uint16_t)u;
+		} else if (KEY_IS("weight")) {
+			if (have_weight++ || parse_u32(val, &u, 0, 65535) < 0) {
+				*why = "DSR-Director: weight repeated or not in 0-65535";
+				return -EINVAL;
+			}
+			out->weight = (int32_t)u;
+		} else if (KEY_IS("active")) {
+			if (have_active++ || parse_u32(val, &out->active, 0, UINT32_MAX) < 0) {
+				*why = "DSR-Director: active repeated or not a number";
+				return -EINVAL;
+			}
+		} else if (KEY_IS("inactive")) {
+			if (have_inactive++ || parse_u32(val, &out->inactive, 0, UINT32_MAX) < 0) {
+				*why = "DSR-Director: inactive repeated or not a number";
+				return -EINVAL;
+			}
+		} else {
+			*why = "DSR-Director: unknown field";
+			return -EINVAL;
+		}
+#undef KEY_IS
+	}
+	if (!have_vip || !have_weight || !have_active || !have_inactive) {
+		*why = "DSR-Director: vip, weight, active and inactive are required";
+		return -EINVAL;
+	}
+	return 0;
 }

@@ -18,6 +18,17 @@
 #define HTTP_MAX_BODY          1024   /* read and discarded */
 #define HTTP_MAX_PATH          256
 
+/* Long-poll (protocol 1.1): `wait` is seconds with up to three decimals
+ * ("0.5"), accepted up to HTTP_WAIT_PARAM_MAX seconds and held at most
+ * HTTP_WAIT_CAP_MS; a checker that wants a heartbeat asks for less. */
+#define HTTP_WAIT_PARAM_MAX    3600
+#define HTTP_WAIT_CAP_MS       30000
+
+/* DSR-Director headers (protocol 1.1): what one director sees of this
+ * server in IPVS, one header per VIP and port. */
+#define HTTP_MAX_DIRECTOR_REPORTS 16
+#define HTTP_DIRECTOR_NAME_MAX    64   /* with the NUL */
+
 enum http_error {
 	HTTP_ERR_NONE = 0,
 	HTTP_ERR_BAD_REQUEST,
@@ -39,6 +50,16 @@ struct http_error_info {
 
 extern const struct http_error_info http_error_table[HTTP_ERR_COUNT];
 
+/* One DSR-Director header:
+ * `DSR-Director: NAME; vip=ADDR; port=N; weight=W; active=A; inactive=I` */
+struct http_director_report {
+	char name[HTTP_DIRECTOR_NAME_MAX];   /* [A-Za-z0-9._:-], 1-63 bytes */
+	struct ip_addr vip;
+	uint16_t port;                       /* 0: not given */
+	int32_t weight;                      /* 0-65535 (IPVS weight) */
+	uint32_t active, inactive;
+};
+
 struct http_request {
 	char path[HTTP_MAX_PATH];            /* before '?', NUL-terminated */
 	char query[HTTP_MAX_REQUEST_LINE];   /* after '?', raw */
@@ -47,6 +68,18 @@ struct http_request {
 	size_t content_length;
 	enum http_error error;
 	const char *why;                     /* static text for the log on error */
+	struct http_director_report directors[HTTP_MAX_DIRECTOR_REPORTS];
+	size_t n_directors;
+};
+
+/* A parsed /v1/status query (doc/agent-protocol.md). */
+struct http_query {
+	struct status_target target;
+	int has_target;
+	int has_wait;
+	uint32_t wait_ms;                    /* as asked, 0-HTTP_WAIT_PARAM_MAX s */
+	int has_after;
+	uint32_t after;                      /* a generation */
 };
 
 /* Parse the request at the start of data[0..len).  Returns the number of
@@ -55,6 +88,16 @@ struct http_request {
  * with req->error and req->why set. */
 __attribute__((warn_unused_result))
 int http_request_parse(const char *data, size_t len, struct http_request *req);
+
+/* The whole /v1/status query: "vip=ADDR&port=N&wait=SECONDS&after=GEN", every
+ * parameter optional, none twice; port needs vip, after needs wait.
+ * Returns 0 with *q filled, or -EINVAL with *why (static text). */
+__attribute__((warn_unused_result))
+int http_query_parse(const char *query, struct http_query *q, const char **why);
+
+/* One DSR-Director header value (v[0..n)).  0 or -EINVAL with *why. */
+__attribute__((warn_unused_result))
+int http_director_parse(const char *v, size_t n, struct http_director_report *out, const char **why);
 
 /* The target of a /v1/status query: "vip=ADDR&port=N" (port optional).
  * Returns 1 with *t filled, 0 for an empty query, or -EINVAL with *why. */

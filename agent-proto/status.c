@@ -95,6 +95,8 @@ int status_render(const struct facts *f, const struct status_target *targets, si
 	jsonw_object_begin(&w);
 	jsonw_kv_string(&w, "schema", STATUS_SCHEMA);
 	jsonw_kv_int(&w, "version", STATUS_VERSION);
+	if (f->generation >= 0)
+		jsonw_kv_int(&w, "generation", f->generation);
 	jsonw_key(&w, "agent");
 	jsonw_object_begin(&w);
 	jsonw_kv_string(&w, "version", f->agent_version);

@@ -256,6 +256,21 @@ static int parse_doc(struct pctx *c, struct json_object *root, struct facts *f)
 	if (version != STATUS_VERSION)
 		return fail(c, "version %d not supported (this build reads %d)", version, STATUS_VERSION);
 
+	/* protocol 1.1; an agent of 1.0 sends none (the checker then polls) */
+	{
+		struct json_object *g;
+
+		if (json_object_object_get_ex(root, "generation", &g)) {
+			int64_t v;
+
+			errno = 0;
+			v = json_object_get_int64(g);
+			if (!json_object_is_type(g, json_type_int) || errno || v < 0 || v > (int64_t)UINT32_MAX)
+				return fail(c, "\"generation\" is not an integer in 0-4294967295");
+			f->generation = v;
+		}
+	}
+
 	agent = member(root, "agent", json_type_object, 0);
 	if (!agent)
 		return fail(c, "\"agent\" missing or not an object");

@@ -7,11 +7,14 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 void agent_state_init(struct agent_state *s, const struct agent_config *cfg)
 {
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
+	/* seconds x 1024: a restart lands far from the last run's numbers */
+	s->generation = (uint32_t)((uint64_t)time(NULL) << 10);
 }
 
 void agent_state_admin_apply(const struct agent_config *cfg, struct facts *f)
@@ -42,21 +45,75 @@ void agent_state_admin_apply(const struct agent_config *cfg, struct facts *f)
 	}
 }
 
+int agent_state_refresh(struct agent_state *s, uint64_t now_ms)
+{
+	struct facts *n = &s->scratch;
+	int r;
+
+	facts_init(n, agent_platform.os);
+	r = agent_platform.facts_read(n);
+	if (r < 0) {
+		if (s->valid)
+			s->generation++;
+		s->valid = 0;
+		return r;
+	}
+	agent_state_admin_apply(s->cfg, n);
+	s->read_at_ms = now_ms;
+	/* both were facts_init'ed (zeroed) and filled the same way: bytes
+	 * compare; the generation itself is set after the comparison */
+	n->generation = s->facts.generation;
+	if (s->valid && memcmp(n, &s->facts, sizeof(*n)) == 0)
+		return 0;
+	s->generation++;
+	memcpy(&s->facts, n, sizeof(*n));
+	s->facts.generation = s->generation;
+	s->valid = 1;
+	return 1;
+}
+
 const struct facts *agent_state_facts(struct agent_state *s, uint64_t now_ms, int *err)
 {
 	int r;
 
 	if (s->valid && now_ms - s->read_at_ms < s->cfg->facts_cache_ms)
 		return &s->facts;
-	facts_init(&s->facts, agent_platform.os);
-	r = agent_platform.facts_read(&s->facts);
+	r = agent_state_refresh(s, now_ms);
 	if (r < 0) {
-		s->valid = 0;
 		*err = r;
 		return NULL;
 	}
-	agent_state_admin_apply(s->cfg, &s->facts);
-	s->read_at_ms = now_ms;
-	s->valid = 1;
 	return &s->facts;
+}
+
+int agent_state_directors_note(struct agent_state *s, const struct http_director_report *r, size_t n,
+			       uint64_t now_ms)
+{
+	struct agent_director *d = NULL;
+	size_t i, oldest = 0;
+	int changed;
+
+	if (!n)
+		return 0;
+	if (n > HTTP_MAX_DIRECTOR_REPORTS)
+		n = HTTP_MAX_DIRECTOR_REPORTS;
+	for (i = 0; i < s->n_directors; i++) {
+		if (strcmp(s->directors[i].name, r[0].name) == 0) {
+			d = &s->directors[i];
+			break;
+		}
+		if (s->directors[i].seen_ms < s->directors[oldest].seen_ms)
+			oldest = i;
+	}
+	if (!d) {
+		/* a bounded table: a new name takes a free slot or the stalest */
+		d = s->n_directors < AGENT_MAX_DIRECTORS ? &s->directors[s->n_directors++] : &s->directors[oldest];
+		memset(d, 0, sizeof(*d));
+		facts_text_set(d->name, sizeof(d->name), r[0].name);
+	}
+	changed = d->n_vips != n || memcmp(d->vips, r, n * sizeof(*r)) != 0;
+	memcpy(d->vips, r, n * sizeof(*r));
+	d->n_vips = n;
+	d->seen_ms = now_ms;
+	return changed;
 }

@@ -10,15 +10,47 @@
 
 #include "agent-proto/agent_config.h"
 #include "agent-proto/facts-t.h"
+#include "agent-proto/http_request.h"
+
+/* What one director last told this agent (DSR-Director headers). */
+#define AGENT_MAX_DIRECTORS 8
+
+struct agent_director {
+	char name[HTTP_DIRECTOR_NAME_MAX];
+	uint64_t seen_ms;                       /* monotonic, when last reported */
+	struct http_director_report vips[HTTP_MAX_DIRECTOR_REPORTS];
+	size_t n_vips;
+};
 
 struct agent_state {
 	const struct agent_config *cfg;   /* not owned */
 	struct facts facts;
 	uint64_t read_at_ms;
 	int valid;
+	/* the status generation: changes whenever the facts (admin state
+	 * included) differ from the last read, or become unreadable */
+	uint32_t generation;
+	struct facts scratch;             /* the next read, compared to facts */
+	struct agent_director directors[AGENT_MAX_DIRECTORS];
+	size_t n_directors;
 };
 
+/* Start with a generation taken from the clock (seed), so that a restarted
+ * agent does not repeat the generation a checker waits after. */
 void agent_state_init(struct agent_state *s, const struct agent_config *cfg);
+
+/* Re-read the facts now (a watcher saw an event, or the safety-net tick).
+ * Returns 1 when they changed (the generation moved on), 0 when not, or a
+ * negative errno when they cannot be read (the generation moves on once,
+ * when they stop being readable). */
+__attribute__((warn_unused_result))
+int agent_state_refresh(struct agent_state *s, uint64_t now_ms);
+
+/* Record the DSR-Director reports of one request (all from one director,
+ * the first report's name; a request without any changes nothing).
+ * Returns 1 when what is known changed, 0 when not. */
+int agent_state_directors_note(struct agent_state *s, const struct http_director_report *r, size_t n,
+			       uint64_t now_ms);
 
 /* The current facts (owned by s, valid until the next call), re-read when
  * older than the cache time.  NULL when the OS facts cannot be read; *err

@@ -2,6 +2,7 @@
 /* dsr_agent.c - the dsr-agent command line: check, setup, serve.
  * Portable C over the platform table (agent_platform.h) and the status
  * server (status_server.h); see dsr-agent(8). */
+#include "agent/agent_admin.h"
 #include "agent/agent_platform.h"
 #include "agent/file_trust.h"
 #include "agent/agent_report.h"
@@ -17,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #define DEFAULT_CONFIG "/etc/dsrkit/agent.conf"
 
@@ -34,6 +37,8 @@ static void usage(FILE *out)
 		"usage: dsr-agent check --vip ADDR [--vip ADDR ...] [--port N] [--json] [--config FILE]\n"
 		"       dsr-agent setup --vip ADDR [--vip ADDR ...] [--dry-run] [--persist] [--root DIR]\n"
 		"       dsr-agent serve [--config FILE]\n"
+		"       dsr-agent drain [--wait] [--timeout S] [--json] [--reason TEXT] [--config FILE]\n"
+		"       dsr-agent ready [--reason TEXT] [--config FILE]\n"
 		"       dsr-agent --help | --version\n"
 		"\n"
 		"  check   report every DR finding for each VIP with its fix; exit 0 when this\n"
@@ -42,7 +47,12 @@ static void usage(FILE *out)
 		"          all and the outward interfaces; --dry-run prints the commands;\n"
 		"          --persist also writes a sysctl.d file and a systemd unit (under --root)\n"
 		"  serve   the mutual-TLS status endpoint GET /v1/status (default config\n"
-		"          " DEFAULT_CONFIG ", see dsr-agent.conf(5))\n");
+		"          " DEFAULT_CONFIG ", see dsr-agent.conf(5))\n"
+		"  drain   set admin_state = drain in the state file: every checker sees it at\n"
+		"          once and gives weight 0; --wait shows, per director and VIP, the\n"
+		"          connections left and returns 0 when every director reports none\n"
+		"          (1 at the --timeout, default 300 s, with what is left)\n"
+		"  ready   set admin_state = up again\n");
 }
 
 static int read_file(const char *path, char **out, size_t *len, size_t max)
@@ -95,8 +105,9 @@ struct cli {
 	struct ip_addr vips[STATUS_MAX_TARGETS];
 	size_t n_vips;
 	uint32_t port;
-	int json, dry_run, persist;
-	const char *root, *config;
+	int json, dry_run, persist, wait;
+	uint32_t timeout_s;
+	const char *root, *config, *reason;
 };
 
 static int parse_args(int argc, char **argv, struct cli *c)
@@ -126,6 +137,21 @@ static int parse_args(int argc, char **argv, struct cli *c)
 		} else if (strcmp(a, "--root") == 0 && v) {
 			c->root = v;
 			i++;
+		} else if (strcmp(a, "--timeout") == 0 && v) {
+			if (parse_u32(v, &c->timeout_s, 1, 86400) < 0) {
+				fprintf(stderr, "dsr-agent: --timeout '%s' is not a number of seconds in 1-86400\n", v);
+				return -EINVAL;
+			}
+			i++;
+		} else if (strcmp(a, "--reason") == 0 && v) {
+			if (strlen(v) >= FACTS_TEXT_LEN || strchr(v, '\n')) {
+				fprintf(stderr, "dsr-agent: --reason: one line of at most %d bytes\n", FACTS_TEXT_LEN - 1);
+				return -EINVAL;
+			}
+			c->reason = v;
+			i++;
+		} else if (strcmp(a, "--wait") == 0) {
+			c->wait = 1;
 		} else if (strcmp(a, "--json") == 0) {
 			c->json = 1;
 		} else if (strcmp(a, "--dry-run") == 0) {
@@ -265,6 +291,120 @@ static int cmd_serve(struct cli *c)
 	return status_server_run(&cfg) < 0 ? 1 : 0;
 }
 
+/* `drain` and `ready`: exit 0 done, 1 timeout or failure, 2 usage. */
+static int admin_set(struct cli *c, struct agent_config *cfg, enum admin_state st)
+{
+	int r;
+
+	if (load_config(c->config ? c->config : DEFAULT_CONFIG, 1, cfg) < 0)
+		return 2;
+	if (!cfg->state_file[0]) {
+		fprintf(stderr, "dsr-agent: %s needs state_file in %s (dsr-agent.conf(5))\n",
+			st == ADMIN_STATE_UP ? "ready" : "drain", c->config ? c->config : DEFAULT_CONFIG);
+		return 2;
+	}
+	r = agent_admin_set(cfg, st, c->reason);
+	if (r < 0) {
+		fprintf(stderr, "dsr-agent: cannot write %s: %s\n", cfg->state_file, strerror(-r));
+		return 1;
+	}
+	return 0;
+}
+
+static void rows_json(FILE *o, const struct agent_admin_row *rows, size_t n, int drained, long long now)
+{
+	size_t i;
+
+	fprintf(o, "{\"drained\":%s,\"directors\":[", drained ? "true" : "false");
+	for (i = 0; i < n; i++)
+		fprintf(o, "%s{\"director\":\"%s\",\"vip\":\"%s\",\"port\":%u,\"weight\":%u,\"active\":%u,"
+			"\"inactive\":%u,\"age_s\":%lld}", i ? "," : "", rows[i].director, rows[i].vip, rows[i].port,
+			rows[i].weight, rows[i].active, rows[i].inactive, now - rows[i].unix_time);
+	fprintf(o, "]}\n");
+}
+
+/* One progress text: "lvs1 192.0.2.100:80 weight 0 active 3 inactive 1; ..." */
+static void rows_text(char *out, size_t n, const struct agent_admin_row *rows, size_t nr)
+{
+	size_t i, o = 0;
+
+	out[0] = '\0';
+	if (!nr) {
+		snprintf(out, n, "no director has reported yet");
+		return;
+	}
+	for (i = 0; i < nr && o < n; i++) {
+		int w = snprintf(out + o, n - o, "%s%s %s:%u weight %u active %u inactive %u", i ? "; " : "",
+				 rows[i].director, rows[i].vip, rows[i].port, rows[i].weight, rows[i].active,
+				 rows[i].inactive);
+
+		if (w < 0)
+			break;
+		o += (size_t)w;
+	}
+}
+
+static int cmd_drain(struct cli *c)
+{
+	static struct agent_config cfg;
+	static struct agent_admin_row rows[AGENT_ADMIN_MAX_ROWS];
+	char line[2048], last[2048] = "";
+	int r, n = 0, tty = isatty(fileno(stdout)), drained = 0;
+	time_t start = time(NULL);
+	uint32_t timeout = c->timeout_s ? c->timeout_s : 300;
+
+	r = admin_set(c, &cfg, ADMIN_STATE_DRAIN);
+	if (r)
+		return r;
+	if (!c->wait) {
+		if (!c->json)
+			printf("drain set in %s: the checkers give this server weight 0 now\n", cfg.state_file);
+		else
+			printf("{\"admin_state\":\"drain\"}\n");
+		return 0;
+	}
+	for (;;) {
+		long long now = (long long)time(NULL);
+
+		n = agent_admin_directors_read(&cfg, rows, AGENT_ADMIN_MAX_ROWS);
+		if (n < 0)
+			n = 0;
+		/* a report older than 5 s is from a director that stopped asking */
+		drained = agent_admin_drained(rows, (size_t)n, now, 5);
+		rows_text(line, sizeof(line), rows, (size_t)n);
+		if (!c->json) {
+			if (tty)
+				printf("\r\033[K%s", line);
+			else if (strcmp(line, last) != 0)
+				printf("%s\n", line);
+			fflush(stdout);
+		}
+		snprintf(last, sizeof(last), "%s", line);
+		if (drained || now - (long long)start >= timeout)
+			break;
+		agent_admin_pause_ms(200);
+	}
+	if (c->json) {
+		rows_json(stdout, rows, (size_t)n, drained, (long long)time(NULL));
+	} else {
+		if (tty)
+			printf("\n");
+		printf(drained ? "drained: no active connection on any director\n"
+			       : "timeout after %u s: connections left (see above)\n", timeout);
+	}
+	return drained ? 0 : 1;
+}
+
+static int cmd_ready(struct cli *c)
+{
+	static struct agent_config cfg;
+	int r = admin_set(c, &cfg, ADMIN_STATE_UP);
+
+	if (r == 0)
+		printf("ready set in %s: the checkers restore this server's weight\n", cfg.state_file);
+	return r;
+}
+
 int main(int argc, char **argv)
 {
 	static struct cli c;
@@ -289,6 +429,10 @@ int main(int argc, char **argv)
 		return cmd_setup(&c);
 	if (strcmp(argv[1], "serve") == 0)
 		return cmd_serve(&c);
+	if (strcmp(argv[1], "drain") == 0)
+		return cmd_drain(&c);
+	if (strcmp(argv[1], "ready") == 0)
+		return cmd_ready(&c);
 	fprintf(stderr, "dsr-agent: unknown command '%s'\n", argv[1]);
 	usage(stderr);
 	return 2;

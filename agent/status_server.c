@@ -26,6 +26,7 @@
 #include "agent/status_server.h"
 #include "agent/agent_platform.h"
 #include "agent/agent_state.h"
+#include "agent/agent_watch.h"
 #include "agent-proto/facts.h"
 #include "agent-proto/http_request.h"
 #include "agent-proto/rules.h"
@@ -58,6 +59,7 @@ enum conn_phase {
 	CONN_HANDSHAKE = 0,
 	CONN_READ,
 	CONN_WRITE,
+	CONN_WAIT,               /* a long-poll held until the generation moves or its time ends */
 	CONN_PHASE_COUNT
 };
 
@@ -77,6 +79,10 @@ struct conn {
 	int allowed;             /* its source is in checker_allow */
 	struct ip_addr src;      /* the peer's address, IPv4-mapped unmapped */
 	char peer[64];
+	/* long-poll (CONN_WAIT): on the waiters list, not the deadline FIFO */
+	struct http_query wq;
+	uint64_t wait_until;
+	struct conn *wprev, *wnext;
 };
 
 /* epoll data for the listening sockets */
@@ -105,6 +111,11 @@ struct server {
 	struct agent_state state;
 	struct buf body;            /* scratch for rendering */
 	struct tls_crl crl;         /* revoked checkers (tls_crl), reloaded on change */
+	struct agent_watch watch;
+	struct conn *waiters;       /* long-polls held (CONN_WAIT), unordered */
+	uint32_t nwaiters;
+	char directors_file[AGENT_CONFIG_PATH_LEN + 16];
+	uint64_t directors_written_ms;
 };
 
 static volatile sig_atomic_t stop_requested;
@@ -175,9 +186,26 @@ static void arm_deadline(struct server *s, struct conn *c)
 	list_append(s, c);
 }
 
+static void waiter_unlink(struct server *s, struct conn *c)
+{
+	if (c->phase != CONN_WAIT)
+		return;
+	if (c->wprev)
+		c->wprev->wnext = c->wnext;
+	else
+		s->waiters = c->wnext;
+	if (c->wnext)
+		c->wnext->wprev = c->wprev;
+	c->wprev = c->wnext = NULL;
+	s->nwaiters--;
+}
+
 static void conn_close(struct server *s, struct conn *c)
 {
-	list_unlink(s, c);
+	if (c->phase == CONN_WAIT)
+		waiter_unlink(s, c);
+	else
+		list_unlink(s, c);
 	if (c->in_hs && !c->allowed)
 		s->n_strangers--;
 	epoll_ctl(s->ep, EPOLL_CTL_DEL, c->fd, NULL);
@@ -231,29 +259,93 @@ static int respond_error(struct server *s, struct conn *c, enum http_error e, co
 	return respond(s, c, hi->status, hi->phrase, e == HTTP_ERR_METHOD ? "Allow: GET\r\n" : "", b);
 }
 
-static int answer(struct server *s, struct conn *c, const struct http_request *req)
+/* The status document for query q, as the answer on c. */
+static int answer_status(struct server *s, struct conn *c, const struct http_query *q)
 {
-	struct status_target one;
-	const char *why = "";
 	const struct facts *f;
 	int r, err = 0;
 
-	if (strcmp(req->path, "/v1/status") != 0)
-		return respond_error(s, c, HTTP_ERR_NOT_FOUND, "no such resource");
-	r = http_query_target(req->query, &one, &why);
-	if (r < 0)
-		return respond_error(s, c, HTTP_ERR_BAD_REQUEST, why);
 	f = agent_state_facts(&s->state, now_ms(), &err);
 	if (!f)
 		return respond_error(s, c, HTTP_ERR_UNAVAILABLE, "cannot read the facts");
 	buf_reset(&s->body);
-	if (r == 1)
-		r = status_render(f, &one, 1, &s->body);
+	if (q->has_target)
+		r = status_render(f, &q->target, 1, &s->body);
 	else
 		r = status_render(f, s->cfg->targets, s->cfg->n_targets, &s->body);
 	if (r < 0)
 		return respond_error(s, c, HTTP_ERR_UNAVAILABLE, "status document too large");
 	return respond(s, c, 200, "OK", "", &s->body);
+}
+
+/* What the directors see of this server, for `dsr-agent drain --wait`:
+ * one line per director and VIP, written as temp + rename. */
+static void directors_write(struct server *s)
+{
+	char tmp[sizeof(s->directors_file) + 8];
+	time_t now = time(NULL);
+	uint64_t mono = now_ms();
+	FILE *fp;
+	size_t i, j;
+
+	if (!s->directors_file[0])
+		return;
+	snprintf(tmp, sizeof(tmp), "%s.tmp", s->directors_file);
+	fp = fopen(tmp, "w");
+	if (!fp)
+		return;
+	fprintf(fp, "# dsr-agent: what each director last reported (DSR-Director)\n"
+		    "# director vip port weight active inactive unix_time\n");
+	for (i = 0; i < s->state.n_directors; i++) {
+		const struct agent_director *d = &s->state.directors[i];
+		long long seen = (long long)now - (long long)((mono - d->seen_ms) / 1000);
+
+		for (j = 0; j < d->n_vips; j++) {
+			char a[IPADDR_STRLEN];
+
+			fprintf(fp, "%s %s %u %d %u %u %lld\n", d->name, ipaddr_format(&d->vips[j].vip, a),
+				d->vips[j].port, d->vips[j].weight, d->vips[j].active, d->vips[j].inactive, seen);
+		}
+	}
+	if (fclose(fp) != 0 || rename(tmp, s->directors_file) != 0)
+		unlink(tmp);
+}
+
+/* Returns like respond(), or 1 when the request is held as a long-poll. */
+static int answer(struct server *s, struct conn *c, const struct http_request *req)
+{
+	struct http_query q;
+	const char *why = "";
+	uint64_t t = now_ms();
+	int err = 0;
+
+	if (strcmp(req->path, "/v1/status") != 0)
+		return respond_error(s, c, HTTP_ERR_NOT_FOUND, "no such resource");
+	if (http_query_parse(req->query, &q, &why) < 0)
+		return respond_error(s, c, HTTP_ERR_BAD_REQUEST, why);
+	/* on news, and once a second anyway: the file's times say who still reports */
+	if (req->n_directors && (agent_state_directors_note(&s->state, req->directors, req->n_directors, t) ||
+				 t - s->directors_written_ms >= 1000)) {
+		directors_write(s);
+		s->directors_written_ms = t;
+	}
+	if (q.has_wait && q.has_after && q.wait_ms > 0 && agent_state_facts(&s->state, t, &err) &&
+	    q.after == s->state.generation) {
+		uint32_t w = q.wait_ms < HTTP_WAIT_CAP_MS ? q.wait_ms : HTTP_WAIT_CAP_MS;
+
+		c->wq = q;
+		c->wait_until = t + w;
+		list_unlink(s, c);      /* no client_timeout while held */
+		c->phase = CONN_WAIT;
+		c->wprev = NULL;
+		c->wnext = s->waiters;
+		if (s->waiters)
+			s->waiters->wprev = c;
+		s->waiters = c;
+		s->nwaiters++;
+		return 1;
+	}
+	return answer_status(s, c, &q);
 }
 
 /* --- the connection state machine ------------------------------------------ */
@@ -304,7 +396,87 @@ static int try_request(struct server *s, struct conn *c)
 	c->req_len = (size_t)r;
 	c->nreq++;
 	c->close_after = !req.keep_alive || c->nreq >= MAX_REQUESTS_PER_CONN;
-	return answer(s, c, &req) == 0 ? 1 : -1;
+	r = answer(s, c, &req);
+	return r == 0 ? 1 : r == 1 ? 2 : -1;
+}
+
+/* A held long-poll ends: answer it with the document of now. */
+static void waiter_answer(struct server *s, struct conn *c)
+{
+	struct http_query q = c->wq;
+
+	waiter_unlink(s, c);
+	c->phase = CONN_WRITE;
+	list_append(s, c);
+	arm_deadline(s, c);
+	if (s->state.valid && q.after == s->state.generation) {
+		/* the wait ended with nothing new: a heartbeat, no document */
+		char hdr[48];
+
+		snprintf(hdr, sizeof(hdr), "DSR-Generation: %u\r\n", s->state.generation);
+		buf_reset(&s->body);
+		if (respond(s, c, 304, "Not Modified", hdr, &s->body) < 0) {
+			conn_close(s, c);
+			return;
+		}
+		conn_drive(s, c);
+		return;
+	}
+	if (answer_status(s, c, &q) < 0) {
+		conn_close(s, c);
+		return;
+	}
+	conn_drive(s, c);
+}
+
+/* The facts may have changed: read them again; on a new generation every
+ * held long-poll is answered now. */
+static void facts_look_again(struct server *s)
+{
+	int r = agent_state_refresh(&s->state, now_ms());
+
+	if (r == 0)
+		return;
+	while (s->waiters)
+		waiter_answer(s, s->waiters);
+}
+
+/* Long-polls whose time is up; returns the next one's time (UINT64_MAX: none). */
+static uint64_t waiters_expire(struct server *s)
+{
+	uint64_t t = now_ms(), next = UINT64_MAX;
+	struct conn *c = s->waiters, *n;
+
+	for (; c; c = n) {
+		n = c->wnext;
+		if (c->wait_until <= t)
+			waiter_answer(s, c);
+		else if (c->wait_until < next)
+			next = c->wait_until;
+	}
+	return next;
+}
+
+/* Bytes or a close on a held long-poll: a close ends it, anything else
+ * waits in the input buffer for its turn. */
+static void waiter_readable(struct server *s, struct conn *c)
+{
+	char tmp[1024];
+	size_t room = c->in.max - c->in.len;
+	int n, e;
+
+	ERR_clear_error();
+	n = SSL_read(c->ssl, tmp, (int)(room < sizeof(tmp) ? room : sizeof(tmp)));
+	if (n > 0) {
+		if (buf_append(&c->in, tmp, (size_t)n) < 0)
+			conn_close(s, c);
+		return;
+	}
+	e = SSL_get_error(c->ssl, n);
+	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+		return;
+	ERR_clear_error();
+	conn_close(s, c);
 }
 
 static void conn_drive(struct server *s, struct conn *c)
@@ -341,6 +513,10 @@ static void conn_drive(struct server *s, struct conn *c)
 			if (r == 1) {
 				c->phase = CONN_WRITE;
 				continue;
+			}
+			if (r == 2) {            /* held: wait for the generation */
+				conn_wait(s, c, EPOLLIN);
+				return;
 			}
 			{
 				char tmp[4096];
@@ -395,6 +571,9 @@ static void conn_drive(struct server *s, struct conn *c)
 			if (!conn_after_write(s, c))
 				return;
 			continue;
+		case CONN_WAIT:
+			waiter_readable(s, c);
+			return;
 		default:
 			conn_close(s, c);
 			return;
@@ -455,12 +634,14 @@ static void agent_check_answer(struct server *s, int fd)
 			}
 		}
 		free(fs);
+		/* HAProxy leaves DRAIN or MAINT only on "ready": say it with every
+		 * "up", so that `dsr-agent ready` after a drain round-trips */
 		if (down)
 			snprintf(line, sizeof(line), "down # dr\n");
 		else if (f->weight >= 0)
-			snprintf(line, sizeof(line), "up %d%%\n", f->weight);
+			snprintf(line, sizeof(line), "up ready %d%%\n", f->weight);
 		else
-			snprintf(line, sizeof(line), "up\n");
+			snprintf(line, sizeof(line), "up ready\n");
 	}
 	/* a fresh socket's send buffer takes a short line without blocking */
 	(void)!send(fd, line, strlen(line), MSG_DONTWAIT | MSG_NOSIGNAL);
@@ -854,6 +1035,30 @@ static void raise_fd_limit(uint32_t want)
 			(unsigned long long)rl.rlim_cur, want);
 }
 
+static int watch_start(struct server *s)
+{
+	int r = agent_watch_open(&s->watch, s->cfg), i, e = 0;
+
+	if (r < 0) {
+		fprintf(stderr, "dsr-agent: cannot start watching: %s\n", strerror(-r));
+		return r;
+	}
+	for (i = 0; i < AGENT_WATCH_SRC_COUNT; i++) {
+		struct epoll_event ev = { .events = EPOLLIN, .data.ptr = &s->watch.fd[i] };
+
+		if (s->watch.fd[i] >= 0 && epoll_ctl(s->ep, EPOLL_CTL_ADD, s->watch.fd[i], &ev) < 0)
+			return -errno;
+	}
+	(void)agent_state_facts(&s->state, now_ms(), &e);
+	return 0;
+}
+
+static void watch_event(struct server *s, enum agent_watch_src src)
+{
+	if (agent_watch_drain(&s->watch, src))
+		facts_look_again(s);
+}
+
 int status_server_run(const struct agent_config *cfg)
 {
 	static struct server s; /* holds the facts model (~700 KiB): not on the stack */
@@ -865,6 +1070,10 @@ int status_server_run(const struct agent_config *cfg)
 	memset(&s, 0, sizeof(s));
 	s.cfg = cfg;
 	s.ep = -1;
+	for (i = 0; i < AGENT_WATCH_SRC_COUNT; i++)
+		s.watch.fd[i] = -1;
+	if (cfg->state_file[0])
+		snprintf(s.directors_file, sizeof(s.directors_file), "%s.directors", cfg->state_file);
 	s.ls[0].fd = s.ls[1].fd = -1;
 	s.ls[LISTENER_STATUS].kind = LISTENER_STATUS;
 	s.ls[LISTENER_AGENT_CHECK].kind = LISTENER_AGENT_CHECK;
@@ -904,6 +1113,9 @@ int status_server_run(const struct agent_config *cfg)
 			goto out;
 		}
 	}
+	r = watch_start(&s);
+	if (r < 0)
+		goto out;
 	fprintf(stderr, "dsr-agent: serving /v1/status on %s%s%s:%u (TLS %s+, client certificates required)\n",
 		cfg->listen.family == IP_FAMILY_V6 ? "[" : "", ipaddr_format(&cfg->listen, t),
 		cfg->listen.family == IP_FAMILY_V6 ? "]" : "", cfg->port, cfg->tls_min_minor == 2 ? "1.2" : "1.3");
@@ -913,7 +1125,15 @@ int status_server_run(const struct agent_config *cfg)
 	while (!stop_requested) {
 		int n, timeout = -1;
 
-		timeout = next_timeout(&s);
+		{
+			uint64_t t0 = now_ms(), next = waiters_expire(&s);
+			int t2 = next_timeout(&s);
+
+			if (next != UINT64_MAX)
+				timeout = next > t0 ? (int)(next - t0 < 60000 ? next - t0 : 60000) : 0;
+			if (t2 >= 0 && (timeout < 0 || t2 < timeout))
+				timeout = t2;
+		}
 		if (s.crl.path[0] && (timeout < 0 || timeout > TLS_CRL_CHECK_MS))
 			timeout = TLS_CRL_CHECK_MS;
 		n = epoll_wait(s.ep, evs, 64, timeout);
@@ -928,7 +1148,11 @@ int status_server_run(const struct agent_config *cfg)
 		for (i = 0; i < n; i++) {
 			void *p = evs[i].data.ptr;
 
-			if (p != &s.ls[0] && p != &s.ls[1])
+			if (p == &s.ls[0] || p == &s.ls[1])
+				continue;
+			if (p >= (void *)&s.watch.fd[0] && p < (void *)&s.watch.fd[AGENT_WATCH_SRC_COUNT])
+				watch_event(&s, (enum agent_watch_src)((int *)p - s.watch.fd));
+			else
 				conn_drive(&s, p);
 		}
 		for (i = 0; i < n; i++) {
@@ -954,6 +1178,7 @@ out:
 			close(s.ls[i].fd);
 	if (s.ep >= 0)
 		close(s.ep);
+	agent_watch_close(&s.watch);
 	SSL_CTX_free(s.ctx);
 	buf_free(&s.body);
 	return r;

@@ -106,7 +106,8 @@ UNIT_TESTS += $(BUILD)/tests/test_checkd_failsafe
 FUZZ_TARGETS += fuzz_ipaddr
 FUZZ_SRCS_fuzz_ipaddr := tests/fuzz/fuzz_ipaddr.c $(BOUNDED_SRCS)
 
-FUZZ_TARGETS += fuzz_agent_status fuzz_agent_http fuzz_agent_config
+FUZZ_TARGETS += fuzz_agent_status fuzz_agent_http fuzz_agent_config fuzz_agent_longpoll
+FUZZ_SRCS_fuzz_agent_longpoll := tests/fuzz/fuzz_agent_longpoll.c $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 FUZZ_SRCS_fuzz_agent_status := tests/fuzz/fuzz_agent_status.c $(AGENT_PROTO_PARSE_SRCS) \
 	$(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 FUZZ_LIBS_fuzz_agent_status := $(LDLIBS_JSON)
@@ -170,3 +171,9 @@ FUZZ_TARGETS += fuzz_win_facts
 FUZZ_SRCS_fuzz_win_facts := tests/fuzz/fuzz_win_facts.c win-realserver/win_facts.c $(AGENT_PROTO_PARSE_SRCS) \
 	$(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 FUZZ_LIBS_fuzz_win_facts := $(LDLIBS_JSON)
+# dsrkit-drainwatch: fault-to-drain measured at the kernel (IPVS weight over netlink)
+$(BUILD)/bin/dsrkit-drainwatch: $(BUILD)/obj/tests/lab/tools/drainwatch.o $(BOUNDED_OBJS) $(IPVS_A)
+	@mkdir -p $(dir $@)
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_NL)
+LAB_TOOLS += $(BUILD)/bin/dsrkit-drainwatch

@@ -256,12 +256,13 @@ static void check_line(char *line, size_t n)
 			}
 		}
 		free(fs);
+		/* HAProxy leaves DRAIN or MAINT only on "ready" */
 		if (down)
 			snprintf(line, n, "down # dr\n");
 		else if (f->weight >= 0)
-			snprintf(line, n, "up %d%%\n", f->weight);
+			snprintf(line, n, "up ready %d%%\n", f->weight);
 		else
-			snprintf(line, n, "up\n");
+			snprintf(line, n, "up ready\n");
 	}
 	LeaveCriticalSection(&srv.lock);
 }

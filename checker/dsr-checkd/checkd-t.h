@@ -75,6 +75,12 @@ struct checkd_rs {
 	int dp_svc_ok;
 	struct ip_addr dp_src;    /* the director's address toward this server */
 	struct verdict dp_setup;  /* why there is no probe service, if there is none */
+	/* long-poll (protocol 1.1): the agent's generation from the last
+	 * document (-1: none, an agent of 1.0: polled as before) */
+	int64_t gen;
+	int longpoll;             /* the running probe is a long-poll */
+	int push;                 /* results are pushed: a failure takes it down at once */
+	uint64_t n_longpolls, n_heartbeats;
 	int waiting;              /* due, queued for a new-connection slot */
 	struct checkd_rs *wait_next, *wait_prev;
 };
@@ -119,6 +125,7 @@ struct checkd_http;
 struct checkd_sock;
 struct checkd_ipvs;
 struct checkd_failsafe_svc;
+struct checkd_director;
 
 struct checkd {
 	struct loop loop;
@@ -141,6 +148,7 @@ struct checkd {
 	struct checkd_http *http;
 	struct checkd_sock *sock;
 	struct checkd_ipvs *ipvs;
+	struct checkd_director *director;  /* DSR-Director headers (director.c) */
 	struct checkd_dp *dp;     /* data-path probes (data_path on) */
 	struct checkd_arp *arp;   /* the ARP-problem detector (arp_check on) */
 	struct checkd_stats stats;

@@ -29,6 +29,7 @@ void checkd_conf_init(struct checkd_conf *c)
 	c->interval_ms = 2000;
 	c->timeout_ms = 0;        /* 0: dsrkit.conf's timeout */
 	c->retry_ms = 0;          /* 0: the interval */
+	c->heartbeat_ms = 1000;
 	c->rise = 1;
 	c->fall = 1;
 	snprintf(c->listen, sizeof(c->listen), "127.0.0.1:9445");
@@ -120,6 +121,14 @@ static int daemon_setting(struct checkd_conf *c, const struct kaconf_node *n, ch
 		c->timeout_given = 1;
 		return parse_seconds_ms(v, &c->timeout_ms, 10, 300000) < 0
 			       ? fail(err, errlen, n, "timeout '%s' is not 10ms-300s", v) : 0;
+	}
+	if (!strcmp(k, "heartbeat")) {
+		if (!strcmp(v, "off")) {
+			c->heartbeat_ms = 0;
+			return 0;
+		}
+		return parse_seconds_ms(v, &c->heartbeat_ms, 100, 60000) < 0
+			       ? fail(err, errlen, n, "heartbeat '%s' is not 100ms-60s or off", v) : 0;
 	}
 	if (!strcmp(k, "retry"))
 		return parse_seconds_ms(v, &c->retry_ms, 10, 3600000) < 0

@@ -16,6 +16,7 @@
  *       retry 500ms            # next check after a failure, while the state may change
  *       rise 2                 # consecutive successes to go up
  *       fall 3                 # consecutive failures to go down
+ *       heartbeat 1s           # long-poll: a silent agent is down after this; "off": poll
  *       agent_port 9443        # default for every real server
  *       listen 127.0.0.1:9445  # status HTTP endpoint (/metrics, /status); "off"
  *       socket /run/dsrkit/checkd.sock   # for dsr-check --daemon; "off"
@@ -108,6 +109,7 @@ struct checkd_conf {
 	char keepalived_conf[CHECKD_CONF_PATH_MAX];
 	uint32_t interval_ms, timeout_ms, retry_ms, rise, fall;
 	int interval_given, timeout_given, fall_given;
+	uint32_t heartbeat_ms;    /* long-poll heartbeat; 0: poll only (default 1000) */
 	uint32_t agent_port;      /* 0: from dsrkit.conf */
 	char listen[128];         /* "" = off */
 	char socket_path[CHECKD_CONF_PATH_MAX];  /* "" = from dsrkit.conf, "off" = none */

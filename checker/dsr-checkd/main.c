@@ -23,6 +23,7 @@
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
 #include "checker/dsr-checkd/failsafe.h"
+#include "checker/dsr-checkd/director.h"
 #include "checker/dsr-checkd/http.h"
 #include "checker/dsr-checkd/ipvs.h"
 #include "checker/dsr-checkd/metrics.h"
@@ -557,6 +558,7 @@ int main(int argc, char **argv)
 	checkd_sock_stop(d);
 	checkd_http_stop(d);
 	checkd_rs_table_free(d);
+	checkd_director_free(d);
 	checkd_ipvs_close(d);
 	agent_tls_free(d->tls);
 	checkd_conf_free(&d->conf);

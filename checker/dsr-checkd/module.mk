@@ -4,6 +4,7 @@
 # IPVS itself in standalone mode).
 
 <<<<<<< HEAD
+<<<<<<< HEAD
 CHECKD_SRCS := $(filter-out checker/dsr-checkd/main.c,$(sort $(wildcard checker/dsr-checkd/*.c)))
 CHECKD_OBJS := $(CHECKD_SRCS:%.c=$(BUILD)/obj/%.o) $(CHECKER_SM_OBJS) $(DAEMON_PROTO_OBJS) \
 	$(CHECKER_DATAPATH_OBJS) $(ARP_OBJS) $(KACONF_OBJS)

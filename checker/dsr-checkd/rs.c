@@ -10,6 +10,7 @@
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
 #include "checker/dsr-checkd/track.h"
+#include "checker/dsr-checkd/director.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -197,11 +198,13 @@ void checkd_rs_fetch_done(struct checkd_rs *rs, const char *body, size_t len, co
 		} else {
 			rs->admin = d->facts->admin;
 			rs->weight_hint = d->facts->weight;
+			rs->gen = d->facts->generation;
 		}
 	}
 	if (fail) {
 		rs->n_fetch_failures++;
 		rs->fetch = *fail;
+		rs->gen = -1;     /* start again with a plain request */
 	} else {
 		verdict_ok(&rs->fetch);
 	}
@@ -224,7 +227,7 @@ void checkd_rs_fetch_done(struct checkd_rs *rs, const char *body, size_t len, co
 
 			checkd_dp_combine(t, &t->j.verdict, &dp);
 			checkd_arp_combine(d, rs, t, &dp, &eff);
-			ev = check_sm_result(&t->sm, &eff, now_ms);
+			ev = rs->push ? check_sm_result_now(&t->sm, &eff, now_ms) : check_sm_result(&t->sm, &eff, now_ms);
 		}
 		if (ev != CHECK_EVENT_NONE) {
 			d->stats.transitions++;
@@ -297,13 +300,42 @@ static void kick_timer_cb(struct loop_timer *t)
 	}
 }
 
+int checkd_rs_next_path(const struct checkd_rs *rs, char *out, size_t n)
+{
+	uint32_t hb = rs->d->conf.heartbeat_ms;
+
+	if (!hb || rs->gen < 0) {
+		snprintf(out, n, "%s", CHECKD_STATUS_PATH);
+		return 0;
+	}
+	/* wait half the heartbeat: the other half is for the answer to come */
+	snprintf(out, n, "%s?wait=%u.%03u&after=%lld", CHECKD_STATUS_PATH, hb / 2 / 1000, hb / 2 % 1000,
+		 (long long)rs->gen);
+	return 1;
+}
+
 static void finish(struct checkd_rs *rs, int r)
 {
 	int64_t now = rs->d->loop.now_ms;  /* the loop's time of this wake-up */
+	struct verdict v304;
 
 	slot_release(rs);
+	/* an agent that pushes (it sent a generation) is believed at once;
+	 * the first failure after a poll-only agent follows the fall count */
+	rs->push = rs->gen >= 0 && rs->d->conf.heartbeat_ms;
+	rs->conn.allow_304 = 0;
 
-	if (r == AGENT_CONN_DONE) {
+	if (r == AGENT_CONN_DONE && rs->conn.resp.status == 304) {
+		/* the wait ended with nothing new: the last document stands */
+		rs->n_heartbeats++;
+		if (rs->doc_valid) {
+			checkd_rs_fetch_done(rs, rs->doc, rs->doc_len, NULL, now);
+		} else {
+			verdict_fail(&v304, CHECK_LAYER_PROTOCOL, "PROTO_MALFORMED",
+				     "agent %s:%u: 304 without a document before it", rs->name, rs->agent_port);
+			checkd_rs_fetch_done(rs, NULL, 0, &v304, now);
+		}
+	} else if (r == AGENT_CONN_DONE) {
 		checkd_rs_fetch_done(rs, buf_str(&rs->conn.resp.body), rs->conn.resp.body.len, NULL, now);
 		/* a kept-alive socket stays watched for reading: data or a close
 		 * while idle means the agent hung up, and we close too */
@@ -313,10 +345,16 @@ static void finish(struct checkd_rs *rs, int r)
 		} else {
 			rs->io.events = 0;
 		}
+		/* the next long-poll goes out at once on the kept connection */
+		if (rs->gen >= 0 && rs->d->conf.heartbeat_ms && rs->conn.fd >= 0) {
+			start_probe(rs);
+			return;
+		}
 	} else {
 		rs->io.events = 0;  /* the connection closed its socket */
 		checkd_rs_fetch_done(rs, NULL, 0, &rs->conn.fail, now);
 	}
+	rs->push = 0;
 	arm(rs, next_due(rs));
 }
 
@@ -355,8 +393,21 @@ static void start_probe(struct checkd_rs *rs)
 		check_sm_probe_started(&rs->targets[k].sm, now);
 	rs->probing = 1;
 	rs->probe_started_ms = now;
-	arm(rs, now + d->params.timeout_ms);
-	r = agent_conn_get(&rs->conn, CHECKD_STATUS_PATH);
+	{
+		char path[128], hdrs[2048];
+
+		rs->longpoll = checkd_rs_next_path(rs, path, sizeof(path));
+		rs->conn.allow_304 = rs->longpoll;
+		rs->n_longpolls += rs->longpoll != 0;
+		/* a long-poll is due back within the heartbeat, or the agent went silent */
+		arm(rs, now + (rs->longpoll ? d->conf.heartbeat_ms : d->params.timeout_ms));
+		/* what this director sees of the server, for `dsr-agent drain --wait`;
+		 * only to an agent that speaks 1.1 (a 1.0 agent ignores it anyway) */
+		hdrs[0] = '\0';
+		if (rs->gen >= 0)
+			checkd_director_headers(d, rs, hdrs, sizeof(hdrs));
+		r = agent_conn_get_ex(&rs->conn, path, hdrs);
+	}
 	advance(rs, r);
 }
 
@@ -366,7 +417,7 @@ static void rs_timer_cb(struct loop_timer *t)
 
 	if (rs->probing) {
 		unwatch(rs);
-		agent_conn_timeout(&rs->conn, rs->d->params.timeout_ms);
+		agent_conn_timeout(&rs->conn, rs->longpoll ? rs->d->conf.heartbeat_ms : rs->d->params.timeout_ms);
 		finish(rs, AGENT_CONN_ERROR);
 		return;
 	}
@@ -430,6 +481,7 @@ static struct checkd_rs *rs_new(struct checkd *d, const struct ip_addr *a, uint1
 	loop_io_init(&rs->io, -1, rs_io_cb);
 	loop_timer_init(&rs->timer, rs_timer_cb);
 	rs->last_done_ms = -1;
+	rs->gen = -1;
 	rs->admin = ADMIN_STATE_UP;
 	rs->weight_hint = FACTS_UNKNOWN;
 	verdict_ok(&rs->fetch);

@@ -43,8 +43,16 @@ int checkd_rs_up(const struct checkd_rs *rs);
 /* Number of probes running now. */
 size_t checkd_rs_in_flight(const struct checkd *d);
 
+/* The request path of the next probe into out: a long-poll
+ * ("/v1/status?wait=W&after=GEN", W = half the heartbeat) when the agent's
+ * last document carried a generation and the heartbeat is on, the plain
+ * path otherwise (an agent of protocol 1.0 is polled).  Returns 1 for a
+ * long-poll, 0 for the plain path. */
+int checkd_rs_next_path(const struct checkd_rs *rs, char *out, size_t n);
+
 /* Process a finished fetch (exposed for tests with a fake clock): body is the
- * 200 document, or NULL with fail set.  Feeds every target's state machine. */
+ * 200 document, or NULL with fail set.  Feeds every target's state machine;
+ * with rs->push set, a failure takes a target down at once. */
 void checkd_rs_fetch_done(struct checkd_rs *rs, const char *body, size_t len, const struct verdict *fail,
 			  int64_t now_ms);
 

@@ -218,7 +218,7 @@ void agent_conn_init(struct agent_conn *c, struct agent_tls *tls, const struct i
 	c->fd = -1;
 	c->state = AGENT_CONN_IDLE;
 	c->crl_generation = tls ? tls->crl.generation : 0;
-	buf_init(&c->out, 2048);
+	buf_init(&c->out, 4096);
 	http_resp_init(&c->resp);
 }
 
@@ -309,6 +309,11 @@ static int start_connect(struct agent_conn *c)
 
 int agent_conn_get(struct agent_conn *c, const char *path)
 {
+	return agent_conn_get_ex(c, path, NULL);
+}
+
+int agent_conn_get_ex(struct agent_conn *c, const char *path, const char *headers)
+{
 	char a[IPADDR_STRLEN];
 
 	buf_reset(&c->out);
@@ -329,9 +334,9 @@ int agent_conn_get(struct agent_conn *c, const char *path)
 		c->crl_generation = c->tls->crl.generation;
 	}
 	if (buf_appendf(&c->out, "GET %s HTTP/1.1\r\nHost: %s%s%s:%u\r\nUser-Agent: dsrkit-checker/%s\r\n"
-			"Accept: application/json\r\n\r\n",
+			"Accept: application/json\r\n%s\r\n",
 			path, c->addr.family == IP_FAMILY_V6 ? "[" : "", a,
-			c->addr.family == IP_FAMILY_V6 ? "]" : "", c->port, DSRKIT_VERSION) < 0)
+			c->addr.family == IP_FAMILY_V6 ? "]" : "", c->port, DSRKIT_VERSION, headers ? headers : "") < 0)
 		return failed(c, CHECK_LAYER_CONFIG, "REQUEST_TOO_LONG", "request path too long");
 	if (c->state == AGENT_CONN_READY && c->fd >= 0) {
 		c->reused = 1;
@@ -540,7 +545,7 @@ int agent_conn_step(struct agent_conn *c)
 				c->session = s;
 			}
 		}
-		if (c->resp.status != 200) {
+		if (c->resp.status != 200 && !(c->allow_304 && c->resp.status == 304)) {
 			snprintf(why, sizeof(why), "HTTP status %u", c->resp.status);
 			return failed(c, CHECK_LAYER_HTTP, "HTTP_STATUS", why);
 		}

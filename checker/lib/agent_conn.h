@@ -75,6 +75,7 @@ struct agent_conn {
 	unsigned resumptions;         /* of them, resumed (counted together) */
 	unsigned connects;            /* sockets opened (an event loop re-registers on change) */
 	unsigned crl_generation;      /* of the CRL this connection and session were verified with */
+	int allow_304;                /* a long-poll: 304 Not Modified is an answer too */
 	struct buf out;
 	size_t out_off;
 	struct http_resp resp;        /* the response once AGENT_CONN_DONE */
@@ -86,6 +87,9 @@ void agent_conn_init(struct agent_conn *c, struct agent_tls *tls, const struct i
 /* Start a GET of path (e.g. "/v1/status?vip=...").  Reuses an open
  * connection when the last response allowed it.  Returns like agent_conn_step. */
 int agent_conn_get(struct agent_conn *c, const char *path);
+
+/* The same with extra header lines ("Name: value\r\n"..., or NULL). */
+int agent_conn_get_ex(struct agent_conn *c, const char *path, const char *headers);
 
 /* Advance after the socket became ready (or right after agent_conn_get).
  * Returns AGENT_CONN_WANT_READ / WANT_WRITE (wait for that on c->fd),

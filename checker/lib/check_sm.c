@@ -12,6 +12,13 @@ static const char *const state_names[CHECK_STATE_COUNT] = {
 	[CHECK_STATE_DOWN] = "down",
 };
 
+enum check_event check_sm_result_now(struct check_sm *sm, const struct verdict *v, int64_t now_ms)
+{
+	if (!verdict_is_ok(v) && sm->state == CHECK_STATE_UP)
+		sm->health = sm->p.rise;   /* the next failure is the last one */
+	return check_sm_result(sm, v, now_ms);
+}
+
 const char *check_state_name(enum check_state s)
 {
 	return (unsigned)s < CHECK_STATE_COUNT ? state_names[s] : "unknown";

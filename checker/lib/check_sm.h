@@ -67,6 +67,12 @@ int64_t check_sm_probe_deadline(const struct check_sm *sm);
 /* A probe finished with verdict v (healthy or not); returns the state change. */
 enum check_event check_sm_result(struct check_sm *sm, const struct verdict *v, int64_t now_ms);
 
+/* The same, except that a failure takes an up server down at once (no
+ * fall count): for results the agent pushed (a long-poll answer, a closed
+ * connection, a missed heartbeat), which are news, not noise.  Going up
+ * still needs `rise` successes. */
+enum check_event check_sm_result_now(struct check_sm *sm, const struct verdict *v, int64_t now_ms);
+
 const char *check_state_name(enum check_state s);
 
 #endif

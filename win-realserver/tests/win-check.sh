@@ -374,7 +374,7 @@ c=$(code -X GET --data-binary @"$OUT/big-body" "$url")
 c=$(code -X GET -H 'Transfer-Encoding: chunked' --data-binary x "$url")
 [ "$c" = 501 ] && ok "501 for Transfer-Encoding" || bad "501" "got $c"
 line=$(in_ns timeout 5 bash -c "cat </dev/tcp/$RIP/$CHECK_PORT" | tr -d '\r')
-[ "$line" = "up 75%" ] && ok "agent-check port: '$line'" || bad "agent-check" "'$line'"
+[ "$line" = "up ready 75%" ] && ok "agent-check port: '$line'" || bad "agent-check" "'$line'"
 listener_stop
 sleep 1.2   # facts_cache
 in_ns curl -s "$url" >"$OUT/status-broken.json"

@@ -48,7 +48,7 @@ lab_expect admin-drain-finding "$(agent_get director rs1 "$Q" | status_codes)" "
 lab_expect agent-check-line-drain "$(in_ns director bash -c 'exec 3<>/dev/tcp/192.0.2.11/9444; cat <&3')" "drain"
 printf 'admin_state = up\nweight = 75\n' >/tmp/rs1.state
 sleep 0.3
-lab_expect agent-check-line-up "$(in_ns director bash -c 'exec 3<>/dev/tcp/192.0.2.11/9444; cat <&3')" "up 75%"
+lab_expect agent-check-line-up "$(in_ns director bash -c 'exec 3<>/dev/tcp/192.0.2.11/9444; cat <&3')" "up ready 75%"
 ip -n rs1 addr del $LAB_VIP/32 dev lo
 sleep 0.3
 lab_expect agent-check-line-down "$(in_ns director bash -c 'exec 3<>/dev/tcp/192.0.2.11/9444; cat <&3')" "down # dr"

@@ -206,12 +206,158 @@ static void http_query(void **state)
 	}
 }
 
+/* Long-poll parameters (protocol 1.1): every hostile value is a 400 with a
+ * reason, and http_query_target (the 1.0 view) refuses them as unknown. */
+static void http_query_longpoll(void **state)
+{
+	static const struct {
+		const char *q;
+		int ret, has_wait, has_after;
+		uint32_t wait, after;
+		const char *why;
+	} qs[] = {
+		{ "wait=10&after=7", 0, 1, 1, 10000, 7, NULL },
+		{ "vip=192.0.2.100&port=80&wait=1&after=4294967295", 0, 1, 1, 1000, 4294967295u, NULL },
+		{ "after=3&wait=0", 0, 1, 1, 0, 3, NULL },
+		{ "wait=30", 0, 1, 0, 30000, 0, NULL },
+		{ "wait=0.5&after=1", 0, 1, 1, 500, 1, NULL },
+		{ "wait=0.25&after=1", 0, 1, 1, 250, 1, NULL },
+		{ "wait=2.125&after=1", 0, 1, 1, 2125, 1, NULL },
+		{ "wait=3600&after=0", 0, 1, 1, 3600000, 0, NULL },
+		{ "wait=3600.001&after=0", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=0.1234&after=0", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=.5&after=0", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=1.&after=0", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=1.5.5&after=0", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=1.-5&after=0", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=3601&after=1", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=-1&after=1", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=&after=1", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=1e3&after=1", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=%2B5&after=1", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait= 5&after=1", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=99999999999999999999&after=1", -EINVAL, 0, 0, 0, 0, "wait is not" },
+		{ "wait=5&after=4294967296", -EINVAL, 0, 0, 0, 0, "after is not" },
+		{ "wait=5&after=-1", -EINVAL, 0, 0, 0, 0, "after is not" },
+		{ "wait=5&after=0x10", -EINVAL, 0, 0, 0, 0, "after is not" },
+		{ "wait=5&after=", -EINVAL, 0, 0, 0, 0, "after is not" },
+		{ "after=5", -EINVAL, 0, 0, 0, 0, "after without wait" },
+		{ "wait=5&wait=6&after=1", -EINVAL, 0, 0, 0, 0, "wait given twice" },
+		{ "wait=5&after=1&after=2", -EINVAL, 0, 0, 0, 0, "after given twice" },
+		{ "Wait=5", -EINVAL, 0, 0, 0, 0, "unknown" },
+		{ "waits=5", -EINVAL, 0, 0, 0, 0, "unknown" },
+	};
+	struct http_query q;
+	struct status_target t;
+	const char *why;
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+		int r;
+
+		why = NULL;
+		r = http_query_parse(qs[i].q, &q, &why);
+		if (r != qs[i].ret)
+			fail_msg("query '%s': %d, want %d", qs[i].q, r, qs[i].ret);
+		if (r == 0) {
+			assert_int_equal(q.has_wait, qs[i].has_wait);
+			assert_int_equal(q.has_after, qs[i].has_after);
+			assert_int_equal(q.wait_ms, qs[i].wait);
+			assert_int_equal(q.after, qs[i].after);
+		} else {
+			assert_non_null(why);
+			if (!strstr(why, qs[i].why))
+				fail_msg("query '%s': reason '%s', want '%s'", qs[i].q, why, qs[i].why);
+		}
+	}
+	/* the 1.0 view refuses them */
+	assert_int_equal(http_query_target("wait=5&after=1", &t, &why), -EINVAL);
+	/* the whole request: a bad wait is 400 at the query, not at the parser */
+	{
+		struct http_request req;
+		const char *r1 = "GET /v1/status?wait=5&after=9 HTTP/1.1\r\n\r\n";
+
+		assert_int_equal(http_request_parse(r1, strlen(r1), &req), (int)strlen(r1));
+		assert_string_equal(req.query, "wait=5&after=9");
+	}
+}
+
+/* DSR-Director headers: parsed into the request, hostile ones refused. */
+static void http_director_header(void **state)
+{
+	static const struct {
+		const char *v;
+		int ret;
+	} hs[] = {
+		{ "lvs1; vip=192.0.2.100; port=80; weight=100; active=3; inactive=12", 0 },
+		{ "lvs1;vip=2001:db8::100;weight=0;active=0;inactive=0", 0 },
+		{ "d.example-1_x; vip=192.0.2.100; weight=65535; active=4294967295; inactive=0", 0 },
+		{ "", -EINVAL },
+		{ "; vip=192.0.2.100; weight=1; active=0; inactive=0", -EINVAL },
+		{ "lvs 1; vip=192.0.2.100; weight=1; active=0; inactive=0", -EINVAL },
+		{ "lvs1; vip=192.0.2.100; weight=65536; active=0; inactive=0", -EINVAL },
+		{ "lvs1; vip=192.0.2.100; weight=1; active=4294967296; inactive=0", -EINVAL },
+		{ "lvs1; vip=192.0.2.100; weight=1; active=0", -EINVAL },
+		{ "lvs1; vip=192.0.2.300; weight=1; active=0; inactive=0", -EINVAL },
+		{ "lvs1; vip=192.0.2.100; vip=192.0.2.100; weight=1; active=0; inactive=0", -EINVAL },
+		{ "lvs1; vip=192.0.2.100; weight=1; active=0; inactive=0; color=red", -EINVAL },
+		{ "lvs1; vip=192.0.2.100; weight=1; active=0; inactive=0;", -EINVAL },
+		{ "lvs1; vip=192.0.2.100; weight=1; active=-1; inactive=0", -EINVAL },
+		{ "lvs1; vip=; weight=1; active=0; inactive=0", -EINVAL },
+		{ "lvs1; port=0; vip=192.0.2.100; weight=1; active=0; inactive=0", -EINVAL },
+		{ "0123456789012345678901234567890123456789012345678901234567890123; vip=192.0.2.100; weight=1; "
+		  "active=0; inactive=0", -EINVAL },
+	};
+	struct http_director_report d;
+	struct http_request req;
+	char big[4096];
+	const char *why;
+	size_t i, n;
+	(void)state;
+
+	for (i = 0; i < sizeof(hs) / sizeof(hs[0]); i++) {
+		why = NULL;
+		if (http_director_parse(hs[i].v, strlen(hs[i].v), &d, &why) != hs[i].ret)
+			fail_msg("header '%s': want %d", hs[i].v, hs[i].ret);
+		if (hs[i].ret < 0)
+			assert_non_null(why);
+	}
+	assert_int_equal(http_director_parse(hs[0].v, strlen(hs[0].v), &d, &why), 0);
+	assert_string_equal(d.name, "lvs1");
+	assert_int_equal(d.port, 80);
+	assert_int_equal(d.weight, 100);
+	assert_int_equal(d.active, 3);
+	assert_int_equal(d.inactive, 12);
+
+	/* in a request: up to 16, the 17th is a 400 */
+	n = (size_t)snprintf(big, sizeof(big), "GET /v1/status HTTP/1.1\r\n");
+	for (i = 0; i < 16; i++)
+		n += (size_t)snprintf(big + n, sizeof(big) - n,
+				      "DSR-Director: lvs1; vip=192.0.2.%zu; weight=1; active=%zu; inactive=0\r\n", i + 1, i);
+	snprintf(big + n, sizeof(big) - n, "\r\n");
+	assert_true(http_request_parse(big, strlen(big), &req) > 0);
+	assert_int_equal(req.n_directors, 16);
+	assert_int_equal(req.directors[15].active, 15);
+	n = strlen(big) - 2;
+	snprintf(big + n, sizeof(big) - n, "dsr-director: lvs1; vip=192.0.2.99; weight=1; active=0; inactive=0\r\n\r\n");
+	assert_int_equal(http_request_parse(big, strlen(big), &req), -EBADMSG);
+	assert_int_equal(http_error_table[req.error].status, 400);
+	/* a bad one is a 400 with the reason */
+	snprintf(big, sizeof(big), "GET /v1/status HTTP/1.1\r\nDSR-Director: x; vip=1\r\n\r\n");
+	assert_int_equal(http_request_parse(big, strlen(big), &req), -EBADMSG);
+	assert_int_equal(http_error_table[req.error].status, 400);
+	assert_non_null(strstr(req.why, "DSR-Director"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(http_table),
 		cmocka_unit_test(http_limits),
 		cmocka_unit_test(http_query),
+		cmocka_unit_test(http_query_longpoll),
+		cmocka_unit_test(http_director_header),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

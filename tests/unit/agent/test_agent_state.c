@@ -20,7 +20,7 @@
 #include "agent/agent_report.h"
 #include "agent/agent_state.h"
 
-static int reads, fail_read, load = 40;
+static int reads, fail_read, load = 40, extra_addr;
 static enum facts_os fake_os = FACTS_OS_WINDOWS;
 
 /* A Windows real server whose loopback adapter has weak-host send off. */
@@ -45,6 +45,8 @@ static int fake_facts_read(struct facts *f)
 	if (ipaddr_parse("192.0.2.21", &a) < 0 || facts_addr_add(f, (size_t)nic, &a, 24) < 0 ||
 	    ipaddr_parse("192.0.2.100", &a) < 0 || facts_addr_add(f, (size_t)lo, &a, 32) < 0 ||
 	    ipaddr_parse("0.0.0.0", &a) < 0 || facts_listener_add(f, FACTS_PROTO_TCP, &a, 80, FACTS_UNKNOWN) < 0)
+		return -EINVAL;
+	if (extra_addr && (ipaddr_parse("192.0.2.101", &a) < 0 || facts_addr_add(f, (size_t)lo, &a, 32) < 0))
 		return -EINVAL;
 	return 0;
 }
@@ -140,6 +142,96 @@ static void state_admin_from_config_and_file(void **state)
 	assert_int_equal(f.admin, ADMIN_STATE_DRAIN);
 }
 
+
+/* The generation: moves on exactly when a fact or the admin state changes,
+ * once when the facts become unreadable, and lands in the document. */
+static void state_generation(void **state)
+{
+	static struct agent_state st;
+	struct agent_config cfg;
+	char path[] = "/tmp/dsrkit-test-gen-XXXXXX";
+	int fd = mkstemp(path), err = 0;
+	uint32_t g0, g1;
+	FILE *fp;
+	(void)state;
+
+	assert_true(fd >= 0);
+	close(fd);
+	agent_config_defaults(&cfg);
+	facts_text_set(cfg.state_file, sizeof(cfg.state_file), path);
+	agent_state_init(&st, &cfg);
+	assert_int_equal(agent_state_refresh(&st, 100), 1);     /* the first read is news */
+	g0 = st.generation;
+	assert_int_equal(st.facts.generation, g0);
+	assert_int_equal(agent_state_refresh(&st, 150), 0);     /* nothing changed */
+	assert_int_equal(agent_state_refresh(&st, 200), 0);
+	assert_int_equal(st.generation, g0);
+	/* the admin state */
+	fp = fopen(path, "w");
+	fputs("admin_state = drain\n", fp);
+	fclose(fp);
+	assert_int_equal(agent_state_refresh(&st, 250), 1);
+	g1 = st.generation;
+	assert_true(g1 != g0);
+	assert_int_equal(st.facts.admin, ADMIN_STATE_DRAIN);
+	assert_int_equal(st.facts.generation, g1);
+	assert_int_equal(agent_state_refresh(&st, 300), 0);
+	/* a fact */
+	extra_addr = 1;
+	assert_int_equal(agent_state_refresh(&st, 350), 1);
+	assert_true(st.generation != g1);
+	g1 = st.generation;
+	/* unreadable: once */
+	fail_read = 1;
+	assert_int_equal(agent_state_refresh(&st, 400), -EIO);
+	assert_true(st.generation != g1);
+	g1 = st.generation;
+	assert_int_equal(agent_state_refresh(&st, 450), -EIO);
+	assert_int_equal(st.generation, g1);
+	fail_read = 0;
+	assert_int_equal(agent_state_refresh(&st, 500), 1);      /* readable again: news */
+	assert_true(st.generation != g1);
+	/* agent_state_facts within the cache time gives the same generation */
+	assert_non_null(agent_state_facts(&st, 600, &err));
+	assert_int_equal(agent_state_facts(&st, 600, &err)->generation, st.generation);
+	extra_addr = 0;
+	unlink(path);
+	/* two agents started at different times start apart */
+	{
+		static struct agent_state other;
+
+		agent_state_init(&other, &cfg);
+		assert_true(other.generation > 1000);
+	}
+}
+
+/* DSR-Director reports: per name, bounded, "changed" only on news. */
+static void state_directors(void **state)
+{
+	static struct agent_state st;
+	struct agent_config cfg;
+	struct http_director_report r[2];
+	const char *why;
+	size_t i;
+	(void)state;
+
+	agent_config_defaults(&cfg);
+	agent_state_init(&st, &cfg);
+	assert_int_equal(http_director_parse("lvs1; vip=192.0.2.100; weight=0; active=2; inactive=1", 54, &r[0], &why), 0);
+	assert_int_equal(agent_state_directors_note(&st, r, 1, 10), 1);
+	assert_int_equal(agent_state_directors_note(&st, r, 1, 20), 0);
+	assert_int_equal(st.directors[0].seen_ms, 20);
+	r[0].active = 0;
+	assert_int_equal(agent_state_directors_note(&st, r, 1, 30), 1);
+	assert_int_equal(agent_state_directors_note(&st, r, 0, 30), 0);
+	for (i = 0; i < AGENT_MAX_DIRECTORS + 3; i++) {
+		snprintf(r[1].name, sizeof(r[1].name), "d%zu", i);
+		r[1].vip = r[0].vip;
+		assert_int_equal(agent_state_directors_note(&st, &r[1], 1, 40 + i), 1);
+	}
+	assert_int_equal(st.n_directors, AGENT_MAX_DIRECTORS);
+}
+
 static void report_names_codes_and_fixes(void **state)
 {
 	static struct facts f;
@@ -172,6 +264,8 @@ int main(void)
 		cmocka_unit_test(state_caches_facts),
 		cmocka_unit_test(state_admin_from_config_and_file),
 		cmocka_unit_test(report_names_codes_and_fixes),
+		cmocka_unit_test(state_generation),
+		cmocka_unit_test(state_directors),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

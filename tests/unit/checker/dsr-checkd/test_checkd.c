@@ -470,10 +470,93 @@ static void notify_protocol(void **state)
 	unsetenv("WATCHDOG_PID");
 }
 
+/* Long-poll (protocol 1.1): an agent that sends a generation is asked with
+ * wait/after and believed at once when it reports a failure; recovery
+ * still needs rise; an agent of protocol 1.0 (no generation) is polled as
+ * before, with its fall count. */
+static void longpoll_push_and_fallback(void **state)
+{
+	struct checkd_rs_diff df;
+	struct checkd_rs *rs;
+	struct ip_addr a;
+	char path[128];
+	int64_t now = 1000;
+	(void)state;
+
+	conf_two_vips(&d.conf, 0);
+	assert_int_equal(d.conf.heartbeat_ms, 1000);   /* the default */
+	assert_int_equal(checkd_rs_table_apply(&d, &d.conf, &df), 0);
+	rs = d.rs[0];
+	good_linux();
+	assert_int_equal(ipaddr_parse("192.0.2.101", &a), 0);
+	assert_int_equal(facts_addr_add(&f, 0, &a, 32), 0);
+
+	/* an old agent: no generation, so no long-poll, and the fall count holds */
+	assert_int_equal(f.generation, -1);
+	feed(rs, now);
+	assert_true(checkd_rs_up(rs));
+	assert_int_equal(rs->gen, -1);
+	assert_int_equal(checkd_rs_next_path(rs, path, sizeof(path)), 0);
+	assert_string_equal(path, "/v1/status");
+	f.n_addrs--;                            /* .101 gone */
+	now += 1000;
+	feed(rs, now);
+	assert_int_equal(rs->targets[1].sm.state, CHECK_STATE_UP);   /* fall 2: not yet */
+	now += 200;
+	feed(rs, now);
+	assert_int_equal(rs->targets[1].sm.state, CHECK_STATE_DOWN);
+	assert_int_equal(facts_addr_add(&f, 0, &a, 32), 0);
+	now += 200;
+	feed(rs, now);
+	now += 200;
+	feed(rs, now);
+	assert_true(checkd_rs_up(rs));
+
+	/* a new agent: its generation makes the next request a long-poll */
+	f.generation = 4242;
+	now += 1000;
+	feed(rs, now);
+	assert_int_equal(rs->gen, 4242);
+	assert_int_equal(checkd_rs_next_path(rs, path, sizeof(path)), 1);
+	assert_string_equal(path, "/v1/status?wait=0.500&after=4242");
+	/* a pushed failure drains at once (no fall count) */
+	rs->push = 1;
+	f.n_addrs--;
+	f.generation = 4243;
+	now += 30;
+	feed(rs, now);
+	assert_int_equal(rs->targets[1].sm.state, CHECK_STATE_DOWN);
+	assert_string_equal(rs->targets[1].sm.cause.code, "VIP_MISSING");
+	assert_int_equal(rs->targets[0].sm.state, CHECK_STATE_UP);
+	/* recovery still needs rise (2) */
+	assert_int_equal(facts_addr_add(&f, 0, &a, 32), 0);
+	f.generation = 4244;
+	now += 30;
+	feed(rs, now);
+	assert_int_equal(rs->targets[1].sm.state, CHECK_STATE_DOWN);
+	now += 500;
+	feed(rs, now);                          /* the heartbeat's same document */
+	assert_int_equal(rs->targets[1].sm.state, CHECK_STATE_UP);
+	/* a closed connection or a missed heartbeat: down at once, then a plain request */
+	feed_fail(rs, now + 10);
+	assert_false(checkd_rs_up(rs));
+	assert_int_equal(rs->targets[0].sm.state, CHECK_STATE_DOWN);
+	assert_int_equal(rs->gen, -1);
+	assert_int_equal(checkd_rs_next_path(rs, path, sizeof(path)), 0);
+	/* heartbeat off: polling only */
+	rs->gen = 7;
+	d.conf.heartbeat_ms = 0;
+	assert_int_equal(checkd_rs_next_path(rs, path, sizeof(path)), 0);
+	d.conf.heartbeat_ms = 1000;
+	rs->push = 0;
+	f.generation = -1;
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(one_fetch_judged_per_vip, setup, teardown),
+		cmocka_unit_test_setup_teardown(longpoll_push_and_fallback, setup, teardown),
 		cmocka_unit_test_setup_teardown(datapath_and_arp_override_passing_facts, setup, teardown),
 		cmocka_unit_test_setup_teardown(reload_keeps_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(socket_answers, setup, teardown),
