@@ -3,8 +3,6 @@
 # every real server; /metrics, /status, the unix socket, track files, and
 # IPVS itself in standalone mode).
 
-<<<<<<< HEAD
-<<<<<<< HEAD
 CHECKD_SRCS := $(filter-out checker/dsr-checkd/main.c,$(sort $(wildcard checker/dsr-checkd/*.c)))
 CHECKD_OBJS := $(CHECKD_SRCS:%.c=$(BUILD)/obj/%.o) $(CHECKER_SM_OBJS) $(DAEMON_PROTO_OBJS) \
 	$(CHECKER_DATAPATH_OBJS) $(ARP_OBJS) $(KACONF_OBJS)
