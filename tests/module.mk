@@ -87,6 +87,10 @@ $(BUILD)/tests/test_checkd_conf: $(TU)/checker/dsr-checkd/test_checkd_conf.o $(B
 		$(CHECKER_LIB)/verdict.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
 	$(call unit_link,$(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_checkd $(BUILD)/tests/test_checkd_conf
+$(BUILD)/tests/test_checkd_ha: $(TU)/checker/dsr-checkd/test_checkd_ha.o $(BUILD)/obj/checker/dsr-checkd/ha.o \
+		$(AGENT_PROTO_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
+	$(call unit_link,$(LDLIBS_NL) $(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_checkd_ha
 
 # ---- fuzz targets (tests/fuzz/NAME.c, seed corpus tests/fuzz/corpus/NAME) ----
 FUZZ_TARGETS += fuzz_ipaddr

@@ -6,7 +6,7 @@
 CHECKD_SRCS := checker/dsr-checkd/loop.c checker/dsr-checkd/conf.c checker/dsr-checkd/rs.c \
 	checker/dsr-checkd/metrics.c checker/dsr-checkd/http.c checker/dsr-checkd/sock.c \
 	checker/dsr-checkd/listener.c checker/dsr-checkd/notify.c checker/dsr-checkd/weight.c \
-	checker/dsr-checkd/ipvs.c checker/dsr-checkd/datapath.c checker/dsr-checkd/arp.c
+	checker/dsr-checkd/ipvs.c checker/dsr-checkd/datapath.c checker/dsr-checkd/arp.c checker/dsr-checkd/ha.c
 CHECKD_OBJS := $(CHECKD_SRCS:%.c=$(BUILD)/obj/%.o) $(CHECKER_SM_OBJS) $(DAEMON_PROTO_OBJS) \
 	$(CHECKER_DATAPATH_OBJS) $(ARP_OBJS) $(KACONF_OBJS)
 

@@ -58,7 +58,7 @@ $(for i in "$@"; do echo "    $i"; done)
     }
 }
 virtual_server $LAB_VIP 80 {
-    delay_loop 3
+    delay_loop 10
     lb_algo wlc
     lb_kind DR
     protocol TCP
@@ -106,10 +106,13 @@ ha_conns() {
 # ha_crash DIR: what a director dying looks like: SIGKILL to every
 # keepalived process (parent, VRRP and checker children) and its link down.
 ha_crash() {
-	local d=$1 f
-	for f in main vrrp check; do
-		[ -f "/tmp/ka-$d-$f.pid" ] && kill -KILL "$(cat "/tmp/ka-$d-$f.pid")" 2>/dev/null
-	done
+	local d=$1 main
+	main=$(cat "/tmp/ka-$d-main.pid" 2>/dev/null)
+	if [ -n "$main" ]; then
+		# the children by their parent's pid, then the parent: all at once
+		pkill -KILL -P "$main" 2>/dev/null
+		kill -KILL "$main" 2>/dev/null
+	fi
 	ip -n "$d" link set eth0 down
 }
 
@@ -140,6 +143,9 @@ ha_period() {
 	wait_for 5 test "$(grep -c '^alive' "$HA_SESS_OUT")" -gt "$n"
 	grep '^alive' "$HA_SESS_OUT" | tail -1
 }
+
+# ha_mark: tells the sessions "the failover starts now" (see labsessions).
+ha_mark() { kill -USR2 "$HA_SESS_PID"; sleep 0.05; }
 
 ha_sessions_stop() {
 	kill "$HA_SESS_PID" 2>/dev/null

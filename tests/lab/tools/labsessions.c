@@ -10,6 +10,11 @@
  * server counts as wrong).  A session whose connection is reset, closed or
  * fails is broken and stays broken (never reopened: it is counted).
  *
+ * SIGUSR2 marks a moment (the test sends it just before it kills a
+ * director): gap_ms then counts only silences that end after the mark, so
+ * it is the failover (the last answer through the old director to the
+ * first through the new one), not a stall of a loaded machine before it;
+ * mark_ms is the time from the mark to the end of that gap.
  * On SIGUSR1 it appends one line to FILE for the period since the previous
  * line and starts a new period:
  *   alive=N broken=B resets=R closed=C wrong=W lost=L answers=A
@@ -54,15 +59,17 @@ struct session {
 
 struct period {
 	unsigned long resets, closed, wrong, lost, answers;
-	double last_answer, gap, gap_from, gap_to, stall;
+	double last_answer, gap, gap_from, gap_to, stall, mark;
 };
 
-static volatile sig_atomic_t want_report, want_stop;
+static volatile sig_atomic_t want_report, want_stop, want_mark;
 
 static void on_signal(int sig)
 {
 	if (sig == SIGUSR1)
 		want_report = 1;
+	else if (sig == SIGUSR2)
+		want_mark = 1;
 	else
 		want_stop = 1;
 }
@@ -154,10 +161,10 @@ static void report(FILE *out, struct session *ss, int n, struct period *p, doubl
 	}
 	fprintf(out,
 		"alive=%d broken=%d resets=%lu closed=%lu wrong=%lu lost=%lu answers=%lu "
-		"gap_ms=%.0f gap_from=%.3f gap_to=%.3f stall_ms=%.0f servers=%d\n",
+		"gap_ms=%.0f gap_from=%.3f gap_to=%.3f stall_ms=%.0f servers=%d mark_ms=%.0f\n",
 		alive, broken, p->resets, p->closed, p->wrong, p->lost, p->answers, p->gap * 1000,
 		p->gap_from ? p->gap_from + mono_to_real : 0, p->gap_to ? p->gap_to + mono_to_real : 0,
-		p->stall * 1000, k);
+		p->stall * 1000, k, p->mark && p->gap_to > p->mark ? (p->gap_to - p->mark) * 1000 : -1.0);
 	fflush(out);
 	memset(p, 0, sizeof(*p));
 }
@@ -207,6 +214,7 @@ int main(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGUSR1, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGUSR2, on_signal);
 	signal(SIGINT, on_signal);
 	mono_to_real = now_real() - now_mono();
 	memset(&p, 0, sizeof(p));
@@ -227,6 +235,11 @@ int main(int argc, char **argv)
 		double t = now_mono(), wake = t + 0.05;
 		int r;
 
+		if (want_mark) {
+			want_mark = 0;
+			p.mark = t;
+			p.gap = 0;
+		}
 		if (want_report) {
 			want_report = 0;
 			report(out, ss, (int)n, &p, mono_to_real);
@@ -292,7 +305,7 @@ int main(int argc, char **argv)
 				else if (strcmp(s->server, body) != 0)
 					p.wrong++;
 				p.answers++;
-				if (last_any && t - last_any > p.gap) {
+				if (last_any && t - last_any > p.gap && (!p.mark || t > p.mark)) {
 					p.gap = t - last_any;
 					p.gap_from = last_any;
 					p.gap_to = t;
