@@ -59,6 +59,14 @@ ha_boot dir1 sync 150 1 2 "preempt_delay 8" && ha_boot dir2 sync 100 1 2 || { la
 takeover a-dir1-master dir1
 ha_sessions_start "$N" || { lab_fail a-sessions "$(cat /tmp/sess.log "$HA_SESS_OUT")"; exit 1; }
 synced a-dir2-has-the-table dir2
+# dsrctl sync (generic netlink) says what ipvsadm says, on both directors
+for d in dir1 dir2; do
+	want=$(in_ns "$d" ipvsadm -L --daemon | sed -E 's/^(master|backup) sync daemon \(mcast=([^,]+), syncid=([0-9]+).*group=([^,]+), port=([0-9]+).*/\1 \3 \2 \4 \5/' | sort | tr '\n' ';')
+	got=$(in_ns "$d" dsrctl sync | awk '$1 == "master" || $1 == "backup" {print $1, $3, $5, $7, $9}' | sort | tr '\n' ';')
+	lab_expect "a-dsrctl-sync-$d" "$got" "$want"
+done
+lab_log "dsrctl sync on dir2: $(in_ns dir2 dsrctl sync | tr '\n' ' ')"
+lab_expect a-dsrctl-sync-table-size "$(in_ns dir2 dsrctl sync | sed -n 's/^connections: [0-9]* (\([0-9]*\) established)/\1/p')" "$(ha_conns dir2)"
 before=$(ha_period)
 expect_kept a-before "$before"
 lab_log "sessions on $(field "$before" servers) real servers"
