@@ -14,7 +14,7 @@
 # both, once, before keepalived (see doc/ha.md).
 
 HA_VRID=51
-HA_RS=${HA_RS:-3}
+HA_RS=${HA_RS:-2}
 declare -A HA_ADDR=([dir1]=192.0.2.1 [dir2]=192.0.2.3)
 declare -A HA_SYNCID=([dir1]=1 [dir2]=2)
 declare -A HA_PEER=([dir1]=dir2 [dir2]=dir1)
