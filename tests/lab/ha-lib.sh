@@ -62,6 +62,9 @@ virtual_server $LAB_VIP 80 {
     lb_algo wlc
     lb_kind DR
     protocol TCP
+    # a check timed out on a loaded machine leaves the server at weight 0
+    # (its connections go on) instead of removing it
+    inhibit_on_failure
 EOT
 	for i in $(seq 1 "$HA_RS"); do
 		cat <<EOT
@@ -135,13 +138,17 @@ ha_sessions_start() {
 	wait_for 20 grep -q '^ready' "$HA_SESS_OUT"
 }
 
-# ha_period: closes the sessions' period and prints its line.
+# ha_period: closes the sessions' period and prints its line; a client
+# that is gone prints a line that no expectation accepts.
 ha_period() {
 	local n
 	n=$(grep -c '^alive' "$HA_SESS_OUT")
-	kill -USR1 "$HA_SESS_PID"
-	wait_for 5 test "$(grep -c '^alive' "$HA_SESS_OUT")" -gt "$n"
-	grep '^alive' "$HA_SESS_OUT" | tail -1
+	kill -USR1 "$HA_SESS_PID" 2>/dev/null
+	if wait_for 10 test "$(grep -c '^alive' "$HA_SESS_OUT")" -gt "$n"; then
+		grep '^alive' "$HA_SESS_OUT" | tail -1
+	else
+		echo "alive=none labsessions-gone: $(tail -2 /tmp/sess.log | tr '\n' ' ')"
+	fi
 }
 
 # ha_mark: tells the sessions "the failover starts now" (see labsessions).

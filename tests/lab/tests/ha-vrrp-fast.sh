@@ -54,11 +54,40 @@ ha_boot dir1 sync 150 "$FAST" 3 nopreempt && ha_boot dir2 sync 100 "$FAST" 3 || 
 takeover b-dir1-master dir1
 ha_sessions_start "$N" || { lab_fail b-sessions "$(cat /tmp/sess.log "$HA_SESS_OUT")"; exit 1; }
 synced b-dir2-has-the-table dir2
+# dsr-checkd on both directors shows the pair (/metrics)
+for d in dir1 dir2; do
+	cat >"/tmp/checkd-$d.conf" <<EOT
+dsr_checkd {
+    keepalived_conf /tmp/ka-$d.conf
+    interval 2s
+    timeout 5s
+    listen 127.0.0.1:9445
+    socket /tmp/checkd-$d.sock
+}
+EOT
+	bg_ns "$d" "checkd-$d" dsr-checkd -f "/tmp/checkd-$d.conf" --dsrkit-conf /tmp/dsrkit.conf
+done
+# metric NS PREFIX: the value of the first line of NS's /metrics starting with PREFIX
+metric() {
+	ip netns exec "$1" curl -s --max-time 3 --noproxy '*' http://127.0.0.1:9445/metrics |
+		awk -v m="$2" 'index($0, m) == 1 {print $NF; exit}'
+}
+held() { metric "$1" "dsrkit_director_vip_held{vip=\"$LAB_VIP\"}"; }
+wait_for 30 test -n "$(held dir2)"
+lab_expect b-checkd-dir1-holds-the-vip "$(held dir1)" 1
+lab_expect b-checkd-dir2-does-not "$(held dir2)" 0
+lab_expect b-checkd-dir2-sync-daemons \
+	"$(metric dir2 'dsrkit_ipvs_sync_daemon{role="master",syncid="2",interface="eth0"') $(metric dir2 'dsrkit_ipvs_sync_daemon{role="backup",syncid="1",interface="eth0"')" "1 1"
+t=$(metric dir2 'dsrkit_ipvs_connection_table_entries{state="established"}')
+if [ "${t:-0}" -ge "$N" ]; then lab_pass b-checkd-dir2-table-size; else lab_fail b-checkd-dir2-table-size "'$t' < $N"; fi
+lab_log "dsr-checkd on dir2: $(ip netns exec dir2 curl -s --max-time 3 --noproxy '*' http://127.0.0.1:9445/metrics | grep -E '^dsrkit_(ipvs_sync|ipvs_connection_table|director_vip)' | tr '\n' ' ')"
 expect_kept b-before "$(ha_period)"
 ha_mark
 ha_crash dir1
 takeover b-dir2-takes-over dir2
+kill "$(cat /tmp/checkd-dir1.pid)" 2>/dev/null
 sleep 4
+lab_expect b-checkd-dir2-holds-the-vip-now "$(held dir2)" 1
 line=$(ha_period)
 expect_kept b-master-killed-sessions-kept "$line"
 failover b-v3-fast-kill "$line"
@@ -79,6 +108,7 @@ failover b-v3-fast-kill-back "$line"
 ha_sessions_stop
 ha_stop dir1; ha_stop dir2
 
+kill "$(cat /tmp/checkd-dir2.pid)" 2>/dev/null
 lab_log "=== figures"
 for k in b-v3-fast-kill b-v3-fast-kill-back; do
 	lab_log "figure $k: ${FIG[$k]:-none}"
