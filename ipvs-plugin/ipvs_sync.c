@@ -55,7 +55,7 @@ int ipvs_sync_msg_build(struct buf *b, uint16_t family, uint32_t seq, uint16_t f
 	if (d->mcast_af == AF_INET6 &&
 	    nla_put(m, IPVS_DAEMON_ATTR_MCAST_GROUP6, 16, &d->mcast_group.v6) < 0)
 		goto out;
-	if (d->mcast_af && (nla_put_u16(m, IPVS_DAEMON_ATTR_MCAST_PORT, htons(d->mcast_port)) < 0 ||
+	if (d->mcast_af && (nla_put_u16(m, IPVS_DAEMON_ATTR_MCAST_PORT, d->mcast_port) < 0 ||
 			    nla_put_u8(m, IPVS_DAEMON_ATTR_MCAST_TTL, d->mcast_ttl) < 0))
 		goto out;
 	nla_nest_end(m, nest);
@@ -93,7 +93,7 @@ int ipvs_sync_msg_parse(const void *attrs, size_t len, struct ipvs_sync_daemon *
 		memcpy(&d->mcast_group.v6, nla_data(tb[IPVS_DAEMON_ATTR_MCAST_GROUP6]), 16);
 	}
 	if (tb[IPVS_DAEMON_ATTR_MCAST_PORT])
-		d->mcast_port = ntohs(nla_get_u16(tb[IPVS_DAEMON_ATTR_MCAST_PORT]));
+		d->mcast_port = nla_get_u16(tb[IPVS_DAEMON_ATTR_MCAST_PORT]); /* host order, unlike service ports */
 	if (tb[IPVS_DAEMON_ATTR_MCAST_TTL])
 		d->mcast_ttl = nla_get_u8(tb[IPVS_DAEMON_ATTR_MCAST_TTL]);
 	return 0;
