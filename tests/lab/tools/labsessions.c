@@ -10,11 +10,12 @@
  * server counts as wrong).  A session whose connection is reset, closed or
  * fails is broken and stays broken (never reopened: it is counted).
  *
- * SIGUSR2 marks a moment (the test sends it just before it kills a
- * director): gap_ms then counts only silences that end after the mark, so
- * it is the failover (the last answer through the old director to the
- * first through the new one), not a stall of a loaded machine before it;
- * mark_ms is the time from the mark to the end of that gap.
+ * SIGUSR2 marks a moment (the test sends it as it kills a director):
+ * gap_ms is then the first silence of at least three intervals that ends
+ * after the mark - the failover, from the last answer through the old
+ * director to the first through the new one - and not the longest stall a
+ * loaded machine had elsewhere in the period; mark_ms is the time from the
+ * mark to the end of that silence.
  * On SIGUSR1 it appends one line to FILE for the period since the previous
  * line and starts a new period:
  *   alive=N broken=B resets=R closed=C wrong=W lost=L answers=A
@@ -60,6 +61,7 @@ struct session {
 struct period {
 	unsigned long resets, closed, wrong, lost, answers;
 	double last_answer, gap, gap_from, gap_to, stall, mark;
+	int marked_gap_found;
 };
 
 static volatile sig_atomic_t want_report, want_stop, want_mark;
@@ -305,7 +307,14 @@ int main(int argc, char **argv)
 				else if (strcmp(s->server, body) != 0)
 					p.wrong++;
 				p.answers++;
-				if (last_any && t - last_any > p.gap && (!p.mark || t > p.mark)) {
+				if (p.mark && !p.marked_gap_found && last_any &&
+				    t - last_any >= 3 * (double)interval_ms / 1000.0) {
+					/* the first real silence after the mark */
+					p.marked_gap_found = 1;
+					p.gap = t - last_any;
+					p.gap_from = last_any;
+					p.gap_to = t;
+				} else if (!p.mark && last_any && t - last_any > p.gap) {
 					p.gap = t - last_any;
 					p.gap_from = last_any;
 					p.gap_to = t;
