@@ -88,6 +88,9 @@ ha_boot() {
 	local d=$1 sync=$2
 	shift 2
 	ip netns del "$d" 2>/dev/null
+	# the old namespace's veth may outlive it for a moment
+	ip link del "v-$d" 2>/dev/null
+	wait_for 10 bash -c "! ip link show v-$d" 2>/dev/null
 	lab_add_host director "$d" "${HA_ADDR[$d]}" || return 1
 	if [ "$sync" = sync ]; then
 		in_ns "$d" ipvsadm --start-daemon master --syncid "${HA_SYNCID[$d]}" --mcast-interface eth0 || return 1
@@ -96,6 +99,12 @@ ha_boot() {
 	ha_conf "$d" "$@" >"/tmp/ka-$d.conf"
 	bg_ns "$d" "ka-$d" keepalived -n -l -G -D -B -f "/tmp/ka-$d.conf" -p "/tmp/ka-$d-main.pid" \
 		-r "/tmp/ka-$d-vrrp.pid" -c "/tmp/ka-$d-check.pid"
+}
+
+# ha_serving DIR: DIR's IPVS table has every real server with a weight
+# (keepalived's checker has set it up).
+ha_serving() {
+	[ "$(ip netns exec "$1" ipvsadm -Ln -t "$LAB_VIP:80" 2>/dev/null | awk '$3 == "Route" && $4 > 0' | wc -l)" -ge "$HA_RS" ]
 }
 
 # ha_holds DIR: DIR has the VIP on eth0 (it is the VRRP master).
@@ -131,6 +140,7 @@ ha_stop() {
 # Sessions: labsessions in the client, one line per period in /tmp/sess.out.
 HA_SESS_OUT=/tmp/sess.out
 ha_sessions_start() {
+	wait_for 60 ha_serving dir1 || wait_for 5 ha_serving dir2 || return 1
 	: >"$HA_SESS_OUT"
 	ip netns exec client labsessions --host "$LAB_VIP" --port 80 --sessions "$1" \
 		--interval-ms 100 --out "$HA_SESS_OUT" >/tmp/sess.log 2>&1 &
