@@ -401,6 +401,8 @@ static int try_request(struct server *s, struct conn *c)
 }
 
 /* A held long-poll ends: answer it with the document of now. */
+static void conn_drive(struct server *s, struct conn *c);
+
 static void waiter_answer(struct server *s, struct conn *c)
 {
 	struct http_query q = c->wq;

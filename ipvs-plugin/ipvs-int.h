@@ -101,6 +101,16 @@ struct ipvs_req {
 };
 IPVS_WUR int ipvs_request_batch(struct ipvs *h, struct ipvs_req *reqs, size_t n);
 
+/* ---- sync daemons (ipvs_sync.c) ---- */
+
+/* Appends one IPVS_CMD_NEW_DAEMON message describing d (what the kernel's
+ * dump sends; the fake kernel answers with it). */
+IPVS_WUR int ipvs_sync_msg_build(struct buf *b, uint16_t family, uint32_t seq, uint16_t flags,
+				 const struct ipvs_sync_daemon *d);
+/* Parses the attributes of one daemon message: 0, or -EINVAL when
+ * malformed or without IPVS_CMD_ATTR_DAEMON. */
+IPVS_WUR int ipvs_sync_msg_parse(const void *attrs, size_t len, struct ipvs_sync_daemon *d);
+
 /* Keys and comparisons shared by table and plan. */
 int ipvs_service_key_equal(const struct ipvs_service *a, const struct ipvs_service *b);
 int ipvs_service_attrs_equal(const struct ipvs_service *a, const struct ipvs_service *b);

@@ -5,7 +5,7 @@
 IPVS_SOVER   := 0
 IPVS_LIBVER  := 0.1.0
 IPVS_LIB_SRCS := ipvs-plugin/ipvs_msg.c ipvs-plugin/ipvs_nl.c ipvs-plugin/ipvs_table.c \
-	ipvs-plugin/ipvs_ops.c ipvs-plugin/ipvs_apply.c bounded/buf.c
+	ipvs-plugin/ipvs_ops.c ipvs-plugin/ipvs_apply.c ipvs-plugin/ipvs_sync.c bounded/buf.c
 IPVS_PIC_OBJS := $(IPVS_LIB_SRCS:%.c=$(BUILD)/pic/%.o)
 IPVS_A   := $(BUILD)/lib/libdsrkit-ipvs.a
 IPVS_SO  := $(BUILD)/lib/libdsrkit-ipvs.so.$(IPVS_LIBVER)

@@ -47,6 +47,8 @@ install-packaging:
 	install -m 0644 packaging/man/dsrkit.conf.5 packaging/man/dsr-checkd.conf.5 $(DESTDIR)$(MANDIR)/man5/
 	install -m 0644 packaging/keepalived/dsrkit-dr.conf $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived/
 	install -m 0644 packaging/keepalived/dsrkit.conf.example $(DESTDIR)$(DIRECTOR_EXAMPLES)/
+	install -d $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived/ha
+	install -m 0644 packaging/keepalived/ha/* $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived/ha/
 	install -m 0644 packaging/etc/checkd.conf $(DESTDIR)$(DIRECTOR_EXAMPLES)/checkd.conf.example
 	$(if $(wildcard packaging/grafana/*.json),install -m 0644 $(wildcard packaging/grafana/*.json) $(DESTDIR)$(DIRECTOR_EXAMPLES)/grafana/)
 	$(call install_conf,dsrkit.conf)

@@ -54,12 +54,19 @@ $(BUILD)/tests/test_ipvs_msg: $(TU)/ipvs-plugin/test_ipvs_msg.o $(IPVS_TEST_COMM
 $(BUILD)/tests/test_ipvs_apply: $(TU)/ipvs-plugin/test_ipvs_apply.o $(IPVS_TEST_COMMON) $(IPVS_A)
 	$(call unit_link,$(LDLIBS_NL) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_ipvs_msg $(BUILD)/tests/test_ipvs_apply
+$(BUILD)/tests/test_ipvs_sync: $(TU)/ipvs-plugin/test_ipvs_sync.o $(IPVS_TEST_COMMON) $(IPVS_A)
+	$(call unit_link,$(LDLIBS_NL) $(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_ipvs_sync
 
 # ipvs-plugin/dsrctl/: configuration reading, the diff, lint rules.
 $(BUILD)/tests/test_ipvs_conf: $(TU)/ipvs-plugin/dsrctl/test_ipvs_conf.o $(DSRCTL_CONF_OBJS) $(KACONF_OBJS) \
 		$(BUILD)/obj/bounded/strparse.o $(BUILD)/obj/bounded/ipaddr.o $(IPVS_A)
 	$(call unit_link,$(LDLIBS_NL) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_ipvs_conf
+$(BUILD)/tests/test_ha_lint: $(TU)/ipvs-plugin/dsrctl/test_ha_lint.o $(HA_LINT_OBJS) $(KACONF_OBJS) \
+		$(BUILD)/obj/bounded/strparse.o $(BUILD)/obj/bounded/ipaddr.o $(BUILD)/obj/bounded/buf.o
+	$(call unit_link,$(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_ha_lint
 
 # checker/lib/
 $(BUILD)/tests/test_checker_http: $(TU)/checker/lib/test_checker_http.o $(CHECKER_LIB)/http_resp.o $(BOUNDED_OBJS)
@@ -101,6 +108,10 @@ $(BUILD)/tests/test_checkd_failsafe: $(TU)/checker/dsr-checkd/test_checkd_failsa
 		$(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
 	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_checkd_failsafe
+$(BUILD)/tests/test_checkd_ha: $(TU)/checker/dsr-checkd/test_checkd_ha.o $(BUILD)/obj/checker/dsr-checkd/ha.o \
+		$(AGENT_PROTO_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
+	$(call unit_link,$(LDLIBS_NL) $(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_checkd_ha
 
 # ---- fuzz targets (tests/fuzz/NAME.c, seed corpus tests/fuzz/corpus/NAME) ----
 FUZZ_TARGETS += fuzz_ipaddr
@@ -141,6 +152,13 @@ $(BUILD)/bin/labhttpd: $(BUILD)/obj/tests/lab/tools/labhttpd.o $(BOUNDED_OBJS)
 	$(call say,LD)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^
 LAB_TOOLS += $(BUILD)/bin/labhttpd
+
+# labsessions: long-lived client sessions that count what a failover cost.
+$(BUILD)/bin/labsessions: $(BUILD)/obj/tests/lab/tools/labsessions.o $(BOUNDED_OBJS)
+	@mkdir -p $(dir $@)
+	$(call say,LD)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^
+LAB_TOOLS += $(BUILD)/bin/labsessions
 
 # dsrkit-tlsresp: many TLS agents in one process, for the dsr-checkd bench and lab tests
 $(BUILD)/bin/dsrkit-tlsresp: $(BUILD)/obj/tests/bench/tools/tlsresp.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)

@@ -24,6 +24,7 @@
 #include "checker/dsr-checkd/datapath.h"
 #include "checker/dsr-checkd/failsafe.h"
 #include "checker/dsr-checkd/director.h"
+#include "checker/dsr-checkd/ha.h"
 #include "checker/dsr-checkd/http.h"
 #include "checker/dsr-checkd/ipvs.h"
 #include "checker/dsr-checkd/metrics.h"
@@ -258,6 +259,23 @@ static void on_change(struct checkd *d, struct checkd_rs *rs, struct checkd_targ
 	}
 }
 
+/* The director pair (ha.c): sync daemons, connection table, VIPs held. */
+static int ha_metrics(const struct checkd *d, struct buf *body)
+{
+	struct checkd_ha h;
+
+	checkd_ha_read(d, &h);
+	return checkd_ha_metrics_render(&h, body);
+}
+
+static int ha_status(const struct checkd *d, struct buf *body)
+{
+	struct checkd_ha h;
+
+	checkd_ha_read(d, &h);
+	return checkd_ha_status_append(&h, body);
+}
+
 static int http_handler(struct checkd *d, const char *path, struct buf *body, const char **ctype)
 {
 	struct checkd_ipvs_snapshot snap;
@@ -279,12 +297,16 @@ static int http_handler(struct checkd *d, const char *path, struct buf *body, co
 		r = checkd_metrics_render(d, d->ipvs ? &snap : NULL, checkd_process_read(&proc) == 0 ? &proc : NULL, now,
 					  body);
 		d->loop.max_lag_ms = 0;  /* the gauge covers the time between scrapes */
+		if (r == 0)
+			r = ha_metrics(d, body);
 	} else if (!strcmp(path, "/")) {
 		*ctype = "text/html; charset=utf-8";
 		r = checkd_page_render(d, d->ipvs ? &snap : NULL, now, body);
 	} else {
 		*ctype = "application/json";
 		r = checkd_status_render(d, d->ipvs ? &snap : NULL, now, body);
+		if (r == 0)
+			r = ha_status(d, body);
 	}
 	checkd_ipvs_snapshot_free(&snap);
 	return r < 0 ? 500 : 200;

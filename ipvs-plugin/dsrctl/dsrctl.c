@@ -28,6 +28,8 @@
 #include "ipvs-plugin/dsrctl/dsrctl_conf.h"
 #include "ipvs-plugin/dsrctl/apply_stamp.h"
 #include "ipvs-plugin/dsrctl/dsrctl_state.h"
+#include "ipvs-plugin/dsrctl/ha_lint_cmd.h"
+#include "ipvs-plugin/dsrctl/sync_cmd.h"
 #include "kaconf/kaconf.h"
 #include "kaconf/kaconf_vs.h"
 
@@ -42,9 +44,11 @@ static const char usage_main[] =
 	"  apply [--dry-run] [--full|--partial] FILE\n"
 	"                                  make IPVS match a keepalived-syntax file\n"
 	"  lint FILE                       check that a DR configuration can work\n"
+	"  lint A.conf B.conf              what breaks a failover between a director pair\n"
 	"  drain SERVICE SERVER            weight 0: established connections stay\n"
 	"  restore SERVICE SERVER          put the configured weight back\n"
 	"  arp-check [--iface IF] VIP...   find real servers that answer ARP for a VIP\n"
+	"  sync [--json]                   connection sync daemons, connection table size\n"
 	"\n"
 	"SERVICE is [tcp:|udp:|sctp:]VIP:PORT ([v6]:PORT for IPv6) or fwmark:N[:v6];\n"
 	"SERVER is ADDRESS[:PORT].  'dsrctl COMMAND --help' for details; man dsrctl.\n";
@@ -77,7 +81,10 @@ static const char usage_lint[] =
 	"usage: dsrctl lint FILE\n"
 	"  Checks that every virtual_server of FILE can work as Direct Routing on this\n"
 	"  director; prints 'file:line: CODE: what [fix: ...]'.  Exit 0 only when clean.\n"
-	"  Codes: DR_PORT_REMAP DR_RS_NOT_CONNECTED DR_VIP_NOT_LOCAL DR_NOT_DR DR_FAMILY_MIX\n";
+	"  Codes: DR_PORT_REMAP DR_RS_NOT_CONNECTED DR_VIP_NOT_LOCAL DR_NOT_DR DR_FAMILY_MIX\n"
+	"usage: dsrctl lint [--sync-external] A.conf B.conf\n"
+	"  Compares two directors' keepalived.conf: every difference that breaks a\n"
+	"  failover (HA_* codes; see 'man dsrctl').\n";
 
 static const char usage_drain[] =
 	"usage: dsrctl drain SERVICE SERVER\n"
@@ -554,6 +561,8 @@ static int cmd_lint(int argc, char **argv)
 	size_t n;
 	int r;
 
+	if (argc >= 3)
+		return ha_lint_cmd(argc, argv);
 	if (argc != 2) {
 		fputs(usage_lint, stderr);
 		return 1;
@@ -776,6 +785,7 @@ int main(int argc, char **argv)
 		{ "drain", cmd_drain, usage_drain },
 		{ "restore", cmd_restore, usage_restore },
 		{ "arp-check", arp_check_cmd, arp_check_usage },
+		{ "sync", sync_cmd, sync_cmd_usage },
 	};
 	size_t i;
 

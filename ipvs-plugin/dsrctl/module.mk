@@ -2,9 +2,9 @@
 # ipvs-plugin/dsrctl/: dsrctl, the command line over libdsrkit-ipvs
 # (status, apply, lint, drain/restore) and the ARP detector (arp-check).
 
-DSRCTL_SRCS := ipvs-plugin/dsrctl/dsrctl.c ipvs-plugin/dsrctl/dsrctl_conf.c ipvs-plugin/dsrctl/dsrctl_state.c ipvs-plugin/dsrctl/apply_stamp.c \
-	ipvs-plugin/dsrctl/dr_lint.c ipvs-plugin/dsrctl/route_lookup.c
+DSRCTL_SRCS := $(sort $(wildcard ipvs-plugin/dsrctl/*.c))
 DSRCTL_CONF_OBJS := $(BUILD)/obj/ipvs-plugin/dsrctl/dsrctl_conf.o $(BUILD)/obj/ipvs-plugin/dsrctl/dr_lint.o
+HA_LINT_OBJS := $(BUILD)/obj/ipvs-plugin/dsrctl/ha_lint.o
 DSRCTL_OBJS := $(DSRCTL_SRCS:%.c=$(BUILD)/obj/%.o) $(KACONF_OBJS) $(BUILD)/obj/bounded/strparse.o \
 	$(BUILD)/obj/bounded/ipaddr.o $(BUILD)/obj/bounded/color.o $(ARP_CMD_OBJS) $(ARP_OBJS)
 

@@ -197,6 +197,42 @@ IPVS_WUR int ipvs_plan_execute(struct ipvs *h, struct ipvs_plan *p);
 size_t ipvs_plan_failed(const struct ipvs_plan *p);
 void ipvs_plan_free(struct ipvs_plan *p);
 
+/* ---- connection sync (the kernel's sync daemons) ---- */
+
+/* Sync daemon roles (the kernel's IP_VS_STATE_*). */
+#define IPVS_SYNC_MASTER 0x1u
+#define IPVS_SYNC_BACKUP 0x2u
+#define IPVS_IFNAME_MAX 16
+
+/* One running sync daemon.  Kernels before 4.3 report only state, sync id
+ * and interface: the group/port/ttl fields are 0 then (the daemon uses
+ * 224.0.0.81:8848). */
+struct ipvs_sync_daemon {
+	uint32_t state;            /* IPVS_SYNC_MASTER or IPVS_SYNC_BACKUP */
+	uint32_t syncid;
+	char mcast_ifn[IPVS_IFNAME_MAX];
+	uint16_t sync_maxlen;      /* UDP payload size, 0: not reported */
+	int mcast_af;              /* AF_INET, AF_INET6, 0: not reported */
+	union ipvs_addr mcast_group;
+	uint16_t mcast_port;       /* host byte order */
+	uint8_t mcast_ttl;
+};
+
+/* Reads the running sync daemons (IPVS_CMD_GET_DAEMON, a dump: at most a
+ * master and a backup).  Fills out[0..*n) with up to cap of them.  Returns 0
+ * or -errno. */
+IPVS_WUR int ipvs_sync_daemon_get(struct ipvs *h, struct ipvs_sync_daemon *out, size_t cap,
+				  size_t *n);
+/* "master", "backup", or "none" */
+const char *ipvs_sync_state_name(uint32_t state);
+
+/* The connection table's size, from the file the kernel lists it in
+ * (/proc/net/ip_vs_conn, of the caller's network namespace: there is no
+ * netlink command and no counter for it).  path NULL means that file.
+ * *total gets every entry, *established the TCP ones in ESTABLISHED (either
+ * may be NULL).  Returns 0, -ENOENT without IPVS, or -errno. */
+IPVS_WUR int ipvs_conn_count(const char *path, uint64_t *total, uint64_t *established);
+
 /* ---- text ---- */
 
 /* "TCP 192.0.2.100:80", "UDP [2001:db8::100]:53", "FWM 7 IPv4" into out. */

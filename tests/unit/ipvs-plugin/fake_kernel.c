@@ -77,6 +77,23 @@ static void dump(struct fake_kernel *fk, uint32_t seq, uint8_t cmd, const struct
 	size_t i, j, inpart = 0;
 	struct fake_svc *v = NULL;
 
+	if (cmd == IPVS_CMD_GET_DAEMON) {
+		/* the kernel sends one message per running daemon */
+		if (fk->fail_cmd == IPVS_CMD_GET_DAEMON) {
+			ack(fk, seq, fk->fail_errno);
+			return;
+		}
+		buf_init(&b, 4096);
+		for (i = 0; i < fk->ndaemons; i++) {
+			if (ipvs_sync_msg_build(&b, FAKE_FAMILY, seq, NLM_F_MULTI, &fk->daemons[i]))
+				abort();
+			enqueue(fk, b.data, b.len);
+			buf_reset(&b);
+		}
+		buf_free(&b);
+		done(fk, seq);
+		return;
+	}
 	if (cmd == IPVS_CMD_GET_DEST) {
 		v = fake_find(fk, key);
 		if (!v) {

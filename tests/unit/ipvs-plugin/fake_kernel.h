@@ -33,6 +33,9 @@ struct fake_kernel {
 	unsigned cmds[32];              /* requests per IPVS command */
 	int fail_cmd, fail_errno;       /* make every request of one command fail */
 	size_t dump_part;               /* messages per dump datagram */
+	/* running sync daemons, answered to IPVS_CMD_GET_DAEMON */
+	struct ipvs_sync_daemon daemons[2];
+	size_t ndaemons;
 };
 
 extern const struct ipvs_transport fake_transport;
