@@ -39,7 +39,14 @@ struct http_error_info {
 
 extern const struct http_error_info http_error_table[HTTP_ERR_COUNT];
 
+/* Methods a caller accepts (http_request_parse_methods); any other is a 405. */
+enum http_method {
+	HTTP_METHOD_GET = 1u << 0,
+	HTTP_METHOD_HEAD = 1u << 1,
+};
+
 struct http_request {
+	enum http_method method;             /* the one the request names */
 	char path[HTTP_MAX_PATH];            /* before '?', NUL-terminated */
 	char query[HTTP_MAX_REQUEST_LINE];   /* after '?', raw */
 	int minor;                           /* HTTP/1.<minor> */
@@ -47,6 +54,9 @@ struct http_request {
 	size_t content_length;
 	enum http_error error;
 	const char *why;                     /* static text for the log on error */
+	/* the value of the Authorization header: data[auth_off..auth_off+auth_len)
+	 * of the parsed input (auth_len 0: none) */
+	size_t auth_off, auth_len;
 };
 
 /* Parse the request at the start of data[0..len).  Returns the number of
@@ -55,6 +65,11 @@ struct http_request {
  * with req->error and req->why set. */
 __attribute__((warn_unused_result))
 int http_request_parse(const char *data, size_t len, struct http_request *req);
+
+/* The same, accepting the methods of the mask methods (HTTP_METHOD_*):
+ * http_request_parse is this with HTTP_METHOD_GET. */
+__attribute__((warn_unused_result))
+int http_request_parse_methods(const char *data, size_t len, struct http_request *req, unsigned methods);
 
 /* The target of a /v1/status query: "vip=ADDR&port=N" (port optional).
  * Returns 1 with *t filled, 0 for an empty query, or -EINVAL with *why. */

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* checkd_http.c - the status endpoint; see checkd_http.h. */
+/* checkd_http.c - the status endpoint; see http.h. */
 #include "checker/dsr-checkd/http.h"
 
 #include <errno.h>
@@ -17,15 +17,30 @@
 
 #define IN_MAX 16384
 
+/* A rendered body, shared by the clients writing it. */
+struct body {
+	unsigned refs;
+	int64_t made_ms;
+	struct buf b;
+};
+
 struct client {
 	struct checkd_conn base;   /* first: the listener allocates and lists it */
-	struct buf in, out;
-	size_t out_off;
+	struct buf in;
+	struct buf head;           /* the status line and headers being written */
+	struct body *body;         /* the body being written (NULL: none) */
+	int send_body;             /* 0 for HEAD */
+	size_t off;                /* bytes of head + body written */
+	int close_after;
+	unsigned n_requests;
+	int64_t write_until_ms;    /* the whole answer by then */
 };
 
 struct checkd_http {
 	struct checkd_listener l;  /* first: a client's listener is its server */
-	checkd_http_handler *handler;
+	const struct checkd_http_route *routes;
+	size_t n_routes;
+	struct body **cache;       /* per route: the last body rendered (or NULL) */
 };
 
 static struct checkd_http *srv_of(const struct client *c)
@@ -56,6 +71,26 @@ int checkd_listen_parse(const char *spec, struct ip_addr *a, uint16_t *port)
 	return 0;
 }
 
+static struct body *body_new(size_t max)
+{
+	struct body *b = calloc(1, sizeof(*b));
+
+	if (!b)
+		return NULL;
+	b->refs = 1;
+	b->made_ms = loop_clock_ms();
+	buf_init(&b->b, max);
+	return b;
+}
+
+static void body_put(struct body *b)
+{
+	if (b && --b->refs == 0) {
+		buf_free(&b->b);
+		free(b);
+	}
+}
+
 static void client_close(struct client *c)
 {
 	checkd_conn_close(&c->base);
@@ -66,7 +101,7 @@ static int client_open(struct checkd_conn *base)
 	struct client *c = (struct client *)base;
 
 	buf_init(&c->in, IN_MAX);
-	buf_init(&c->out, CHECKD_HTTP_BODY_MAX + 1024);
+	buf_init(&c->head, 1024);
 	return 0;
 }
 
@@ -75,116 +110,247 @@ static void client_free(struct checkd_conn *base)
 	struct client *c = (struct client *)base;
 
 	buf_free(&c->in);
-	buf_free(&c->out);
+	buf_free(&c->head);
+	body_put(c->body);
+	c->body = NULL;
 }
 
-static int respond(struct client *c, int status, const char *phrase, const char *ctype, const struct buf *body)
+static int set_deadline(struct client *c, int64_t when_ms)
 {
-	if (buf_appendf(&c->out,
-			"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n"
-			"Connection: close\r\n\r\n",
-			status, phrase, ctype, body ? body->len : 0) < 0)
-		return -ENOMEM;
-	if (body && body->len && buf_append(&c->out, body->data, body->len) < 0)
-		return -ENOMEM;
-	return 0;
+	return loop_timer_set(&c->base.l->d->loop, &c->base.timer, when_ms);
 }
 
-static void client_write(struct client *c)
+/* Queue an answer: body is taken over (its reference).  extra: more header
+ * lines ("Name: value\r\n"), or NULL. */
+static int respond(struct client *c, int status, const char *phrase, const char *ctype, struct body *body,
+		   const char *extra)
 {
-	while (c->out_off < c->out.len) {
-		ssize_t n = send(c->base.io.fd, c->out.data + c->out_off, c->out.len - c->out_off, MSG_NOSIGNAL);
+	int64_t now = loop_clock_ms();
 
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-			if (loop_io_want(&c->base.l->d->loop, &c->base.io, EPOLLOUT) < 0)
-				client_close(c);
-			return;
-		}
-		if (n <= 0) {
-			client_close(c);
-			return;
-		}
-		c->out_off += (size_t)n;
+	buf_reset(&c->head);
+	c->body = body;
+	c->off = 0;
+	if (buf_appendf(&c->head,
+			"HTTP/1.1 %d %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\nCache-Control: no-store\r\n%s%s\r\n",
+			status, phrase, ctype, body ? body->b.len : 0, extra ? extra : "",
+			c->close_after ? "Connection: close\r\n" : "") < 0)
+		return -ENOMEM;
+	checkd_conn_set_idle(&c->base, 0);
+	c->write_until_ms = now + CHECKD_HTTP_WRITE_MS;
+	return set_deadline(c, now + CHECKD_HTTP_STALL_MS);
+}
+
+static int respond_text(struct client *c, int status, const char *phrase, const char *text, const char *extra)
+{
+	struct body *b = body_new(1024);
+
+	if (!b || buf_append_str(&b->b, text) < 0) {
+		body_put(b);
+		return -ENOMEM;
 	}
-	client_close(c);
+	return respond(c, status, phrase, "text/plain; charset=utf-8", b, extra);
 }
 
-static void handle(struct client *c, const struct http_request *req)
+/* The body of route i: the cached one while it is fresh, else rendered now. */
+static struct body *route_body(struct checkd_http *srv, size_t i, int *status)
 {
+	const struct checkd_http_route *rt = &srv->routes[i];
+	struct body *b = srv->cache[i];
+	int64_t now = loop_clock_ms();
+
+	*status = 200;
+	if (b && rt->cache_ms && now - b->made_ms < (int64_t)rt->cache_ms) {
+		b->refs++;
+		return b;
+	}
+	b = body_new(CHECKD_HTTP_BODY_MAX);
+	if (!b)
+		return NULL;
+	if (rt->render(srv->l.d, &b->b) < 0) {
+		body_put(b);
+		*status = 500;
+		return NULL;
+	}
+	if (rt->cache_ms) {
+		body_put(srv->cache[i]);
+		srv->cache[i] = b;
+		b->refs++;
+	}
+	return b;
+}
+
+static int handle(struct client *c, const struct http_request *req)
+{
+	struct checkd_http *srv = srv_of(c);
 	struct checkd *d = c->base.l->d;
-	struct buf body;
-	const char *ctype = "text/plain; charset=utf-8";
+	struct body *b;
+	size_t i;
 	int status;
 
-	buf_init(&body, CHECKD_HTTP_BODY_MAX);
 	d->stats.http_requests++;
-	status = srv_of(c)->handler(d, req->path, &body, &ctype);
-	if (respond(c, status, status == 200 ? "OK" : status == 404 ? "Not Found" : "Internal Server Error", ctype,
-		    &body) < 0) {
-		buf_free(&body);
-		client_close(c);
-		return;
+	c->send_body = req->method != HTTP_METHOD_HEAD;
+	for (i = 0; i < srv->n_routes && strcmp(srv->routes[i].path, req->path); i++)
+		;
+	if (i == srv->n_routes)
+		return respond_text(c, 404, "Not Found", "not found: try /metrics, /status or /healthz\n", NULL);
+	b = route_body(srv, i, &status);
+	if (!b)
+		return respond_text(c, 500, "Internal Server Error", "the document could not be rendered\n", NULL);
+	return respond(c, 200, "OK", srv->routes[i].ctype, b, NULL);
+}
+
+/* Write what is queued.  1: all written, 0: blocked (EPOLLOUT wanted),
+ * <0: the connection is to be closed. */
+static int client_write(struct client *c)
+{
+	size_t total = c->head.len + (c->body && c->send_body ? c->body->b.len : 0);
+	int progress = 0;
+
+	while (c->off < total) {
+		const char *p;
+		size_t n;
+		ssize_t w;
+
+		if (c->off < c->head.len) {
+			p = c->head.data + c->off;
+			n = c->head.len - c->off;
+		} else {
+			p = c->body->b.data + (c->off - c->head.len);
+			n = total - c->off;
+		}
+		w = send(c->base.io.fd, p, n, MSG_NOSIGNAL | (c->off < c->head.len && total > c->head.len ? MSG_MORE : 0));
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			int64_t now = loop_clock_ms(), until = now + CHECKD_HTTP_STALL_MS;
+
+			if (loop_io_want(&c->base.l->d->loop, &c->base.io, EPOLLOUT) < 0)
+				return -EIO;
+			/* a reader that stops reading is cut: no progress for
+			 * STALL_MS, or not done by write_until_ms */
+			if (progress && set_deadline(c, until < c->write_until_ms ? until : c->write_until_ms) < 0)
+				return -ENOMEM;
+			return 0;
+		}
+		if (w <= 0)
+			return -EIO;
+		c->off += (size_t)w;
+		progress = 1;
 	}
-	buf_free(&body);
-	client_write(c);
+	return 1;
+}
+
+/* The answer is out: close, or wait for the next request. */
+static int client_done(struct client *c)
+{
+	body_put(c->body);
+	c->body = NULL;
+	buf_reset(&c->head);
+	c->off = 0;
+	if (c->close_after)
+		return -1;
+	checkd_conn_set_idle(&c->base, 1);
+	if (loop_io_want(&c->base.l->d->loop, &c->base.io, EPOLLIN) < 0)
+		return -1;
+	/* a request already read (pipelined) must come whole in the usual time */
+	return set_deadline(c, loop_clock_ms() + (c->in.len ? CHECKD_HTTP_REQUEST_MS : CHECKD_HTTP_KEEPALIVE_MS));
+}
+
+/* Parse what c->in holds: 1 when an answer was queued, 0 when more bytes
+ * are needed, <0 to close. */
+static int client_parse(struct client *c)
+{
+	struct http_request req;
+	int r = http_request_parse_methods(c->in.data ? c->in.data : "", c->in.len, &req,
+					   HTTP_METHOD_GET | HTTP_METHOD_HEAD);
+
+	if (r == 0)
+		return 0;  /* more to come, within the limits */
+	c->n_requests++;
+	if (r < 0) {
+		const struct http_error_info *e = &http_error_table[req.error];
+		char msg[160];
+
+		c->close_after = 1;  /* where this request ends is not known */
+		c->send_body = req.method != HTTP_METHOD_HEAD;
+		snprintf(msg, sizeof(msg), "%s\n", req.why ? req.why : e->phrase);
+		r = respond_text(c, e->status, e->phrase, msg,
+				 req.error == HTTP_ERR_METHOD ? "Allow: GET, HEAD\r\n" : NULL);
+		buf_reset(&c->in);
+		return r < 0 ? r : 1;
+	}
+	if (!req.keep_alive || c->n_requests >= CHECKD_HTTP_MAX_REQUESTS)
+		c->close_after = 1;
+	buf_consume(&c->in, (size_t)r);
+	r = handle(c, &req);
+	return r < 0 ? r : 1;
 }
 
 static void client_io_cb(struct checkd_conn *base, uint32_t events)
 {
 	struct client *c = (struct client *)base;
-	struct http_request req;
 	char tmp[4096];
 	ssize_t n;
 	int r;
 
-	if (c->out.len) {
-		if (events & (EPOLLERR | EPOLLHUP))
-			client_close(c);
-		else
-			client_write(c);
-		return;
-	}
-	n = recv(base->io.fd, tmp, sizeof(tmp), 0);
-	if (n < 0 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0 || buf_append(&c->in, tmp, (size_t)n) < 0) {
-		client_close(c);
-		return;
-	}
-	memset(&req, 0, sizeof(req));
-	r = http_request_parse(c->in.data, c->in.len, &req);
-	if (r == 0)
-		return;  /* more to come, within the limits */
-	if (r < 0) {
-		const struct http_error_info *e = &http_error_table[req.error];
-		struct buf msg;
-
-		buf_init(&msg, 256);
-		if (buf_appendf(&msg, "%s\n", req.why ? req.why : e->phrase) < 0 ||
-		    respond(c, e->status, e->phrase, "text/plain; charset=utf-8", &msg) < 0) {
-			buf_free(&msg);
+	if (c->head.len) {
+		if (events & (EPOLLERR | EPOLLHUP)) {
 			client_close(c);
 			return;
 		}
-		buf_free(&msg);
-		client_write(c);
-		return;
+	} else {
+		n = recv(base->io.fd, tmp, sizeof(tmp), 0);
+		if (n < 0 && (errno == EAGAIN || errno == EINTR))
+			return;
+		if (n <= 0 || buf_append(&c->in, tmp, (size_t)n) < 0) {
+			client_close(c);
+			return;
+		}
+		/* the first byte of a kept-alive connection's next request: the
+		 * rest must come in the usual time */
+		if ((size_t)n == c->in.len && c->n_requests &&
+		    set_deadline(c, loop_clock_ms() + CHECKD_HTTP_REQUEST_MS) < 0) {
+			client_close(c);
+			return;
+		}
+		r = client_parse(c);
+		if (r <= 0) {
+			if (r < 0)
+				client_close(c);
+			return;
+		}
 	}
-	handle(c, &req);
+	/* write, then answer what was pipelined behind it: a loop, not a
+	 * recursion */
+	for (;;) {
+		r = client_write(c);
+		if (r == 0)
+			return;
+		if (r < 0 || client_done(c) < 0) {
+			client_close(c);
+			return;
+		}
+		r = c->in.len ? client_parse(c) : 0;
+		if (r < 0)
+			client_close(c);
+		if (r <= 0)
+			return;
+	}
 }
 
 static const struct checkd_listener_ops http_ops = {
 	.conn_size = sizeof(struct client),
 	.max_conns = CHECKD_HTTP_MAX_CLIENTS,
-	.timeout_ms = CHECKD_HTTP_TIMEOUT_MS,
+	.timeout_ms = CHECKD_HTTP_REQUEST_MS,
+	.per_source_max = CHECKD_HTTP_PER_SOURCE,
+	.evict_idle = 1,
 	.on_io = client_io_cb,
 	.on_open = client_open,
 	.on_close = client_free,
 };
 
-int checkd_http_start(struct checkd *d, const char *spec, checkd_http_handler *h, char *err, size_t errlen)
+int checkd_http_start(struct checkd *d, const char *spec, const struct checkd_http_route *routes, size_t n_routes,
+		      char *err, size_t errlen)
 {
 	struct checkd_http *srv;
 	struct sockaddr_storage ss;
@@ -227,17 +393,23 @@ int checkd_http_start(struct checkd *d, const char *spec, checkd_http_handler *h
 		return r;
 	}
 	srv = calloc(1, sizeof(*srv));
-	if (!srv) {
+	if (srv)
+		srv->cache = calloc(n_routes ? n_routes : 1, sizeof(*srv->cache));
+	if (!srv || !srv->cache) {
+		if (srv)
+			free(srv);
 		close(fd);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
 	r = checkd_listener_start(&srv->l, d, fd, &http_ops, err, errlen);
 	if (r < 0) {
+		free(srv->cache);
 		free(srv);
 		return r;
 	}
-	srv->handler = h;
+	srv->routes = routes;
+	srv->n_routes = n_routes;
 	d->http = srv;
 	return 0;
 }
@@ -247,6 +419,15 @@ void checkd_http_stop(struct checkd *d)
 	if (!d->http)
 		return;
 	checkd_listener_stop(&d->http->l);
+	for (size_t i = 0; i < d->http->n_routes; i++)
+		body_put(d->http->cache[i]);
+	free(d->http->cache);
 	free(d->http);
 	d->http = NULL;
+}
+
+void checkd_http_counts(const struct checkd *d, uint64_t *evicted, uint64_t *refused)
+{
+	*evicted = d->http ? d->http->l.n_evicted : 0;
+	*refused = d->http ? d->http->l.n_refused : 0;
 }
