@@ -92,6 +92,7 @@ check: deps
 	$(MAKE) unit
 	$(MAKE) fuzz-smoke
 	$(MAKE) lab
+	$(MAKE) prometheus-names
 
 # Every include points down the layers of LAYERS (and the checker's own test).
 layercheck:
