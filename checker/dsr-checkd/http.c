@@ -14,6 +14,10 @@
 #include "agent-proto/http_request.h"
 #include "bounded/strparse.h"
 #include "checker/dsr-checkd/listener.h"
+#include "checker/dsr-checkd/webauth.h"
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
 
 #define IN_MAX 16384
 
@@ -26,6 +30,7 @@ struct body {
 
 struct client {
 	struct checkd_conn base;   /* first: the listener allocates and lists it */
+	SSL *ssl;                  /* NULL: plain HTTP */
 	struct buf in;
 	struct buf head;           /* the status line and headers being written */
 	struct body *body;         /* the body being written (NULL: none) */
@@ -41,6 +46,8 @@ struct checkd_http {
 	const struct checkd_http_route *routes;
 	size_t n_routes;
 	struct body **cache;       /* per route: the last body rendered (or NULL) */
+	struct checkd_webauth *auth;  /* TLS and users (NULL: plain, open) */
+	uint64_t n_tls_failures, n_auth_failures;
 };
 
 static struct checkd_http *srv_of(const struct client *c)
@@ -100,8 +107,16 @@ static int client_open(struct checkd_conn *base)
 {
 	struct client *c = (struct client *)base;
 
+	struct checkd_webauth *a = srv_of(c)->auth;
+
 	buf_init(&c->in, IN_MAX);
 	buf_init(&c->head, 1024);
+	if (a && a->ctx) {
+		c->ssl = SSL_new(a->ctx);
+		if (!c->ssl || SSL_set_fd(c->ssl, base->io.fd) != 1)
+			return -ENOMEM;
+		SSL_set_accept_state(c->ssl);
+	}
 	return 0;
 }
 
@@ -113,6 +128,68 @@ static void client_free(struct checkd_conn *base)
 	buf_free(&c->head);
 	body_put(c->body);
 	c->body = NULL;
+	SSL_free(c->ssl);
+	c->ssl = NULL;
+}
+
+/* What SSL_read/SSL_write's failure means: -EAGAIN with *want set, or
+ * -EIO (the peer is gone, or TLS failed: counted). */
+static ssize_t ssl_fail(struct client *c, int ret, uint32_t *want)
+{
+	switch (SSL_get_error(c->ssl, ret)) {
+	case SSL_ERROR_WANT_READ:
+		*want = EPOLLIN;
+		return -EAGAIN;
+	case SSL_ERROR_WANT_WRITE:
+		*want = EPOLLOUT;
+		return -EAGAIN;
+	case SSL_ERROR_ZERO_RETURN:
+		return 0;
+	default:
+		if (!SSL_is_init_finished(c->ssl))
+			srv_of(c)->n_tls_failures++;
+		ERR_clear_error();
+		return -EIO;
+	}
+}
+
+/* >0 bytes, 0 at the end, -EAGAIN (wait for *want), -EIO. */
+static ssize_t cl_recv(struct client *c, char *p, size_t n, uint32_t *want)
+{
+	ssize_t r;
+
+	if (c->ssl) {
+		int k = SSL_read(c->ssl, p, (int)n);
+
+		return k > 0 ? k : ssl_fail(c, k, want);
+	}
+	do
+		r = recv(c->base.io.fd, p, n, 0);
+	while (r < 0 && errno == EINTR);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		*want = EPOLLIN;
+		return -EAGAIN;
+	}
+	return r < 0 ? -EIO : r;
+}
+
+static ssize_t cl_send(struct client *c, const char *p, size_t n, int more, uint32_t *want)
+{
+	ssize_t r;
+
+	if (c->ssl) {
+		int k = SSL_write(c->ssl, p, n > (1u << 30) ? (int)(1u << 30) : (int)n);
+
+		return k > 0 ? k : ssl_fail(c, k, want);
+	}
+	do
+		r = send(c->base.io.fd, p, n, MSG_NOSIGNAL | (more ? MSG_MORE : 0));
+	while (r < 0 && errno == EINTR);
+	if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		*want = EPOLLOUT;
+		return -EAGAIN;
+	}
+	return r <= 0 ? -EIO : r;
 }
 
 static int set_deadline(struct client *c, int64_t when_ms)
@@ -189,6 +266,19 @@ static int handle(struct client *c, const struct http_request *req)
 
 	d->stats.http_requests++;
 	c->send_body = req->method != HTTP_METHOD_HEAD;
+	switch (checkd_webauth_check(srv->auth, req->auth_len ? c->in.data + req->auth_off : NULL, req->auth_len,
+				     loop_clock_ms())) {
+	case WEBAUTH_OK:
+		break;
+	case WEBAUTH_DENIED:
+		srv->n_auth_failures++;
+		return respond_text(c, 401, "Unauthorized", "user name and password wanted\n",
+				    "WWW-Authenticate: Basic realm=\"dsr-checkd\", charset=\"UTF-8\"\r\n");
+	case WEBAUTH_BUSY:
+		srv->n_auth_failures++;
+		return respond_text(c, 429, "Too Many Requests", "too many password checks: retry in a second\n",
+				    "Retry-After: 1\r\n");
+	}
 	for (i = 0; i < srv->n_routes && strcmp(srv->routes[i].path, req->path); i++)
 		;
 	if (i == srv->n_routes)
@@ -205,6 +295,7 @@ static int client_write(struct client *c)
 {
 	size_t total = c->head.len + (c->body && c->send_body ? c->body->b.len : 0);
 	int progress = 0;
+	uint32_t want;
 
 	while (c->off < total) {
 		const char *p;
@@ -218,13 +309,11 @@ static int client_write(struct client *c)
 			p = c->body->b.data + (c->off - c->head.len);
 			n = total - c->off;
 		}
-		w = send(c->base.io.fd, p, n, MSG_NOSIGNAL | (c->off < c->head.len && total > c->head.len ? MSG_MORE : 0));
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		w = cl_send(c, p, n, c->off < c->head.len && total > c->head.len, &want);
+		if (w == -EAGAIN) {
 			int64_t now = loop_clock_ms(), until = now + CHECKD_HTTP_STALL_MS;
 
-			if (loop_io_want(&c->base.l->d->loop, &c->base.io, EPOLLOUT) < 0)
+			if (loop_io_want(&c->base.l->d->loop, &c->base.io, want) < 0)
 				return -EIO;
 			/* a reader that stops reading is cut: no progress for
 			 * STALL_MS, or not done by write_until_ms */
@@ -281,44 +370,57 @@ static int client_parse(struct client *c)
 	}
 	if (!req.keep_alive || c->n_requests >= CHECKD_HTTP_MAX_REQUESTS)
 		c->close_after = 1;
-	buf_consume(&c->in, (size_t)r);
-	r = handle(c, &req);
+	{
+		size_t used = (size_t)r;
+
+		r = handle(c, &req);  /* req points into c->in until then */
+		buf_consume(&c->in, used);
+	}
 	return r < 0 ? r : 1;
+}
+
+/* Parse what is buffered, read what the peer sent: 1 when an answer is
+ * queued, 0 when waiting for bytes (the wanted events are set), <0 to
+ * close.  Reads until the socket (and TLS's own buffer) is empty, within
+ * the input bound. */
+static int client_read(struct client *c)
+{
+	char tmp[4096];
+	uint32_t want = EPOLLIN;
+	ssize_t n;
+	int r;
+
+	for (;;) {
+		if (c->in.len && (r = client_parse(c)) != 0)
+			return r;
+		n = cl_recv(c, tmp, sizeof(tmp), &want);
+		if (n == -EAGAIN)
+			return loop_io_want(&c->base.l->d->loop, &c->base.io, want) < 0 ? -1 : 0;
+		if (n <= 0)
+			return -1;
+		/* the first byte of a kept-alive connection's next request: the
+		 * rest must come in the usual time */
+		if (!c->in.len && c->n_requests && set_deadline(c, loop_clock_ms() + CHECKD_HTTP_REQUEST_MS) < 0)
+			return -1;
+		if (buf_append(&c->in, tmp, (size_t)n) < 0)
+			return -1;
+	}
 }
 
 static void client_io_cb(struct checkd_conn *base, uint32_t events)
 {
 	struct client *c = (struct client *)base;
-	char tmp[4096];
-	ssize_t n;
 	int r;
 
-	if (c->head.len) {
-		if (events & (EPOLLERR | EPOLLHUP)) {
+	if (!c->head.len) {
+		r = client_read(c);
+		if (r < 0)
 			client_close(c);
+		if (r <= 0)
 			return;
-		}
-	} else {
-		n = recv(base->io.fd, tmp, sizeof(tmp), 0);
-		if (n < 0 && (errno == EAGAIN || errno == EINTR))
-			return;
-		if (n <= 0 || buf_append(&c->in, tmp, (size_t)n) < 0) {
-			client_close(c);
-			return;
-		}
-		/* the first byte of a kept-alive connection's next request: the
-		 * rest must come in the usual time */
-		if ((size_t)n == c->in.len && c->n_requests &&
-		    set_deadline(c, loop_clock_ms() + CHECKD_HTTP_REQUEST_MS) < 0) {
-			client_close(c);
-			return;
-		}
-		r = client_parse(c);
-		if (r <= 0) {
-			if (r < 0)
-				client_close(c);
-			return;
-		}
+	} else if ((events & (EPOLLERR | EPOLLHUP)) && !(events & (EPOLLIN | EPOLLOUT))) {
+		client_close(c);
+		return;
 	}
 	/* write, then answer what was pipelined behind it: a loop, not a
 	 * recursion */
@@ -330,7 +432,7 @@ static void client_io_cb(struct checkd_conn *base, uint32_t events)
 			client_close(c);
 			return;
 		}
-		r = c->in.len ? client_parse(c) : 0;
+		r = client_read(c);
 		if (r < 0)
 			client_close(c);
 		if (r <= 0)
@@ -350,8 +452,9 @@ static const struct checkd_listener_ops http_ops = {
 };
 
 int checkd_http_start(struct checkd *d, const char *spec, const struct checkd_http_route *routes, size_t n_routes,
-		      char *err, size_t errlen)
+		      const char *web_config_file, char *err, size_t errlen)
 {
+	struct checkd_webauth *auth;
 	struct checkd_http *srv;
 	struct sockaddr_storage ss;
 	socklen_t sl;
@@ -363,6 +466,10 @@ int checkd_http_start(struct checkd *d, const char *spec, const struct checkd_ht
 		snprintf(err, errlen, "listen '%s' is not ADDR:PORT or [ADDR]:PORT", spec);
 		return -EINVAL;
 	}
+	/* the web configuration first: never listen in the clear by mistake */
+	r = checkd_webauth_load(&auth, web_config_file, err, errlen);
+	if (r < 0)
+		return r;
 	memset(&ss, 0, sizeof(ss));
 	if (a.family == IP_FAMILY_V4) {
 		struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
@@ -383,6 +490,7 @@ int checkd_http_start(struct checkd *d, const char *spec, const struct checkd_ht
 	if (fd < 0) {
 		r = -errno;
 		snprintf(err, errlen, "socket: %s", strerror(errno));
+		checkd_webauth_free(auth);
 		return r;
 	}
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
@@ -390,6 +498,7 @@ int checkd_http_start(struct checkd *d, const char *spec, const struct checkd_ht
 		r = -errno;
 		snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
 		close(fd);
+		checkd_webauth_free(auth);
 		return r;
 	}
 	srv = calloc(1, sizeof(*srv));
@@ -399,11 +508,14 @@ int checkd_http_start(struct checkd *d, const char *spec, const struct checkd_ht
 		if (srv)
 			free(srv);
 		close(fd);
+		checkd_webauth_free(auth);
 		snprintf(err, errlen, "out of memory");
 		return -ENOMEM;
 	}
+	srv->auth = auth;
 	r = checkd_listener_start(&srv->l, d, fd, &http_ops, err, errlen);
 	if (r < 0) {
+		checkd_webauth_free(auth);
 		free(srv->cache);
 		free(srv);
 		return r;
@@ -422,6 +534,7 @@ void checkd_http_stop(struct checkd *d)
 	for (size_t i = 0; i < d->http->n_routes; i++)
 		body_put(d->http->cache[i]);
 	free(d->http->cache);
+	checkd_webauth_free(d->http->auth);
 	free(d->http);
 	d->http = NULL;
 }
@@ -430,4 +543,27 @@ void checkd_http_counts(const struct checkd *d, uint64_t *evicted, uint64_t *ref
 {
 	*evicted = d->http ? d->http->l.n_evicted : 0;
 	*refused = d->http ? d->http->l.n_refused : 0;
+}
+
+int checkd_http_web_reload(struct checkd *d, const char *web_config_file, char *err, size_t errlen)
+{
+	struct checkd_webauth *auth;
+	int r;
+
+	if (!d->http)
+		return 0;
+	r = checkd_webauth_load(&auth, web_config_file, err, errlen);
+	if (r < 0)
+		return r;
+	/* connections in progress keep their SSL (it holds a reference on
+	 * the old context); new ones get the new files and users */
+	checkd_webauth_free(d->http->auth);
+	d->http->auth = auth;
+	return 0;
+}
+
+void checkd_http_auth_counts(const struct checkd *d, uint64_t *tls_failures, uint64_t *auth_failures)
+{
+	*tls_failures = d->http ? d->http->n_tls_failures : 0;
+	*auth_failures = d->http ? d->http->n_auth_failures : 0;
 }

@@ -21,7 +21,12 @@
  *   CHECKD_HTTP_WRITE_MS / cache_ms + 1 generations of a body.
  *
  * A route with cache_ms renders at most once per cache_ms, whatever the
- * request rate: a scrape storm costs the loop one render per period. */
+ * request rate: a scrape storm costs the loop one render per period.
+ *
+ * With a web configuration file (webconf.h, node_exporter's format) the
+ * endpoint speaks TLS (optionally asking for client certificates) and asks
+ * for basic auth (401 without the right user and password); the TLS
+ * handshake counts within CHECKD_HTTP_REQUEST_MS. */
 #ifndef DSRKIT_CHECKER_CHECKD_HTTP_H
 #define DSRKIT_CHECKER_CHECKD_HTTP_H
 
@@ -48,10 +53,20 @@ struct checkd_http_route {
 };
 
 /* Listen on "ADDR:PORT" ("[v6]:PORT") and answer routes[0..n) (the array
- * must outlive the endpoint).  Returns 0 or -errno with err set. */
+ * must outlive the endpoint), with the TLS and users of web_config_file
+ * (webconf.h; NULL or "": plain HTTP, open).  Returns 0 or -errno with err
+ * set; a web configuration that does not load means no endpoint at all. */
 __attribute__((warn_unused_result))
 int checkd_http_start(struct checkd *d, const char *listen_spec, const struct checkd_http_route *routes, size_t n,
-		      char *err, size_t errlen);
+		      const char *web_config_file, char *err, size_t errlen);
+
+/* Read web_config_file again (SIGHUP: renewed certificates, users): new
+ * connections get it.  On failure the running one stays.  0 or -errno. */
+__attribute__((warn_unused_result))
+int checkd_http_web_reload(struct checkd *d, const char *web_config_file, char *err, size_t errlen);
+
+/* TLS handshakes that failed, requests refused for their credentials. */
+void checkd_http_auth_counts(const struct checkd *d, uint64_t *tls_failures, uint64_t *auth_failures);
 void checkd_http_stop(struct checkd *d);
 
 /* Connections taken for newcomers and newcomers refused, since the start. */

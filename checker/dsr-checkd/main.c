@@ -270,14 +270,23 @@ static const struct checkd_http_route http_routes[] = {
 /* Start, stop or move the endpoints to what conf says. */
 static int endpoints(struct checkd *d, const struct checkd_conf *old, const struct checkd_conf *now, int first)
 {
-	char err[300];
+	char err[1200];
 	int r, ret = 0;
 
-	if (first || strcmp(old->listen, now->listen)) {
+	/* the same endpoint: its web configuration file is read again (renewed
+	 * certificates, changed users); a broken one keeps the running one */
+	if (!first && d->http && !strcmp(old->listen, now->listen) &&
+	    !strcmp(old->web_config_file, now->web_config_file) && now->web_config_file[0] &&
+	    checkd_http_web_reload(d, now->web_config_file, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dsr-checkd: status endpoint: %s (the previous web configuration stays)\n", err);
+		ret = -EINVAL;
+	}
+
+	if (first || strcmp(old->listen, now->listen) || strcmp(old->web_config_file, now->web_config_file)) {
 		checkd_http_stop(d);
 		if (now->listen[0]) {
-			r = checkd_http_start(d, now->listen, http_routes, sizeof(http_routes) / sizeof(http_routes[0]), err,
-					      sizeof(err));
+			r = checkd_http_start(d, now->listen, http_routes, sizeof(http_routes) / sizeof(http_routes[0]),
+					      now->web_config_file, err, sizeof(err));
 			if (r < 0) {
 				fprintf(stderr, "dsr-checkd: status endpoint: %s\n", err);
 				ret = r;

@@ -403,7 +403,10 @@ int checkd_metrics_render(const struct checkd *d, const struct checkd_ipvs_snaps
 	{
 		uint64_t ev, rf;
 
+		uint64_t tf, af;
+
 		checkd_http_counts(d, &ev, &rf);
+		checkd_http_auth_counts(d, &tf, &af);
 		family(&o, "dsrkit_checkd_http_requests_total", "counter", "Requests to the status endpoint.");
 		put(&o, "dsrkit_checkd_http_requests_total %llu\n", (unsigned long long)d->stats.http_requests);
 		family(&o, "dsrkit_checkd_http_connections_evicted_total", "counter",
@@ -412,6 +415,12 @@ int checkd_metrics_render(const struct checkd *d, const struct checkd_ipvs_snaps
 		family(&o, "dsrkit_checkd_http_connections_refused_total", "counter",
 		       "Status-endpoint connections refused (no room, nothing idle to close).");
 		put(&o, "dsrkit_checkd_http_connections_refused_total %llu\n", (unsigned long long)rf);
+		family(&o, "dsrkit_checkd_http_tls_handshake_failures_total", "counter",
+		       "Status-endpoint TLS handshakes that failed (web_config_file with TLS).");
+		put(&o, "dsrkit_checkd_http_tls_handshake_failures_total %llu\n", (unsigned long long)tf);
+		family(&o, "dsrkit_checkd_http_auth_failures_total", "counter",
+		       "Status-endpoint requests refused for their user and password (401, 429).");
+		put(&o, "dsrkit_checkd_http_auth_failures_total %llu\n", (unsigned long long)af);
 	}
 	if (proc) {
 		family(&o, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");

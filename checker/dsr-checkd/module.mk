@@ -6,7 +6,8 @@
 CHECKD_SRCS := checker/dsr-checkd/loop.c checker/dsr-checkd/conf.c checker/dsr-checkd/rs.c \
 	checker/dsr-checkd/metrics.c checker/dsr-checkd/http.c checker/dsr-checkd/sock.c \
 	checker/dsr-checkd/listener.c checker/dsr-checkd/notify.c checker/dsr-checkd/weight.c \
-	checker/dsr-checkd/ipvs.c checker/dsr-checkd/datapath.c checker/dsr-checkd/arp.c
+	checker/dsr-checkd/ipvs.c checker/dsr-checkd/datapath.c checker/dsr-checkd/arp.c \
+	checker/dsr-checkd/webconf.c checker/dsr-checkd/webauth.c
 CHECKD_OBJS := $(CHECKD_SRCS:%.c=$(BUILD)/obj/%.o) $(CHECKER_SM_OBJS) $(DAEMON_PROTO_OBJS) \
 	$(CHECKER_DATAPATH_OBJS) $(ARP_OBJS) $(KACONF_OBJS)
 
@@ -14,7 +15,7 @@ $(BUILD)/bin/dsr-checkd: $(BUILD)/obj/checker/dsr-checkd/main.o $(CHECKD_OBJS) $
 		$(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_WEB)
 BINS += $(BUILD)/bin/dsr-checkd
 
 .PHONY: install-checkd
