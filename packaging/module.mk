@@ -93,7 +93,7 @@ check: pkg-check
 # The shipped alerting rules parse (promtool check rules) and pass their unit
 # tests (promtool test rules); a prerequisite of `make check`, as pkg-check.
 PROM_RULES := packaging/prometheus/dsrkit-checkd.rules.yml
-PROM_SCRAPES := build/lab/checkd-standalone/metrics.txt build/lab/checkd-datapath-arp/metrics-arp.txt \
+PROM_SCRAPES := build/lab/checkd-http/metrics.txt build/lab/checkd-datapath-arp/metrics-arp.txt \
 	build/lab/checkd-datapath-arp/metrics-datapath.txt
 .PHONY: prometheus-rules prometheus-names
 prometheus-rules:
