@@ -108,6 +108,13 @@ FUZZ_SRCS_fuzz_dsrkit_conf := tests/fuzz/fuzz_dsrkit_conf.c checker/lib/dsrkit_c
 FUZZ_SRCS_fuzz_checkd_proto := tests/fuzz/fuzz_checkd_proto.c checker/lib/daemon_proto.c checker/lib/verdict.c \
 	$(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 
+# dsr-checkd's status endpoint with a web configuration file (TLS, client
+# certificates, basic auth) on 127.0.0.1: part of `make unit`.
+.PHONY: checkd-web-check
+checkd-web-check: $(BUILD)/bin/dsr-checkd
+	tests/checkd-web/run $(BUILD)/bin/dsr-checkd
+unit: checkd-web-check
+
 FUZZ_TARGETS += fuzz_checkd_webconf
 FUZZ_SRCS_fuzz_checkd_webconf := tests/fuzz/fuzz_checkd_webconf.c checker/dsr-checkd/webconf.c
 FUZZ_LIBS_fuzz_checkd_webconf := $(LDLIBS_WEB) $(LDLIBS_TLS)

@@ -20,7 +20,7 @@
 
 #define WEBAUTH_GOOD_MAX      16
 #define WEBAUTH_GOOD_MS       300000
-#define WEBAUTH_CHECKS_PER_S  8
+#define WEBAUTH_CHECKS_PER_S  4
 
 struct checkd_webauth {
 	struct webconf conf;
