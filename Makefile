@@ -41,6 +41,8 @@ LDLIBS_NL    := -lnl-genl-3 -lnl-route-3 -lnl-3
 LDLIBS_GENL  := -lnl-genl-3 -lnl-3
 LDLIBS_TLS   := -lssl -lcrypto
 LDLIBS_JSON  := -ljson-c
+# dsr-checkd's web configuration file (YAML) and its bcrypt password hashes
+LDLIBS_WEB   := -lyaml -lcrypt
 LDLIBS_CMOCKA := -lcmocka
 
 # Filled in by the module.mk files.
@@ -94,6 +96,7 @@ check: deps
 	$(MAKE) fuzz-smoke
 	$(MAKE) lab
 	$(MAKE) browser-check
+	$(MAKE) prometheus-names
 
 # Every include points down the layers of LAYERS (and the checker's own test).
 layercheck:

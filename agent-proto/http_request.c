@@ -54,7 +54,7 @@ static long line_end(const char *s, size_t n)
 	return -1;
 }
 
-static int parse_request_line(const char *s, size_t n, struct http_request *req)
+static int parse_request_line(const char *s, size_t n, struct http_request *req, unsigned methods)
 {
 	size_t i = 0, m, t0, tl, q;
 
@@ -96,12 +96,17 @@ static int parse_request_line(const char *s, size_t n, struct http_request *req)
 		memcpy(req->query, s + q + 1, ql); /* ql < request line limit */
 		req->query[ql] = '\0';
 	}
-	if (m != 3 || memcmp(s, "GET", 3) != 0) /* methods are case-sensitive */
-		return bad(req, HTTP_ERR_METHOD, "method not GET");
+	/* methods are case-sensitive */
+	if (m == 3 && memcmp(s, "GET", 3) == 0)
+		req->method = HTTP_METHOD_GET;
+	else if (m == 4 && memcmp(s, "HEAD", 4) == 0)
+		req->method = HTTP_METHOD_HEAD;
+	if (!(req->method & methods))
+		return bad(req, HTTP_ERR_METHOD, methods & HTTP_METHOD_HEAD ? "method not GET or HEAD" : "method not GET");
 	return 0;
 }
 
-static int parse_header(const char *s, size_t n, struct http_request *req, int *seen_cl)
+static int parse_header(const char *s, size_t n, struct http_request *req, int *seen_cl, size_t base)
 {
 	size_t i = 0, vs, ve;
 	uint32_t cl;
@@ -138,6 +143,11 @@ static int parse_header(const char *s, size_t n, struct http_request *req, int *
 		if (http_director_parse(s + vs, ve - vs, &req->directors[req->n_directors], &why) < 0)
 			return bad(req, HTTP_ERR_BAD_REQUEST, why);
 		req->n_directors++;
+	} else if (span_eq_ci(s, i, "authorization")) {
+		if (req->auth_len)
+			return bad(req, HTTP_ERR_BAD_REQUEST, "repeated Authorization");
+		req->auth_off = base + vs;
+		req->auth_len = ve - vs;
 	} else if (span_eq_ci(s, i, "connection")) {
 		if (span_has_token(s + vs, ve - vs, "close"))
 			req->keep_alive = 0;
@@ -148,6 +158,11 @@ static int parse_header(const char *s, size_t n, struct http_request *req, int *
 }
 
 int http_request_parse(const char *data, size_t len, struct http_request *req)
+{
+	return http_request_parse_methods(data, len, req, HTTP_METHOD_GET);
+}
+
+int http_request_parse_methods(const char *data, size_t len, struct http_request *req, unsigned methods)
 {
 	size_t pos, head, nheaders = 0;
 	long e;
@@ -168,7 +183,7 @@ int http_request_parse(const char *data, size_t len, struct http_request *req)
 			l--;
 		if (l > HTTP_MAX_REQUEST_LINE)
 			return bad(req, HTTP_ERR_URI_TOO_LONG, "request line longer than the limit");
-		r = parse_request_line(data, l, req);
+		r = parse_request_line(data, l, req, methods);
 		if (r < 0)
 			return r;
 	}
@@ -202,7 +217,7 @@ int http_request_parse(const char *data, size_t len, struct http_request *req)
 			return bad(req, HTTP_ERR_HEADERS_TOO_LARGE, "header line longer than the limit");
 		if (++nheaders > HTTP_MAX_HEADERS)
 			return bad(req, HTTP_ERR_HEADERS_TOO_LARGE, "too many headers");
-		r = parse_header(data + pos, l, req, &seen_cl);
+		r = parse_header(data + pos, l, req, &seen_cl, pos);
 		if (r < 0)
 			return r;
 		pos += (size_t)e + 1;

@@ -60,7 +60,14 @@ struct http_director_report {
 	uint32_t active, inactive;
 };
 
+/* Methods a caller accepts (http_request_parse_methods); any other is a 405. */
+enum http_method {
+	HTTP_METHOD_GET = 1u << 0,
+	HTTP_METHOD_HEAD = 1u << 1,
+};
+
 struct http_request {
+	enum http_method method;             /* the one the request names */
 	char path[HTTP_MAX_PATH];            /* before '?', NUL-terminated */
 	char query[HTTP_MAX_REQUEST_LINE];   /* after '?', raw */
 	int minor;                           /* HTTP/1.<minor> */
@@ -68,6 +75,9 @@ struct http_request {
 	size_t content_length;
 	enum http_error error;
 	const char *why;                     /* static text for the log on error */
+	/* the value of the Authorization header: data[auth_off..auth_off+auth_len)
+	 * of the parsed input (auth_len 0: none) */
+	size_t auth_off, auth_len;
 	struct http_director_report directors[HTTP_MAX_DIRECTOR_REPORTS];
 	size_t n_directors;
 };
@@ -98,6 +108,11 @@ int http_query_parse(const char *query, struct http_query *q, const char **why);
 /* One DSR-Director header value (v[0..n)).  0 or -EINVAL with *why. */
 __attribute__((warn_unused_result))
 int http_director_parse(const char *v, size_t n, struct http_director_report *out, const char **why);
+
+/* The same, accepting the methods of the mask methods (HTTP_METHOD_*):
+ * http_request_parse is this with HTTP_METHOD_GET. */
+__attribute__((warn_unused_result))
+int http_request_parse_methods(const char *data, size_t len, struct http_request *req, unsigned methods);
 
 /* The target of a /v1/status query: "vip=ADDR&port=N" (port optional).
  * Returns 1 with *t filled, 0 for an empty query, or -EINVAL with *why. */

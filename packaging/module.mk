@@ -34,7 +34,7 @@ endef
 install-packaging:
 	install -d $(DESTDIR)$(SYSTEMD_UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(TMPFILESDIR) $(DESTDIR)$(BASHCOMPDIR) \
 		$(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived \
-		$(DESTDIR)$(DIRECTOR_EXAMPLES)/grafana $(DESTDIR)$(AGENT_EXAMPLES)
+		$(DESTDIR)$(DIRECTOR_EXAMPLES)/grafana $(DESTDIR)$(DIRECTOR_EXAMPLES)/prometheus $(DESTDIR)$(AGENT_EXAMPLES)
 	for u in $(PKG_UNITS); do \
 		sed -e 's|=/usr/sbin/|=$(SBINDIR)/|' -e 's| /etc/dsrkit/| $(SYSCONFDIR)/dsrkit/|' $$u \
 			>$(DESTDIR)$(SYSTEMD_UNITDIR)/$$(basename $$u) || exit 1; \
@@ -51,6 +51,8 @@ install-packaging:
 	install -m 0644 packaging/keepalived/ha/* $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived/ha/
 	install -m 0644 packaging/etc/checkd.conf $(DESTDIR)$(DIRECTOR_EXAMPLES)/checkd.conf.example
 	$(if $(wildcard packaging/grafana/*.json),install -m 0644 $(wildcard packaging/grafana/*.json) $(DESTDIR)$(DIRECTOR_EXAMPLES)/grafana/)
+	install -m 0644 packaging/prometheus/dsrkit-checkd.rules.yml packaging/prometheus/dsrkit-checkd.test.yml \
+		$(DESTDIR)$(DIRECTOR_EXAMPLES)/prometheus/
 	$(call install_conf,dsrkit.conf)
 	$(call install_conf,checkd.conf)
 	$(call install_conf,agent.conf)
@@ -90,3 +92,34 @@ pkg-check: deps
 	$(MAKE) deb rpm
 	packaging/pkg-check $(PKG_DIR)
 check: pkg-check
+
+# ---- Prometheus and Grafana ----
+# The shipped alerting rules parse (promtool check rules) and pass their unit
+# tests (promtool test rules); a prerequisite of `make check`, as pkg-check.
+PROM_RULES := packaging/prometheus/dsrkit-checkd.rules.yml
+PROM_SCRAPES := build/lab/checkd-http/metrics.txt build/lab/checkd-datapath-arp/metrics-arp.txt \
+	build/lab/checkd-datapath-arp/metrics-datapath.txt
+.PHONY: prometheus-rules prometheus-names
+prometheus-rules:
+	promtool check rules $(PROM_RULES)
+	cd packaging/prometheus && promtool test rules dsrkit-checkd.test.yml
+check: prometheus-rules
+
+# After the lab (it saves real scrapes): every metric the Grafana dashboard
+# and the rules name exists.  The check's own test first: a name no scrape
+# has must fail it.
+prometheus-names:
+	@mkdir -p $(BUILD)/check-names
+	@printf '# TYPE dsrkit_x_total counter\ndsrkit_x_total 1\n' >$(BUILD)/check-names/scrape.txt
+	@printf '{"panels":[{"title":"t","targets":[{"expr":"sum by (a) (rate(%s[1m]))"}]}]}' \
+		dsrkit_x_total >$(BUILD)/check-names/good.json
+	@printf '{"panels":[{"title":"t","targets":[{"expr":"sum by (a) (rate(%s[1m]))"}]}]}' \
+		dsrkit_y_total >$(BUILD)/check-names/bad.json
+	@tests/prometheus/check-names --scrape $(BUILD)/check-names/scrape.txt \
+		--dashboard $(BUILD)/check-names/good.json >/dev/null || \
+		{ echo "prometheus-names: check-names refused a dashboard it should pass" >&2; exit 1; }
+	@if tests/prometheus/check-names --scrape $(BUILD)/check-names/scrape.txt \
+		--dashboard $(BUILD)/check-names/bad.json >/dev/null; then \
+		echo "prometheus-names: check-names passed a dashboard with an unknown metric" >&2; exit 1; fi
+	tests/prometheus/check-names $(addprefix --scrape ,$(PROM_SCRAPES)) \
+		$(addprefix --dashboard ,$(wildcard packaging/grafana/*.json)) --rules $(PROM_RULES)

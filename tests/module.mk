@@ -86,7 +86,7 @@ UNIT_TESTS += $(BUILD)/tests/test_checker_http $(BUILD)/tests/test_checker_conf 
 # checker/dsr-checkd/
 $(BUILD)/tests/test_checkd: $(TU)/checker/dsr-checkd/test_checkd.o $(TU)/checker/good_facts.o \
 		$(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
-	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_CMOCKA))
+	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_WEB) $(LDLIBS_CMOCKA))
 $(BUILD)/tests/test_checkd_conf: $(TU)/checker/dsr-checkd/test_checkd_conf.o $(BUILD)/obj/checker/dsr-checkd/conf.o \
 		$(CHECKER_LIB)/datapath_kind.o $(BUILD)/obj/arp/arp_packet.o $(KACONF_OBJS) $(DAEMON_PROTO_OBJS) \
 		$(CHECKER_LIB)/verdict.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
@@ -140,6 +140,17 @@ FUZZ_SRCS_fuzz_http_resp := tests/fuzz/fuzz_http_resp.c checker/lib/http_resp.c 
 FUZZ_SRCS_fuzz_dsrkit_conf := tests/fuzz/fuzz_dsrkit_conf.c checker/lib/dsrkit_conf.c $(BOUNDED_SRCS)
 FUZZ_SRCS_fuzz_checkd_proto := tests/fuzz/fuzz_checkd_proto.c checker/lib/daemon_proto.c checker/lib/verdict.c \
 	$(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
+
+# dsr-checkd's status endpoint with a web configuration file (TLS, client
+# certificates, basic auth) on 127.0.0.1: part of `make unit`.
+.PHONY: checkd-web-check
+checkd-web-check: $(BUILD)/bin/dsr-checkd
+	tests/checkd-web/run $(BUILD)/bin/dsr-checkd
+unit: checkd-web-check
+
+FUZZ_TARGETS += fuzz_checkd_webconf
+FUZZ_SRCS_fuzz_checkd_webconf := tests/fuzz/fuzz_checkd_webconf.c checker/dsr-checkd/webconf.c
+FUZZ_LIBS_fuzz_checkd_webconf := $(LDLIBS_WEB) $(LDLIBS_TLS)
 
 FUZZ_TARGETS += fuzz_checkd_conf
 FUZZ_SRCS_fuzz_checkd_conf := tests/fuzz/fuzz_checkd_conf.c checker/dsr-checkd/conf.c checker/lib/datapath_kind.c \

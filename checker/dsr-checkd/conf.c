@@ -144,9 +144,11 @@ static int daemon_setting(struct checkd_conf *c, const struct kaconf_node *n, ch
 			       ? fail(err, errlen, n, "agent_port '%s' is not 1-65535", v) : 0;
 	if (!strcmp(k, "standalone"))
 		return parse_yes_no(v, &c->standalone) < 0 ? fail(err, errlen, n, "standalone wants yes or no") : 0;
-	if (!strcmp(k, "listen") || !strcmp(k, "socket") || !strcmp(k, "track_dir") || !strcmp(k, "keepalived_conf")) {
+	if (!strcmp(k, "listen") || !strcmp(k, "socket") || !strcmp(k, "track_dir") || !strcmp(k, "keepalived_conf") ||
+	    !strcmp(k, "web_config_file")) {
 		char *dst = !strcmp(k, "listen") ? c->listen : !strcmp(k, "socket") ? c->socket_path
-				: !strcmp(k, "track_dir") ? c->track_dir : c->keepalived_conf;
+				: !strcmp(k, "track_dir") ? c->track_dir
+				: !strcmp(k, "web_config_file") ? c->web_config_file : c->keepalived_conf;
 		size_t cap = !strcmp(k, "listen") ? sizeof(c->listen) : CHECKD_CONF_PATH_MAX;
 
 		if (strlen(v) >= cap)

@@ -19,6 +19,8 @@
  *       heartbeat 1s           # long-poll: a silent agent is down after this; "off": poll
  *       agent_port 9443        # default for every real server
  *       listen 127.0.0.1:9445  # status HTTP endpoint (/metrics, /status); "off"
+ *       web_config_file /etc/dsrkit/web.yml  # TLS and basic auth of that endpoint, in
+ *                              # node_exporter's --web.config.file format; unset: plain HTTP
  *       socket /run/dsrkit/checkd.sock   # for dsr-check --daemon; "off"
  *       track_dir /run/dsrkit/track      # keepalived track_file outputs; unset: none
  *       standalone yes         # own the IPVS services below (CAP_NET_ADMIN)
@@ -112,6 +114,7 @@ struct checkd_conf {
 	uint32_t heartbeat_ms;    /* long-poll heartbeat; 0: poll only (default 1000) */
 	uint32_t agent_port;      /* 0: from dsrkit.conf */
 	char listen[128];         /* "" = off */
+	char web_config_file[CHECKD_CONF_PATH_MAX];  /* "" = plain HTTP, no auth */
 	char socket_path[CHECKD_CONF_PATH_MAX];  /* "" = from dsrkit.conf, "off" = none */
 	char track_dir[CHECKD_CONF_PATH_MAX];    /* "" = no track files */
 	int standalone;

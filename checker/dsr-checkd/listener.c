@@ -3,6 +3,7 @@
 #include "checker/dsr-checkd/listener.h"
 
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -58,13 +59,69 @@ static void accept_pause(struct checkd_listener *l)
 		(void)!loop_io_want(&l->d->loop, &l->io, EPOLLIN);
 }
 
+void checkd_conn_set_idle(struct checkd_conn *c, int idle)
+{
+	if (idle && !c->idle)
+		c->idle_since_ms = loop_clock_ms();
+	c->idle = idle;
+}
+
+static int same_source(const struct sockaddr_storage *a, const struct sockaddr_storage *b)
+{
+	if (a->ss_family != b->ss_family)
+		return 0;
+	if (a->ss_family == AF_INET)
+		return !memcmp(&((const struct sockaddr_in *)a)->sin_addr, &((const struct sockaddr_in *)b)->sin_addr,
+			       sizeof(struct in_addr));
+	if (a->ss_family == AF_INET6)
+		return !memcmp(&((const struct sockaddr_in6 *)a)->sin6_addr, &((const struct sockaddr_in6 *)b)->sin6_addr,
+			       sizeof(struct in6_addr));
+	return 1;  /* unix: one source */
+}
+
+/* Make room for a newcomer from peer: 0 when there is room (an idle
+ * connection may have been closed for it), -1 when it must be refused. */
+static int make_room(struct checkd_listener *l, const struct sockaddr_storage *peer)
+{
+	struct checkd_conn *c, *oldest_src = NULL, *oldest = NULL;
+	unsigned from_src = 0;
+
+	for (c = l->conns; c; c = c->next) {
+		int same = l->ops->per_source_max && same_source(&c->peer, peer);
+
+		from_src += same;
+		if (!c->idle)
+			continue;
+		if (!oldest || c->idle_since_ms <= oldest->idle_since_ms)
+			oldest = c;
+		if (same && (!oldest_src || c->idle_since_ms <= oldest_src->idle_since_ms))
+			oldest_src = c;
+	}
+	if (l->ops->per_source_max && from_src >= l->ops->per_source_max) {
+		if (!oldest_src)
+			return -1;
+		checkd_conn_close(oldest_src);
+		l->n_evicted++;
+		return 0;
+	}
+	if (l->n_conns < l->ops->max_conns)
+		return 0;
+	if (!l->ops->evict_idle || !oldest)
+		return -1;
+	checkd_conn_close(oldest);
+	l->n_evicted++;
+	return 0;
+}
+
 static void accept_cb(struct loop_io *io, uint32_t events)
 {
 	struct checkd_listener *l = (struct checkd_listener *)((char *)io - offsetof(struct checkd_listener, io));
 	(void)events;
 
 	for (;;) {
-		int fd = accept4(io->fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		struct sockaddr_storage peer;
+		socklen_t pl = sizeof(peer);
+		int fd = accept4(io->fd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
 		struct checkd_conn *c;
 
 		if (fd < 0) {
@@ -72,10 +129,16 @@ static void accept_cb(struct loop_io *io, uint32_t events)
 				accept_pause(l);
 			return;
 		}
-		if (l->n_conns >= l->ops->max_conns || !(c = calloc(1, l->ops->conn_size))) {
+		if (pl > sizeof(peer))
+			peer.ss_family = AF_UNSPEC;
+		if (make_room(l, &peer) < 0 || !(c = calloc(1, l->ops->conn_size))) {
+			l->n_refused++;
 			close(fd);
 			continue;
 		}
+		c->peer = peer;
+		c->idle = 1;
+		c->idle_since_ms = loop_clock_ms();
 		c->l = l;
 		loop_io_init(&c->io, fd, conn_io_cb);
 		loop_timer_init(&c->timer, conn_timer_cb);
@@ -85,8 +148,8 @@ static void accept_cb(struct loop_io *io, uint32_t events)
 			l->conns->pprev = &c->next;
 		l->conns = c;
 		l->n_conns++;
-		if ((l->ops->on_open && l->ops->on_open(c) < 0) || loop_io_want(&l->d->loop, &c->io, EPOLLIN) < 0 ||
-		    loop_timer_set(&l->d->loop, &c->timer, loop_clock_ms() + l->ops->timeout_ms) < 0)
+		if (loop_timer_set(&l->d->loop, &c->timer, loop_clock_ms() + l->ops->timeout_ms) < 0 ||
+		    (l->ops->on_open && l->ops->on_open(c) < 0) || loop_io_want(&l->d->loop, &c->io, EPOLLIN) < 0)
 			checkd_conn_close(c);
 	}
 }

@@ -276,52 +276,87 @@ static int ha_status(const struct checkd *d, struct buf *body)
 	return checkd_ha_status_append(&h, body);
 }
 
-static int http_handler(struct checkd *d, const char *path, struct buf *body, const char **ctype)
+/* The IPVS table as /metrics and /status show it: read at most once a
+ * second, whatever the request rate (a dump of a big table is the costliest
+ * thing a scrape does on the loop). */
+#define IPVS_SNAPSHOT_MS 1000
+static struct checkd_ipvs_snapshot ipvs_snap;
+static int64_t ipvs_snap_ms = -1;
+
+static const struct checkd_ipvs_snapshot *ipvs_snapshot(struct checkd *d)
 {
-	struct checkd_ipvs_snapshot snap;
-	struct checkd_process proc;
 	int64_t now = loop_clock_ms();
+
+	if (!d->ipvs)
+		return NULL;
+	if (ipvs_snap_ms < 0 || now - ipvs_snap_ms >= IPVS_SNAPSHOT_MS) {
+		checkd_ipvs_snapshot_free(&ipvs_snap);
+		checkd_ipvs_snapshot_read(d, &ipvs_snap);
+		ipvs_snap_ms = now;
+	}
+	return &ipvs_snap;
+}
+
+static int render_metrics(struct checkd *d, struct buf *body)
+{
+	struct checkd_process proc;
 	int r;
 
-	if (!strcmp(path, "/healthz")) {
-		return buf_append_str(body, "ok\n") < 0 ? 500 : 200;
-	}
-	if (strcmp(path, "/metrics") && strcmp(path, "/status") && strcmp(path, "/")) {
-		if (buf_append_str(body, "not found: try /, /metrics, /status or /healthz\n") < 0)
-			return 500;
-		return 404;
-	}
-	checkd_ipvs_snapshot_read(d, &snap);
-	if (!strcmp(path, "/metrics")) {
-		*ctype = "text/plain; version=0.0.4; charset=utf-8";
-		r = checkd_metrics_render(d, d->ipvs ? &snap : NULL, checkd_process_read(&proc) == 0 ? &proc : NULL, now,
-					  body);
-		d->loop.max_lag_ms = 0;  /* the gauge covers the time between scrapes */
-		if (r == 0)
-			r = ha_metrics(d, body);
-	} else if (!strcmp(path, "/")) {
-		*ctype = "text/html; charset=utf-8";
-		r = checkd_page_render(d, d->ipvs ? &snap : NULL, now, body);
-	} else {
-		*ctype = "application/json";
-		r = checkd_status_render(d, d->ipvs ? &snap : NULL, now, body);
-		if (r == 0)
-			r = ha_status(d, body);
-	}
-	checkd_ipvs_snapshot_free(&snap);
-	return r < 0 ? 500 : 200;
+	r = checkd_metrics_render(d, ipvs_snapshot(d), checkd_process_read(&proc) == 0 ? &proc : NULL, loop_clock_ms(),
+				  body);
+	d->loop.max_lag_ms = 0;  /* the gauge covers the time between renders */
+	if (r == 0)
+		r = ha_metrics(d, body);
+	return r;
 }
+
+static int render_status(struct checkd *d, struct buf *body)
+{
+	int r = checkd_status_render(d, ipvs_snapshot(d), loop_clock_ms(), body);
+
+	return r == 0 ? ha_status(d, body) : r;
+}
+
+static int render_page(struct checkd *d, struct buf *body)
+{
+	return checkd_page_render(d, ipvs_snapshot(d), loop_clock_ms(), body);
+}
+
+static int render_healthz(struct checkd *d, struct buf *body)
+{
+	(void)d;
+	return buf_append_str(body, "ok\n");
+}
+
+/* The status endpoint's paths: one line each.  /metrics and /status are
+ * rendered at most once a second and shared by every request in it. */
+static const struct checkd_http_route http_routes[] = {
+	{ "/metrics", "text/plain; version=0.0.4; charset=utf-8", 1000, render_metrics },
+	{ "/status", "application/json", 1000, render_status },
+	{ "/", "text/html; charset=utf-8", 1000, render_page },
+	{ "/healthz", "text/plain; charset=utf-8", 0, render_healthz },
+};
 
 /* Start, stop or move the endpoints to what conf says. */
 static int endpoints(struct checkd *d, const struct checkd_conf *old, const struct checkd_conf *now, int first)
 {
-	char err[300];
+	char err[1200];
 	int r, ret = 0;
 
-	if (first || strcmp(old->listen, now->listen)) {
+	/* the same endpoint: its web configuration file is read again (renewed
+	 * certificates, changed users); a broken one keeps the running one */
+	if (!first && d->http && !strcmp(old->listen, now->listen) &&
+	    !strcmp(old->web_config_file, now->web_config_file) && now->web_config_file[0] &&
+	    checkd_http_web_reload(d, now->web_config_file, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dsr-checkd: status endpoint: %s (the previous web configuration stays)\n", err);
+		ret = -EINVAL;
+	}
+
+	if (first || strcmp(old->listen, now->listen) || strcmp(old->web_config_file, now->web_config_file)) {
 		checkd_http_stop(d);
 		if (now->listen[0]) {
-			r = checkd_http_start(d, now->listen, http_handler, err, sizeof(err));
+			r = checkd_http_start(d, now->listen, http_routes, sizeof(http_routes) / sizeof(http_routes[0]),
+					      now->web_config_file, err, sizeof(err));
 			if (r < 0) {
 				fprintf(stderr, "dsr-checkd: status endpoint: %s\n", err);
 				ret = r;
@@ -581,6 +616,7 @@ int main(int argc, char **argv)
 	checkd_http_stop(d);
 	checkd_rs_table_free(d);
 	checkd_director_free(d);
+	checkd_ipvs_snapshot_free(&ipvs_snap);
 	checkd_ipvs_close(d);
 	agent_tls_free(d->tls);
 	checkd_conf_free(&d->conf);

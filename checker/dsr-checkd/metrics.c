@@ -7,6 +7,7 @@
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
 #include "checker/dsr-checkd/failsafe.h"
+#include "checker/dsr-checkd/http.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -432,6 +433,28 @@ int checkd_metrics_render(const struct checkd *d, const struct checkd_ipvs_snaps
 	put(&o, "dsrkit_checkd_ipvs_applies_total %llu\n", (unsigned long long)d->stats.ipvs_applies);
 	family(&o, "dsrkit_checkd_ipvs_apply_failures_total", "counter", "Standalone mode: IPVS changes that failed.");
 	put(&o, "dsrkit_checkd_ipvs_apply_failures_total %llu\n", (unsigned long long)d->stats.ipvs_apply_failures);
+	{
+		uint64_t ev, rf;
+
+		uint64_t tf, af;
+
+		checkd_http_counts(d, &ev, &rf);
+		checkd_http_auth_counts(d, &tf, &af);
+		family(&o, "dsrkit_checkd_http_requests_total", "counter", "Requests to the status endpoint.");
+		put(&o, "dsrkit_checkd_http_requests_total %llu\n", (unsigned long long)d->stats.http_requests);
+		family(&o, "dsrkit_checkd_http_connections_evicted_total", "counter",
+		       "Idle status-endpoint connections closed to make room for a newcomer.");
+		put(&o, "dsrkit_checkd_http_connections_evicted_total %llu\n", (unsigned long long)ev);
+		family(&o, "dsrkit_checkd_http_connections_refused_total", "counter",
+		       "Status-endpoint connections refused (no room, nothing idle to close).");
+		put(&o, "dsrkit_checkd_http_connections_refused_total %llu\n", (unsigned long long)rf);
+		family(&o, "dsrkit_checkd_http_tls_handshake_failures_total", "counter",
+		       "Status-endpoint TLS handshakes that failed (web_config_file with TLS).");
+		put(&o, "dsrkit_checkd_http_tls_handshake_failures_total %llu\n", (unsigned long long)tf);
+		family(&o, "dsrkit_checkd_http_auth_failures_total", "counter",
+		       "Status-endpoint requests refused for their user and password (401, 429).");
+		put(&o, "dsrkit_checkd_http_auth_failures_total %llu\n", (unsigned long long)af);
+	}
 	if (proc) {
 		family(&o, "process_cpu_seconds_total", "counter", "Total user and system CPU time spent in seconds.");
 		put(&o, "process_cpu_seconds_total %.2f\n", proc->cpu_seconds);

@@ -11,7 +11,7 @@ $(BUILD)/bin/dsr-checkd: $(BUILD)/obj/checker/dsr-checkd/main.o $(CHECKD_OBJS) $
 		$(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_WEB)
 BINS += $(BUILD)/bin/dsr-checkd
 
 .PHONY: install-checkd

@@ -7,9 +7,11 @@
  * the same bytes.  Also `--hang PORT`: accept TCP there and never answer.
  *
  *   dsrkit-tlsresp --base PORT --count N --cert F --key F --ca F [--no-client-cert]
- *                  [--hang PORT] [--stats FILE]
+ *                  [--hang PORT] [--stats FILE] [--times FILE]
  *
- * On SIGUSR1 it writes "requests N handshakes N" to the stats file. */
+ * On SIGUSR1 it writes "requests N handshakes N" to the stats file (and
+ * flushes the times file: one "PORT MONOTONIC_MS" line per request answered,
+ * from which the bench reads each agent's probe intervals). */
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -20,6 +22,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
@@ -42,6 +45,7 @@ struct ent {
 	size_t out_len, out_off;
 	int close_after;
 	uint32_t ev;
+	uint16_t port;
 };
 
 static SSL_CTX *ctx;
@@ -50,6 +54,7 @@ static size_t resp11_len, resp10_len;
 static unsigned long long n_requests, n_handshakes;
 static volatile sig_atomic_t want_stats;
 static int epfd;
+static FILE *times;
 
 static void on_usr1(int s)
 {
@@ -178,6 +183,12 @@ static void conn_step(struct ent *e)
 				continue;
 			}
 			n_requests++;
+			if (times) {
+				struct timespec ts;
+
+				clock_gettime(CLOCK_MONOTONIC, &ts);
+				fprintf(times, "%u %lld\n", e->port, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
+			}
 			e->close_after = strstr(e->in, "HTTP/1.0") != NULL && strstr(e->in, "HTTP/1.0") < end;
 			e->out = e->close_after ? resp10 : resp11;
 			e->out_len = e->close_after ? resp10_len : resp11_len;
@@ -207,6 +218,7 @@ int main(int argc, char **argv)
 		{ "cert", required_argument, NULL, 'c' }, { "key", required_argument, NULL, 'k' },
 		{ "ca", required_argument, NULL, 'a' }, { "no-client-cert", no_argument, NULL, 'N' },
 		{ "hang", required_argument, NULL, 'H' }, { "stats", required_argument, NULL, 's' },
+		{ "times", required_argument, NULL, 'T' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t base = 20000, count = 1, hang = 0;
@@ -224,6 +236,11 @@ int main(int argc, char **argv)
 		case 'N': no_client = 1; break;
 		case 'H': if (parse_u32(optarg, &hang, 1, 65535) < 0) return 2; break;
 		case 's': stats = optarg; break;
+		case 'T':
+			times = fopen(optarg, "w");
+			if (!times)
+				return fprintf(stderr, "tlsresp: %s: %s\n", optarg, strerror(errno)), 1;
+			break;
 		default: return 2;
 		}
 	}
@@ -246,6 +263,7 @@ int main(int argc, char **argv)
 		struct ent *e = calloc(1, sizeof(*e));
 
 		e->kind = K_LISTEN;
+		e->port = (uint16_t)(base + i);
 		e->fd = listen_on((uint16_t)(base + i));
 		if (e->fd < 0)
 			return 1;
@@ -269,6 +287,8 @@ int main(int argc, char **argv)
 			FILE *f = fopen(stats, "w");
 
 			want_stats = 0;
+			if (times)
+				fflush(times);
 			if (f) {
 				fprintf(f, "requests %llu handshakes %llu\n", n_requests, n_handshakes);
 				fclose(f);
@@ -288,6 +308,7 @@ int main(int argc, char **argv)
 					c = calloc(1, sizeof(*c));
 					c->fd = fd;
 					c->kind = K_CONN;
+					c->port = e->port;
 					c->ssl = SSL_new(ctx);
 					SSL_set_fd(c->ssl, fd);
 					SSL_set_accept_state(c->ssl);

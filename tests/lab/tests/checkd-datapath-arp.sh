@@ -88,6 +88,9 @@ WANT="$RS2 ${LAB_MAC[rs2]}" expect_eventually status-names-rs2 5 sh -c \
 	"ip netns exec director curl -s http://127.0.0.1:9445/status | python3 -c 'import json,sys; f=json.load(sys.stdin)[\"arp\"][\"findings\"]; print(\" \".join(x[\"server\"] + \" \" + x[\"mac\"] for x in f))'"
 metrics | grep -q "^dsrkit_checkd_arp_problem{vip=\"$LAB_VIP\",mac=\"${LAB_MAC[rs2]}\",server=\"$RS2\"} 1" &&
 	lab_pass metrics-arp-problem || lab_fail metrics-arp-problem "$(metrics | grep arp_problem)"
+# kept for the host's checks (tests/prometheus/check-names), and promtool's word
+metrics >"$LAB_OUT/metrics-arp.txt"
+lab_check promtool-metrics-arp-problem sh -c "out=\$(promtool check metrics <'$LAB_OUT/metrics-arp.txt' 2>&1); rc=\$?; echo \"\$out\"; [ \$rc -eq 0 ] && [ -z \"\$out\" ]"
 lab_rs_arp rs2 1 2
 WANT="up" expect_eventually rs2-fixed-up 10 target_field "$RS2" "t['state']"
 
@@ -98,6 +101,8 @@ target_field "$RS1" "t['last']['reason']" | grep -q "firewall or weak-host send"
 	lab_fail firewall-reason "$(target_field "$RS1" "t['last']['reason']")"
 metrics | grep -q "^dsrkit_checkd_datapath_up{.*$RS1.*code=\"DATAPATH_TIMEOUT\"} 0" && lab_pass metrics-datapath-down ||
 	lab_fail metrics-datapath-down "$(metrics | grep datapath_up)"
+metrics >"$LAB_OUT/metrics-datapath.txt"
+lab_check promtool-metrics-datapath-down sh -c "out=\$(promtool check metrics <'$LAB_OUT/metrics-datapath.txt' 2>&1); rc=\$?; echo \"\$out\"; [ \$rc -eq 0 ] && [ -z \"\$out\" ]"
 in_ns rs1 iptables-legacy -D INPUT -d "$LAB_VIP" -p tcp --dport 80 -j DROP
 WANT="True up" expect_eventually firewall-removed-rs1-up 10 target_field "$RS1" "t['datapath']['up'], t['state']"
 
