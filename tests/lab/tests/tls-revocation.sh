@@ -21,9 +21,10 @@ agent_start rs1 "tls_crl = $AGENT_PKI/crl.pem" || { lab_fail agent-starts "$(cat
 checker_conf "timeout = 1s" "tls_crl = $AGENT_PKI/crl.pem" "daemon_socket = /tmp/checkd.sock"
 CHECK="dsr-check --config /tmp/dsrkit.conf --rs $RS1 --vip $LAB_VIP --port 80"
 
-# 1. a checker certificate from another CA: a TLS reason, every time
+# 1. a checker certificate from another CA: a TLS reason, every time (5 s:
+# the guest may be slow, and a timeout would be a different reason)
 for i in 1 2 3 4 5; do
-	in_ns director $CHECK --cert /tmp/pki2/rogue.crt --key /tmp/pki2/rogue.key
+	in_ns director $CHECK --timeout 5s --cert /tmp/pki2/rogue.crt --key /tmp/pki2/rogue.key
 done >/tmp/rogue.out 2>&1
 lab_log "rogue checker: $(sort /tmp/rogue.out | uniq -c | tr '\n' ' ')"
 lab_expect rogue-checker-tls-reason "$(grep -c '^DOWN .*: \[tls\] .*(TLS_REJECTED)$' /tmp/rogue.out)" 5
