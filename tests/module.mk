@@ -146,3 +146,8 @@ FUZZ_TARGETS += fuzz_win_facts
 FUZZ_SRCS_fuzz_win_facts := tests/fuzz/fuzz_win_facts.c win-realserver/win_facts.c $(AGENT_PROTO_PARSE_SRCS) \
 	$(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 FUZZ_LIBS_fuzz_win_facts := $(LDLIBS_JSON)
+
+# kaconf-check: dsrkit's keepalived.conf reader on one file, for the
+# differential test against `keepalived -t` (tests/fuzz/kaconf-diff)
+$(BUILD)/tests/kaconf-check: $(BUILD)/obj/tests/fuzz/kaconf_check.o $(KACONF_OBJS) $(BOUNDED_OBJS)
+	$(call unit_link,)
