@@ -17,11 +17,11 @@ for ns in director rs1 rs2; do
 done
 agent_pki rs1 rs2 || { lab_fail pki "dsrkit-pki failed"; exit 1; }
 agent_start rs1 && agent_start rs2 || { lab_fail agents-start "$(cat /tmp/agent-rs*.log)"; exit 1; }
-checker_conf "timeout = 800ms"
+checker_conf "timeout = 2s"
 cat >/tmp/checkd.conf <<EOT
 dsr_checkd {
     interval 500ms
-    timeout 800ms
+    timeout 2s
     rise 2
     fall 3
     standalone yes

@@ -32,11 +32,13 @@ linkdown() {
 	status >/tmp/failsafe-status.json
 	metrics >/tmp/failsafe-metrics.txt
 }
+on_before=$(grep -c 'FAILSAFE ON' /tmp/checkd.log)
 HOLD_S=1 row director-link-down hold "linkdown" "ip -n director link set eth0 up"
 lab_expect failsafe-status-active "$(grep -o '"active_services":[0-9]*' /tmp/failsafe-status.json)" '"active_services":1'
 lab_expect failsafe-metric "$(grep -c "^dsrkit_checkd_failsafe_active{service=\"$LAB_VIP:80\",protocol=\"TCP\"} 1$" /tmp/failsafe-metrics.txt)" 1
 lab_expect failsafe-held-both "$(grep -o '"failsafe_held":true' /tmp/failsafe-status.json | wc -l)" 2
-lab_expect failsafe-logged-once "$(grep -c 'FAILSAFE ON' /tmp/checkd.log)" 1
+# once for this outage (a loaded guest may have engaged it before, for real)
+lab_expect failsafe-logged-once "$(( $(grep -c 'FAILSAFE ON' /tmp/checkd.log) - on_before ))" 1
 wait_secs 20 grep -q 'FAILSAFE OFF' /tmp/checkd.log && lab_pass failsafe-ends ||
 	lab_fail failsafe-ends "$(grep FAILSAFE /tmp/checkd.log)"
 # the fail-safe over, a single real fault drains again
