@@ -53,7 +53,7 @@ FUZZ_TARGETS :=
 LAB_TOOLS   :=
 INSTALL_TARGETS :=   # phony targets a module adds; each honours DESTDIR and PREFIX
 
-.PHONY: all check layercheck license-check cli-check browser-check unit lab fuzz fuzz-smoke demo bench asan install deps clean
+.PHONY: all check layercheck license-check cli-check browser-check unit lab fuzz fuzz-smoke fuzz-long fuzz-merge demo bench asan install deps clean
 all:
 
 # Objects of any .c file of the tree: build/obj/<path>.o
@@ -77,13 +77,27 @@ $(BUILD)/fuzz/$(1): $$(FUZZ_SRCS_$(1))
 endef
 $(foreach t,$(FUZZ_TARGETS),$(eval $(call fuzz_rule,$(t))))
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(BUILD)/fuzz/%)
-FUZZ_SECONDS ?= 10
+FUZZ_SECONDS ?= 60
 
 fuzz: $(FUZZ_BINS)
 
 # Each target runs a bounded time from its seed corpus (tests/fuzz/corpus/NAME).
-fuzz-smoke: $(FUZZ_BINS)
+fuzz-smoke: $(FUZZ_BINS) $(BUILD)/tests/kaconf-check
 	@build-aux/run-fuzz $(FUZZ_SECONDS) $(FUZZ_BINS)
+	@tests/fuzz/kaconf-diff $(BUILD)/tests/kaconf-check
+
+# Every target for FUZZ_SECONDS (e.g. make fuzz-long FUZZ_SECONDS=3600).
+fuzz-long: $(FUZZ_BINS)
+	@build-aux/run-fuzz $(FUZZ_SECONDS) $(FUZZ_BINS)
+
+# Fold what the runs found (build/fuzz/corpus-NAME) into the seeds, minimised.
+fuzz-merge: $(FUZZ_BINS)
+	@for t in $(FUZZ_TARGETS); do \
+		rm -rf build/fuzz/merge-$$t && mkdir -p build/fuzz/merge-$$t tests/fuzz/corpus/$$t build/fuzz/corpus-$$t && \
+		$(BUILD)/fuzz/$$t -merge=1 build/fuzz/merge-$$t tests/fuzz/corpus/$$t build/fuzz/corpus-$$t >/dev/null 2>&1 && \
+		rm -rf tests/fuzz/corpus/$$t && mv build/fuzz/merge-$$t tests/fuzz/corpus/$$t && \
+		echo "$$t: $$(ls tests/fuzz/corpus/$$t | wc -l) seeds"; \
+	done
 
 all: $(LIBS) $(BINS) $(LAB_TOOLS)
 

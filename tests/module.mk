@@ -206,3 +206,8 @@ $(BUILD)/bin/dsrkit-drainwatch: $(BUILD)/obj/tests/lab/tools/drainwatch.o $(BOUN
 	$(call say,LD)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_NL)
 LAB_TOOLS += $(BUILD)/bin/dsrkit-drainwatch
+
+# kaconf-check: dsrkit's keepalived.conf reader on one file, for the
+# differential test against `keepalived -t` (tests/fuzz/kaconf-diff)
+$(BUILD)/tests/kaconf-check: $(BUILD)/obj/tests/fuzz/kaconf_check.o $(KACONF_OBJS) $(BOUNDED_OBJS)
+	$(call unit_link,)

@@ -11,7 +11,7 @@ host, port, out = sys.argv[1], int(sys.argv[2]), sys.argv[3]
 period = (int(sys.argv[4]) if len(sys.argv) > 4 else 50) / 1000.0
 tmo = (int(sys.argv[5]) if len(sys.argv) > 5 else 400) / 1000.0
 f = open(out, "a", buffering=1)
-req = b"GET / HTTP/1.0\r\nHost: x\r\n\r\n"
+req = b"GET / HTTP/1.0\r\nHost: x\r\nConnection: close\r\n\r\n"  # labhttpd keeps alive otherwise
 while True:
     t0 = time.time()
     try:
