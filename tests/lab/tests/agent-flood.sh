@@ -69,7 +69,7 @@ sleep 0.3
 cp /tmp/agent-rs1.conf /tmp/agent-small.conf
 bg_ns rs1 agent-small sh -c "ulimit -s 256 && exec dsr-agent serve --config /tmp/agent-small.conf"
 wait_for 5 ip netns exec rs1 sh -c "ss -Hltn 'sport = :9443' | grep -q ." || lab_fail small-stack-starts "$(cat /tmp/agent-small.log)"
-out=$(in_ns director python3 $TOOL pipeline 192.0.2.11 9443 1000 $AGENT_PKI/ca.crt $AGENT_PKI/director.crt \
+out=$(LAB_STEP_TIMEOUT=120 in_ns director python3 $TOOL pipeline 192.0.2.11 9443 1000 $AGENT_PKI/ca.crt $AGENT_PKI/director.crt \
 	$AGENT_PKI/director.key 2>&1)
 lab_expect pipelined-1000-answered "$out" "answers 1000"
 lab_check alive-after-pipeline kill -0 "$(cat /tmp/agent-small.pid)"
