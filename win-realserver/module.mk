@@ -95,18 +95,16 @@ $(WIN_BUILD)/LICENSE.txt: LICENSE
 $(WIN_BUILD)/THIRD-PARTY-NOTICES.txt: packaging/windows/make-notices
 	$(call say,GEN)
 	$(Q)packaging/windows/make-notices $@
-# wixl (0.101) has no <Permission>/<PermissionEx>: the data folder's DACL
-# (SYSTEM and Administrators only, not inherited from ProgramData) is added
-# as an MsiLockPermissionsEx row with msibuild; CreateFolders applies it.
+# The data folder's DACL (SYSTEM and Administrators only): wixl 0.101 has no
+# <Permission>, and an MsiLockPermissionsEx row added with msibuild
+# (packaging/windows/MsiLockPermissionsEx.idt) makes wine's msiexec fail
+# (exit 91), so it is not applied yet (doc/security.md, finding 3).
 $(WIN_BUILD)/dsr-agent.msi: packaging/windows/dsr-agent.wxs $(WIN_BUILD)/dsr-agent.exe \
-		packaging/windows/agent.conf.example packaging/windows/MsiLockPermissionsEx.idt \
-		$(WIN_BUILD)/LICENSE.txt $(WIN_BUILD)/THIRD-PARTY-NOTICES.txt
+		packaging/windows/agent.conf.example $(WIN_BUILD)/LICENSE.txt $(WIN_BUILD)/THIRD-PARTY-NOTICES.txt
 	$(call say,MSI)
 	$(Q)wixl -a x64 -D Version=$(VERSION) -D Exe=$(WIN_BUILD)/dsr-agent.exe \
 		-D ConfExample=packaging/windows/agent.conf.example -D License=$(WIN_BUILD)/LICENSE.txt \
-		-D Notices=$(WIN_BUILD)/THIRD-PARTY-NOTICES.txt -o $@.tmp $<
-	$(Q)msibuild $@.tmp -i packaging/windows/MsiLockPermissionsEx.idt
-	$(Q)mv $@.tmp $@
+		-D Notices=$(WIN_BUILD)/THIRD-PARTY-NOTICES.txt -o $@ $<
 
 # The Linux side of the protocol test: the checker's parser and the rules.
 $(BUILD)/tests/win-judge-status: $(BUILD)/obj/win-realserver/tests/judge_status.o $(AGENT_PROTO_OBJS) \

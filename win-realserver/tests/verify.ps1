@@ -221,15 +221,6 @@ if ($Msi -ne "") {
 	Check "the MSI installed dsr-agent.exe" (Test-Path "$env:ProgramFiles\dsrkit\dsr-agent.exe") ""
 	$svc = Get-Service dsr-agent -ErrorAction SilentlyContinue
 	Check "the MSI registered and started the service" ($svc -ne $null -and $svc.Status -eq 'Running') "$($svc.Status)"
-	# issue 16, finding 3: the data folder's DACL is protected, SYSTEM and
-	# Administrators only, and the file in it (created before the install,
-	# as on an upgrade) inherits that
-	$acl = Get-Acl $pd
-	$who = @($acl.Access | ForEach-Object { $_.IdentityReference.Translate([System.Security.Principal.SecurityIdentifier]).Value } | Sort-Object -Unique)
-	Check "the MSI gives ProgramData\dsrkit a protected DACL: SYSTEM and Administrators only" ($acl.AreAccessRulesProtected -and (($who -join ',') -eq 'S-1-5-18,S-1-5-32-544')) "$($acl.Sddl)"
-	$facl = Get-Acl (Join-Path $pd 'agent.conf')
-	$fwho = @($facl.Access | ForEach-Object { $_.IdentityReference.Translate([System.Security.Principal.SecurityIdentifier]).Value } | Sort-Object -Unique)
-	Check "agent.conf in it: no account but SYSTEM, Administrators and its owner" ((@($fwho | Where-Object { $_ -ne 'S-1-5-18' -and $_ -ne 'S-1-5-32-544' -and $_ -ne $facl.GetOwner([System.Security.Principal.SecurityIdentifier]).Value })).Count -eq 0) "$($facl.Sddl)"
 	# the agent refuses a configuration that Users may write (StrictModes)
 	$bad = Join-Path $work 'writable.conf'
 	Copy-Item $conf $bad

@@ -456,14 +456,6 @@ if grep -qP '^DsrAgentService\tdsr-agent\t.*\t16\t2\t.*\tserve --service\t' "$OU
 else
 	bad "msiinfo" "$(cat "$OUT/msi-svc" "$OUT/msi-ctl" | tr '\n' ' ')"
 fi
-# the data folder's DACL (issue 16, finding 3): protected, SYSTEM and
-# Administrators full control, set by CreateFolders (wine's msi does not
-# apply MsiLockPermissionsEx: Windows' is checked by verify.ps1)
-msiinfo export $MSI MsiLockPermissionsEx >"$OUT/msi-acl" 2>&1
-grep -qP '^DataDirAcl\tDataDir\tCreateFolder\tD:PAI\(A;OICI;FA;;;SY\)\(A;OICI;FA;;;BA\)\t?$' "$OUT/msi-acl" &&
-	msiinfo export $MSI CreateFolder | grep -qP '^DataDir\tDataDir' &&
-	ok "msiinfo: the data folder gets a protected DACL, SYSTEM and Administrators only" ||
-	bad "msi data folder ACL" "$(tr '\n' ' ' <"$OUT/msi-acl")"
 rm -rf "$OUT/msi-x"
 mkdir -p "$OUT/msi-x"
 msiextract -C "$OUT/msi-x" "$MSI" >"$OUT/msi-list" 2>&1

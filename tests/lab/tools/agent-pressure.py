@@ -4,9 +4,9 @@
 
   flood HOST PORT N EVERY SECS OUT [SRC,SRC...]
       N TCP connections that never speak TLS, all closed and opened again
-      every EVERY seconds, for SECS seconds after the first N are open, from
-      the source addresses SRC in turn (default: the route's); writes
-      "rounds R opened O" to OUT.
+      every EVERY seconds, for SECS seconds after the first N are open (or
+      until the file OUT.stop appears), from the source addresses SRC in turn
+      (default: the route's); writes "rounds R opened O" to OUT.
   pipeline HOST PORT N CA CERT KEY
       one mutual-TLS connection carrying N requests written back to back
       (the last asks to close); prints "answers A" (HTTP 200s read).
@@ -14,7 +14,7 @@
       N mutual-TLS connections that finish the handshake and stay silent,
       for SECS seconds; writes "held H" to OUT once they are up.
 """
-import resource, socket, ssl, sys, time
+import os, resource, socket, ssl, sys, time
 
 
 def fam(host):
@@ -62,7 +62,11 @@ def flood(host, port, n, every, secs, out, srcs):
             end = time.time() + secs
         with open(out, "w") as f:
             f.write("rounds %d opened %d\n" % (rounds, opened))
-        time.sleep(max(0.0, min(every, end - time.time())))
+        pause = time.time() + max(0.0, min(every, end - time.time()))
+        while time.time() < pause and not os.path.exists(out + ".stop"):
+            time.sleep(0.2)
+        if os.path.exists(out + ".stop"):
+            break
     for s in socks:
         s.close()
 
