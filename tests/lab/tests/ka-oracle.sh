@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# lab: timeout=600
+# lab: timeout=300
 # keepalived itself is the oracle of how dsrctl reads keepalived.conf.
 # Every configuration of the corpus (tests/lab/ka-oracle/*.conf, and the
 # samples with virtual servers that Debian's keepalived ships, moved to lab
