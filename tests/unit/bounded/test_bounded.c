@@ -257,6 +257,8 @@ static void utf8_table(void **state)
 	assert_int_equal(utf8_cut_len("ab\xe2\x82\xac", 3), 2);
 	assert_int_equal(utf8_cut_len("abc", 2), 2);
 	assert_int_equal(utf8_cut_len("a\xf0\x9f\x98\x80", 4), 1);
+}
+
 /* Finding 8 of issue 16: a reason from an agent must not forge a log line
  * or drive a terminal. */
 #define T(in, out) { in, sizeof(in) - 1, out }
