@@ -58,7 +58,7 @@ static void conf_n(unsigned n, const char *daemon)
 	unsigned i;
 
 	o += (size_t)snprintf(text + o, sizeof(text) - o, "%s", daemon);
-	o += (size_t)snprintf(text + o, sizeof(text) - o, "virtual_server 192.0.2.100 80 {\n lb_kind DR\n");
+	o += (size_t)snprintf(text + o, sizeof(text) - o, "virtual_server 192.0.2.100 80 {\n lb_kind DR\n protocol TCP\n");
 	for (i = 0; i < n; i++)
 		o += (size_t)snprintf(text + o, sizeof(text) - o, " real_server 192.0.2.%u 80 { weight 100 }\n", 11 + i);
 	o += (size_t)snprintf(text + o, sizeof(text) - o, "}\n");
