@@ -400,9 +400,9 @@ static int try_request(struct server *s, struct conn *c)
 	return r == 0 ? 1 : r == 1 ? 2 : -1;
 }
 
-/* A held long-poll ends: answer it with the document of now. */
 static void conn_drive(struct server *s, struct conn *c);
 
+/* A held long-poll ends: answer it with the document of now. */
 static void waiter_answer(struct server *s, struct conn *c)
 {
 	struct http_query q = c->wq;

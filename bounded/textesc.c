@@ -1,44 +1,24 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* textesc.c - see textesc.h. */
 #include "bounded/textesc.h"
+#include "bounded/utf8.h"
 
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 
-/* Length of the valid UTF-8 sequence at s (at most n bytes) and its code
- * point, or 0 when it is not one (RFC 3629: no overlong form, no
- * surrogate, nothing past U+10FFFF). */
+/* The valid UTF-8 sequence at s (bounded/utf8: dsrkit's one definition of
+ * valid text) and its code point; 0 when it is not one. */
 static size_t utf8_seq(const unsigned char *s, size_t n, uint32_t *cp)
 {
-	size_t len, i;
+	size_t len = utf8_seq_len(s, n), i;
 	uint32_t c;
 
-	if (s[0] < 0x80) {
-		*cp = s[0];
-		return 1;
-	}
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		len = 2;
-		c = s[0] & 0x1fu;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		len = 3;
-		c = s[0] & 0x0fu;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		len = 4;
-		c = s[0] & 0x07u;
-	} else {
+	if (len == 0)
 		return 0;
-	}
-	if (n < len)
-		return 0;
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
+	c = len == 1 ? s[0] : len == 2 ? s[0] & 0x1fu : len == 3 ? s[0] & 0x0fu : s[0] & 0x07u;
+	for (i = 1; i < len; i++)
 		c = (c << 6) | (s[i] & 0x3fu);
-	}
-	if ((len == 3 && c < 0x800) || (len == 4 && c < 0x10000) || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
-		return 0;
 	*cp = c;
 	return len;
 }

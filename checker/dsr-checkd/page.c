@@ -11,6 +11,7 @@
 #include "agent-proto/facts.h"
 #include "agent-proto/rules.h"
 #include "agent-proto/status.h"
+#include "bounded/utf8.h"
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
 #include "checker/dsr-checkd/rs.h"
@@ -37,40 +38,6 @@ static void put(struct pg *p, const char *fmt, ...)
 		p->err = r;
 }
 
-/* The length of the well-formed UTF-8 sequence at s (1..4), or 0. */
-static size_t utf8_seq(const unsigned char *s, size_t n)
-{
-	size_t need, i;
-	uint32_t cp;
-
-	if (s[0] < 0x80)
-		return 1;
-	if (s[0] >= 0xc2 && s[0] <= 0xdf) {
-		need = 2;
-		cp = s[0] & 0x1f;
-	} else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-		need = 3;
-		cp = s[0] & 0x0f;
-	} else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-		need = 4;
-		cp = s[0] & 0x07;
-	} else {
-		return 0;
-	}
-	if (n < need)
-		return 0;
-	for (i = 1; i < need; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return 0;
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	/* no overlongs, no surrogates, nothing past U+10FFFF */
-	if ((need == 3 && cp < 0x800) || (need == 4 && (cp < 0x10000 || cp > 0x10ffff)) ||
-	    (cp >= 0xd800 && cp <= 0xdfff))
-		return 0;
-	return need;
-}
-
 int page_html_escape(struct buf *out, const char *s, size_t len)
 {
 	const unsigned char *u = (const unsigned char *)s;
@@ -85,7 +52,7 @@ int page_html_escape(struct buf *out, const char *s, size_t len)
 		case '"': r = buf_append_str(out, "&quot;"); n = 1; break;
 		case '\'': r = buf_append_str(out, "&#39;"); n = 1; break;
 		default:
-			n = utf8_seq(u + i, len - i);
+			n = utf8_seq_len(u + i, len - i);  /* bounded/utf8: the one definition */
 			if (n == 0 || u[i] < 0x20 || u[i] == 0x7f) {
 				r = buf_appendf(out, "\\x%02x", u[i]);
 				n = 1;
