@@ -37,7 +37,9 @@ while time.time() < end and len(closed) < n:
             closed.add(s)
 half_cut = "n/a"
 if half is not None:
-    half.settimeout(0.5)
+    # the strangers may all be gone long before the agent's client_timeout
+    # (an agent bounds them per source): wait for the half request's own cut
+    half.settimeout(max(0.5, end - time.time()))
     try:
         half_cut = "cut" if not half.recv(100) else "answered"
     except ssl.SSLError:
