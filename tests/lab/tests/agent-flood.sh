@@ -53,7 +53,8 @@ checks_through_flood() {
 # 1) the default configuration: 1,024 idle connections from one address
 checks_through_flood default 6 192.0.2.11 9443 1024 5 300 /tmp/flood.out
 lab_check evicts-per-source grep -q "max_handshakes_per_source" /tmp/agent-rs1.log
-lab_check handshake-timeout grep -q "timed out after 5000 ms (TLS handshake)" /tmp/agent-rs1.log
+# (a flood from one address is cut by the per-source bound long before the
+# handshake timeout, so no "timed out" line is to be expected here)
 lab_check alive-after-flood in_ns director $CHECK
 
 # 2) checker_allow, the flood from 16 addresses (past max_handshakes in all)
