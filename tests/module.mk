@@ -195,7 +195,9 @@ FUZZ_SRCS_fuzz_dsrctl := tests/fuzz/fuzz_dsrctl.c ipvs-plugin/dsrctl/dsrctl_conf
 	$(filter-out bounded/buf.c,$(IPVS_LIB_SRCS)) $(KACONF_SRCS) $(BOUNDED_SRCS)
 FUZZ_LIBS_fuzz_dsrctl := -Iipvs-plugin/include -lnl-genl-3 -lnl-3  # (the one command compiles too)
 FUZZ_SRCS_fuzz_checkd_listen := tests/fuzz/fuzz_checkd_listen.c checker/dsr-checkd/http.c checker/dsr-checkd/listener.c \
-	checker/dsr-checkd/loop.c agent-proto/http_request.c $(BOUNDED_SRCS)
+	checker/dsr-checkd/loop.c checker/dsr-checkd/webauth.c checker/dsr-checkd/webconf.c agent-proto/http_request.c \
+	$(BOUNDED_SRCS)
+FUZZ_LIBS_fuzz_checkd_listen := $(LDLIBS_WEB) $(LDLIBS_TLS)
 FUZZ_TARGETS += fuzz_win_facts
 FUZZ_SRCS_fuzz_win_facts := tests/fuzz/fuzz_win_facts.c win-realserver/win_facts.c $(AGENT_PROTO_PARSE_SRCS) \
 	$(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
