@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# lab: timeout=120
+# lab: timeout=240
 # dsr-checkd's status page at "/" from a real run: standalone, the data path
 # and the ARP detector on, three real servers: rs1 correct, rs2 without the
 # VIP on lo (a failing row with its reason and fix), rs3 drained by its
