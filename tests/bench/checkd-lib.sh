@@ -94,6 +94,7 @@ checkd_conf_gen() {
 		for ((i = 0; i < n; i++)); do
 			echo "virtual_server 192.0.2.100 $((base + i)) {
     lb_kind DR
+    protocol TCP
     real_server 127.0.0.1 80 {
         MISC_CHECK {
             misc_path \"/usr/bin/dsr-check --rs 127.0.0.1 --vip 192.0.2.100 --port 80 --agent-port $((base + i))\"

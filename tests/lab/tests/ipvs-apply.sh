@@ -37,7 +37,7 @@ virtual_server 198.51.100.$i 80 {
 EOC
 	done
 	if [ "$3" = 1 ]; then
-		printf 'virtual_server 2001:db8::200 443 {\n\tlb_kind DR\n\treal_server 2001:db8::11 443 {\n\t\tweight 1\n\t}\n}\n'
+		printf 'virtual_server 2001:db8::200 443 {\n\tlb_kind DR\n\tprotocol TCP\n\treal_server 2001:db8::11 443 {\n\t\tweight 1\n\t}\n}\n'
 	fi
 }
 
@@ -116,7 +116,7 @@ case "$out" in
 esac
 # --partial: a file with only the changed service; nothing else is read
 # (no whole-table dump), changed or deleted
-printf 'virtual_server 198.51.100.1 80 {\n\tlb_algo rr\n\tlb_kind DR\n\treal_server 192.0.2.11 80 {\n\t\tweight 1\n\t}\n\treal_server 192.0.2.12 80 {\n\t\tweight 4\n\t}\n}\n' >/tmp/p.conf
+printf 'virtual_server 198.51.100.1 80 {\n\tlb_algo rr\n\tlb_kind DR\n\tprotocol TCP\n\treal_server 192.0.2.11 80 {\n\t\tweight 1\n\t}\n\treal_server 192.0.2.12 80 {\n\t\tweight 4\n\t}\n}\n' >/tmp/p.conf
 out=$(in_ns director dsrctl apply --partial /tmp/p.conf 2>&1); echo "$out"
 case "$out" in
 *"edit dest 192.0.2.12:80 of TCP 198.51.100.1:80 (DR, weight 4)"*"plan: 1 operations"*"2 kernel reads"*) lab_pass partial-apply ;;
@@ -135,7 +135,7 @@ case "$out" in
 *) lab_fail apply-after-partial "$(echo "$out" | tr '\n' '|')" ;;
 esac
 # bad input: file:line and nothing applied
-printf 'virtual_server 198.51.100.7 80 {\n\tlb_kind DR\n\treal_server 192.0.2.300 80 {\n\t}\n}\n' >/tmp/bad.conf
+printf 'virtual_server 198.51.100.7 80 {\n\tlb_kind DR\n\treal_server 192.0.2.300 80 {\n\t}\n\tprotocol TCP\n}\n' >/tmp/bad.conf
 out=$(in_ns director dsrctl apply /tmp/bad.conf 2>&1); rc=$?
 case "$rc:$out" in
 "1:/tmp/bad.conf:3: real_server: '192.0.2.300' is not an IP address"*"nothing applied"*) lab_pass bad-input-file-line ;;
@@ -144,7 +144,7 @@ esac
 lab_expect bad-input-applied-nothing "$(in_ns director ipvsadm -Sn | grep -c 198.51.100.7)" 0
 
 # the kernel refuses: each failed operation is named with the kernel's errno
-printf 'virtual_server 198.51.100.8 80 {\n\tlb_algo nosuch\n\tlb_kind DR\n\treal_server 192.0.2.11 80 {\n\t}\n}\n' >/tmp/fail.conf
+printf 'virtual_server 198.51.100.8 80 {\n\tlb_algo nosuch\n\tlb_kind DR\n\tprotocol TCP\n\treal_server 192.0.2.11 80 {\n\t}\n}\n' >/tmp/fail.conf
 out=$(in_ns director dsrctl apply --partial /tmp/fail.conf 2>&1); rc=$?
 echo "$out"
 case "$rc:$out" in

@@ -61,6 +61,7 @@ virtual_server 198.51.100.3 443 {
 virtual_server 198.51.100.4 80 {
 	lb_algo wrr
 	lb_kind NAT
+	protocol TCP
 	persistence_timeout 30
 	real_server 192.0.2.15 8080 { weight 7 }
 	real_server 192.0.2.16 80 {
