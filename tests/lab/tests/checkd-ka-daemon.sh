@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# lab: timeout=170
+# lab: timeout=300
 # The keepalived matrix of ka-dsr-check, with keepalived's MISC_CHECK asking
 # dsr-checkd (`dsr-check --daemon`) instead of fetching itself: dsr-checkd
 # reads the same keepalived.conf, checks each real server once per interval

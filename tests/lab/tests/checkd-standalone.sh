@@ -1,5 +1,5 @@
 # SPDX-License-Identifier: Apache-2.0
-# lab: timeout=170
+# lab: timeout=300
 # dsr-checkd in standalone mode, without keepalived: it owns the DR service
 # of its configuration through libdsrkit-ipvs, drains a failing real server
 # (weight 0: established connections go on), restores it when healthy, and
