@@ -10,8 +10,14 @@
 #include "bounded/strparse.h"
 #include "kaconf/kaconf_vsg.h"
 
+/* Bounds on what one configuration may ask for.  A group of a few
+ * lines expands to many services (an IPv6 range holds 65536 addresses),
+ * each with a copy of the block's real servers, so the total of real
+ * servers over every service is bounded too: without it a 500-byte file
+ * made the reader run for minutes (found by fuzz_kaconf). */
 #define RS_MAX 65536
-#define VS_MAX 1000000
+#define VS_MAX 65536
+#define DEST_MAX (1u << 20)
 
 __attribute__((format(printf, 4, 5)))
 static int bad(struct buf *err, const struct kaconf_node *n, int *nerr, const char *fmt, ...)
@@ -401,8 +407,10 @@ static int parse_vs_body(const struct kaconf_node *n, struct kaconf_vs *vs, stru
 			}
 		if (i < vs->nrs)
 			continue;
-		if (vs->nrs % 8 == 0) {
-			struct kaconf_rs *nr = realloc(vs->rs, (vs->nrs + 8) * sizeof(*nr));
+		if (vs->nrs == 0 || (vs->nrs >= 8 && (vs->nrs & (vs->nrs - 1)) == 0)) {
+			/* 8, then doubling: n real servers cost O(n) copies */
+			size_t cap = vs->nrs ? vs->nrs * 2 : 8;
+			struct kaconf_rs *nr = realloc(vs->rs, cap * sizeof(*nr));
 
 			if (!nr)
 				return -ENOMEM;
@@ -458,16 +466,19 @@ static int settle(struct kaconf_vs *vs, int fam_given, struct buf *err, int *ner
 
 static int push(struct kaconf_vs_list *l, const struct kaconf_vs *vs)
 {
-	if (l->n >= VS_MAX)
+	if (l->n >= VS_MAX || l->ndest + vs->nrs > DEST_MAX)
 		return -E2BIG;
-	if (l->n % 64 == 0) {
-		struct kaconf_vs *nv = realloc(l->vs, (l->n + 64) * sizeof(*nv));
+	if (l->n == 0 || (l->n >= 64 && (l->n & (l->n - 1)) == 0)) {
+		/* 64, then doubling: n services cost O(n) copies */
+		size_t cap = l->n ? l->n * 2 : 64;
+		struct kaconf_vs *nv = realloc(l->vs, cap * sizeof(*nv));
 
 		if (!nv)
 			return -ENOMEM;
 		l->vs = nv;
 	}
 	l->vs[l->n++] = *vs;
+	l->ndest += vs->nrs;
 	return 0;
 }
 
@@ -505,7 +516,9 @@ static int push_group_vs(struct kaconf_vs_list *l, const struct kaconf_vs *t, co
 	if (r < 0)
 		free(vs.rs);
 	if (r == -E2BIG)
-		return bad(err, e->node, nerr, "too many virtual servers");
+		return bad(err, e->node, nerr,
+			   "virtual_server_group %s: the expansion makes too many services (more than %u) or real servers in all (more than %u)",
+			   t->group, VS_MAX, DEST_MAX);
 	return r;
 }
 
@@ -633,7 +646,8 @@ int kaconf_vs_collect(const struct kaconf *cf, struct kaconf_vs_list *l, struct 
 		if (r < 0) {
 			free(vs.rs);
 			if (r == -E2BIG)
-				(void)bad(err, n, &nerr, "too many virtual servers");
+				(void)bad(err, n, &nerr, "too many services (more than %u) or real servers in all (more than %u)",
+					  VS_MAX, DEST_MAX);
 			goto out;
 		}
 	}

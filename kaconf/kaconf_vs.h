@@ -83,6 +83,7 @@ struct kaconf_vs {
 struct kaconf_vs_list {
 	struct kaconf_vs *vs;
 	size_t n;
+	size_t ndest;              /* real servers over every service */
 	struct buf warnings;       /* "file:line: skipped ..." lines */
 };
 

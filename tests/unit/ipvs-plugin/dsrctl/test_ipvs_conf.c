@@ -411,6 +411,16 @@ static void group_hostile(void **state)
 		/* the same service from a group and a block of its own */
 		{ "virtual_server_group G {\n 192.0.2.1-2 80\n}\nvirtual_server group G {\n protocol TCP\n real_server 192.0.2.11 80\n}\n"
 		  "virtual_server 192.0.2.2 80 {\n protocol TCP\n real_server 192.0.2.11 80\n}\n", "t.conf:8: virtual_server listed twice" },
+		/* a few lines that expand past the bounds (found by fuzz_kaconf:
+		 * the reader ran for minutes before these bounds) */
+		{ "virtual_server_group G {\n 2001:db8::0-ffff 80\n}\n"
+		  "virtual_server group G {\n}\nvirtual_server group G {\n}\n",
+		  "t.conf:2: virtual_server_group G: the expansion makes too many services (more than 65536)" },
+		{ "virtual_server_group G {\n 2001:db8::0-ffff 80\n}\n"
+		  "virtual_server group G {\n real_server 2001:db8::1:1 80\n real_server 2001:db8::1:2 80\n}\n"
+		  "virtual_server_group H {\n 2001:db8::2:0-ffff 80\n}\n"
+		  "virtual_server group H {\n ip_family inet6\n real_server 2001:db8::1:1 80\n real_server 2001:db8::1:2 80\n}\n",
+		  "t.conf:9: virtual_server_group H: the expansion makes too many services (more than 65536) or real servers in all (more than 1048576)" },
 		{ "virtual_server 192.0.2.1 80 {\n lvs_method TUN type vxlan\n}\n", "t.conf:2: lvs_method TUN: type 'vxlan' is not ipip, gue or gre" },
 		{ "virtual_server 192.0.2.1 80 {\n lvs_method TUN type gue\n}\n", "t.conf:2: lvs_method TUN type gue needs 'port N'" },
 		{ "virtual_server 192.0.2.1 80 {\n lvs_method DR csum\n}\n", "t.conf:2: lvs_method DR takes no more values" },
