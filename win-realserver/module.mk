@@ -80,6 +80,7 @@ $(WIN_BUILD)/dsr-agent-test.exe: $(WIN_AGENT_OBJS) $(WIN_BUILD)/obj/win-realserv
 # The HTTPS transport's client check on openssl-made certificates.
 $(WIN_BUILD)/test_win_tls.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_tls.o \
 		$(WIN_BUILD)/obj/win-realserver/win32_http_tls.o $(WIN_BUILD)/obj/win-realserver/win32_service.o \
+		$(WIN_BUILD)/obj/win-realserver/win32_file_trust.o \
 		$(WIN_CORE_OBJS)
 	$(call say,LD)
 	$(Q)$(MINGW_CC) -static -static-libgcc -o $@ $^ $(WIN_LIBS)
@@ -95,10 +96,9 @@ $(WIN_BUILD)/LICENSE.txt: LICENSE
 $(WIN_BUILD)/THIRD-PARTY-NOTICES.txt: packaging/windows/make-notices
 	$(call say,GEN)
 	$(Q)packaging/windows/make-notices $@
-# The data folder's DACL (SYSTEM and Administrators only): wixl 0.101 has no
-# <Permission>, and an MsiLockPermissionsEx row added with msibuild
-# (packaging/windows/MsiLockPermissionsEx.idt) makes wine's msiexec fail
-# (exit 91), so it is not applied yet (doc/security.md, finding 3).
+# The data folder's DACL (SYSTEM and Administrators only) is set by the
+# installed exe as a custom action (see the .wxs): wixl 0.101 has no
+# <Permission>, and an MsiLockPermissionsEx row made wine's msiexec fail.
 $(WIN_BUILD)/dsr-agent.msi: packaging/windows/dsr-agent.wxs $(WIN_BUILD)/dsr-agent.exe \
 		packaging/windows/agent.conf.example $(WIN_BUILD)/LICENSE.txt $(WIN_BUILD)/THIRD-PARTY-NOTICES.txt
 	$(call say,MSI)

@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "agent-proto/facts.h"
+#include "agent/file_trust.h"
 #include "win-realserver/agent_win32.h"
 #include "win-realserver/win32_service.h"
 
@@ -65,13 +66,34 @@ static int file_exists(const char *path)
 	return 1;
 }
 
-/* After the portable report: what Windows would not say, and the firewall
- * rule of each VIP (not part of the protocol's facts). */
+/* Whether another account could write the configuration's folder before
+ * the administrator (issue 16, finding 3). */
+static void data_dir_note(void)
+{
+	char dir[MAX_PATH * 3 + 16], why[700];
+	int r;
+
+	if (win32_data_dir(dir, sizeof(dir) - 8) < 0)
+		return;
+	strcat(dir, "\\dsrkit");
+	r = file_trust_check(dir, 0, why, sizeof(why));
+	if (r == 0)
+		printf("data folder %s: only SYSTEM and Administrators may write it\n", dir);
+	else if (r == -ENOENT)
+		printf("data folder %s: not there yet (the MSI or `dsr-agent.exe service install` makes it)\n", dir);
+	else
+		printf("data folder %s; fix: dsr-agent.exe service lock-datadir\n", why);
+}
+
+/* After the portable report: what Windows would not say, the data folder,
+ * and the firewall rule of each VIP (not part of the protocol's facts). */
 static void check_notes(int argc, char **argv)
 {
 	const struct win_snapshot *s = win32_last_snapshot();
 	size_t i;
 	int k;
+
+	data_dir_note();
 
 	for (i = 0; i < s->n_notes; i++)
 		printf("note: %s\n", s->notes[i]);
@@ -163,7 +185,7 @@ int main(void)
 		check_notes(ac, av);
 	if (strcmp(cmd, "--help") == 0 || strcmp(cmd, "-h") == 0)
 		printf("\nWindows: dsr-agent.exe [--loopback NAME] [--nic NAME] check|setup ...\n"
-		       "         dsr-agent.exe service install [--config FILE]|uninstall|start|stop\n"
+		       "         dsr-agent.exe service install [--config FILE]|uninstall|start|stop|lock-datadir\n"
 		       "  --loopback NAME  the adapter holding the VIPs (default: the KM-TEST loopback adapter)\n"
 		       "  --nic NAME       the NIC receiving the VIP traffic (default: every NIC)\n"
 		       "  the configuration defaults to %%ProgramData%%\\dsrkit\\agent.conf\n");

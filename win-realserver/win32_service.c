@@ -4,6 +4,8 @@
  * linked into the exe as its message table). */
 #define WIN32_LEAN_AND_MEAN
 #include <windows.h>
+#include <aclapi.h>
+#include <sddl.h>
 #include <shlobj.h>
 
 #include <errno.h>
@@ -12,6 +14,7 @@
 #include <string.h>
 
 #include "agent-proto/agent_config.h"
+#include "agent/file_trust.h"
 #include "win-realserver/win32_service.h"
 
 #define SVC_W L"dsr-agent"
@@ -235,6 +238,65 @@ static void say_error(const char *what)
 		fprintf(stderr, "dsr-agent: %s failed (error %lu)\n", what, (unsigned long)e);
 }
 
+/* The data folder's security (issue 16, finding 3): ProgramData lets every
+ * user create files, so a folder that inherits its ACL lets a local user
+ * write agent.conf before the administrator does.  Owner Administrators,
+ * SYSTEM and Administrators full control, inherited by what is created in
+ * it, nothing from ProgramData ("P": protected).  The MSI runs `service
+ * lock-datadir` as a deferred, non-impersonated custom action once the
+ * folder exists; `service install` runs it too. */
+#define DATA_DIR_SDDL L"O:BAD:PAI(A;OICI;FA;;;SY)(A;OICI;FA;;;BA)"
+
+static int lock_data_dir(void)
+{
+	WCHAR pd[MAX_PATH], path[MAX_PATH + 16];
+	PSECURITY_DESCRIPTOR sd = NULL;
+	PACL dacl = NULL;
+	PSID owner = NULL;
+	BOOL present = FALSE, defaulted = FALSE;
+	char dir[MAX_PATH * 3 + 16], why[700];
+	DWORD e;
+
+	if (data_dir_w(pd) < 0) {
+		fprintf(stderr, "dsr-agent: cannot find the machine's application data folder\n");
+		return 1;
+	}
+	_snwprintf(path, MAX_PATH + 16, L"%ls\\dsrkit", pd);
+	path[MAX_PATH + 15] = 0;
+	if (!WideCharToMultiByte(CP_UTF8, 0, path, -1, dir, (int)sizeof(dir), NULL, NULL))
+		return 1;
+	if (!CreateDirectoryW(path, NULL) && GetLastError() != ERROR_ALREADY_EXISTS) {
+		say_error("creating the data folder");
+		return 1;
+	}
+	if (!ConvertStringSecurityDescriptorToSecurityDescriptorW(DATA_DIR_SDDL, SDDL_REVISION_1, &sd, NULL) ||
+	    !GetSecurityDescriptorDacl(sd, &present, &dacl, &defaulted) ||
+	    !GetSecurityDescriptorOwner(sd, &owner, &defaulted)) {
+		say_error("building the data folder's ACL");
+		LocalFree(sd);
+		return 1;
+	}
+	/* also replaces what existing files inherited; a file with ACEs of its
+	 * own, or another owner, stays refused by the trust check at start */
+	e = SetNamedSecurityInfoW(path, SE_FILE_OBJECT,
+				  OWNER_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION |
+					  PROTECTED_DACL_SECURITY_INFORMATION,
+				  owner, NULL, dacl, NULL);
+	LocalFree(sd);
+	if (e != ERROR_SUCCESS) {
+		SetLastError(e);
+		say_error("setting the data folder's ACL");
+		return 1;
+	}
+	/* writes are what matter: the secrets in it are checked on their own */
+	if (file_trust_check(dir, 0, why, sizeof(why)) != 0) {
+		fprintf(stderr, "dsr-agent: the data folder's ACL did not take: %s\n", why);
+		return 1;
+	}
+	printf("%s: SYSTEM and Administrators only, not inherited from ProgramData\n", dir);
+	return 0;
+}
+
 static int wait_state(SC_HANDLE svc, DWORD want, DWORD ms)
 {
 	SERVICE_STATUS_PROCESS sp;
@@ -391,14 +453,20 @@ int win32_service_command(int argc, char **argv)
 	const char *verb = argc > 2 ? argv[2] : "";
 
 	if (strcmp(verb, "install") == 0) {
+		int r = lock_data_dir();
+
+		if (r)
+			return r;
 		if (argc == 3)
 			return install(NULL);
 		if (argc == 5 && strcmp(argv[3], "--config") == 0)
 			return install(argv[4]);
+	} else if (argc == 3 && strcmp(verb, "lock-datadir") == 0) {
+		return lock_data_dir();
 	} else if (argc == 3 && (strcmp(verb, "uninstall") == 0 || strcmp(verb, "start") == 0 ||
 				 strcmp(verb, "stop") == 0)) {
 		return control(verb);
 	}
-	fprintf(stderr, "usage: dsr-agent.exe service install [--config FILE] | uninstall | start | stop\n");
+	fprintf(stderr, "usage: dsr-agent.exe service install [--config FILE] | uninstall | start | stop | lock-datadir\n");
 	return 2;
 }

@@ -8,8 +8,10 @@
 
 #define WIN32_SERVICE_NAME "dsr-agent"
 
-/* `service install [--config FILE] | uninstall | start | stop`; returns
- * the exit code (0 done, 1 failed, 2 usage). */
+/* `service install [--config FILE] | uninstall | start | stop |
+ * lock-datadir`; returns the exit code (0 done, 1 failed, 2 usage).
+ * install and lock-datadir give %ProgramData%\dsrkit an ACL of its own
+ * (SYSTEM and Administrators only). */
 int win32_service_command(int argc, char **argv);
 
 /* When the SCM started this process, run main(argc, argv) as the service

@@ -219,6 +219,11 @@ if ($Msi -ne "") {
 	$i = Start-Process msiexec.exe -ArgumentList @('/i', "`"$Msi`"", '/qn', '/l*v', "`"$work\msi-install.log`"") -Wait -PassThru
 	Check "msiexec /i" ($i.ExitCode -eq 0) "exit $($i.ExitCode), log $work\msi-install.log"
 	Check "the MSI installed dsr-agent.exe" (Test-Path "$env:ProgramFiles\dsrkit\dsr-agent.exe") ""
+	# the data folder's own ACL (issue 16, finding 3): SYSTEM and
+	# Administrators only, nothing inherited from ProgramData
+	$acl = Get-Acl $pd
+	$others = $acl.Access | Where-Object { $_.IdentityReference.Value -notmatch 'SYSTEM$|Administrators$' }
+	Check "the MSI gave the data folder SYSTEM and Administrators only, not inherited" ($acl.AreAccessRulesProtected -and $others -eq $null -and $acl.Owner -match 'Administrators$') $acl.Sddl
 	$svc = Get-Service dsr-agent -ErrorAction SilentlyContinue
 	Check "the MSI registered and started the service" ($svc -ne $null -and $svc.Status -eq 'Running') "$($svc.Status)"
 	# the agent refuses a configuration that Users may write (StrictModes)

@@ -471,13 +471,42 @@ if cmp -s "$OUT/msi-x/dsrkit/LICENSE.txt" $B/LICENSE.txt && grep -q 'Apache Lice
 else
 	bad "MSI license" "$(cat "$OUT/msi-list"; msiinfo suminfo $MSI)"
 fi
+msiinfo export $MSI CustomAction >"$OUT/msi-ca" 2>&1
+msiinfo export $MSI InstallExecuteSequence >"$OUT/msi-seq" 2>&1
+# 3090: an exe from an installed file (18), deferred (1024), not
+# impersonated (2048); between InstallFiles and StartServices
+seq=$(tr -d '\r' <"$OUT/msi-seq" | awk -F'\t' '$1 == "LockDataDir" { print $3 }')
+if grep -qP '^LockDataDir\t3090\tDsrAgentExe\tservice lock-datadir' "$OUT/msi-ca" &&
+	[ "${seq:-0}" -gt 4000 ] && [ "$seq" -lt 5900 ]; then
+	ok "msiinfo: LockDataDir runs the installed exe as SYSTEM (deferred, no impersonation) at $seq, before StartServices"
+else
+	bad "msiinfo LockDataDir" "$(cat "$OUT/msi-ca" "$OUT/msi-seq" | tr '\n' ' ')"
+fi
+# A local user got there first (issue 16, finding 3): the data folder and a
+# config in it that every account may write.  The install takes the folder
+# back; the planted file keeps its own ACL, and serve refuses it (above).
 pf="$WINEPREFIX/drive_c/Program Files/dsrkit"
+pd="$WINEPREFIX/drive_c/ProgramData/dsrkit"
+rm -rf "$pd"
+mkdir -p "$pd"
+chmod 777 "$pd"
+wrun msi-dir-before $B/dsr-agent.exe check --vip 192.0.2.100
+grep -q 'data folder C:\\ProgramData\\dsrkit: Everyone may write it' "$OUT/msi-dir-before.out" &&
+	ok "check: a data folder every account may write is named, with the fix" ||
+	bad "check data folder before" "$(grep -i 'data folder' "$OUT/msi-dir-before.out")"
 wrun msi-install msiexec /qn /i "$(winpath $MSI)"
 rc=$?
 if [ $rc -eq 0 ] && [ -f "$pf/dsr-agent.exe" ] && [ "$(svc_state)" != NONE ]; then
 	ok "msiexec /i: exe installed, service registered ($(svc_state))"
 else
 	bad "msiexec /i" "exit $rc: $(cat "$OUT/msi-install.out")"
+fi
+wrun msi-dir-after "$pf/dsr-agent.exe" check --vip 192.0.2.100
+if grep -q 'data folder C:\\ProgramData\\dsrkit: only SYSTEM and Administrators may write it' "$OUT/msi-dir-after.out" &&
+	[ "$(stat -c %a "$pd")" != 777 ]; then
+	ok "msiexec /i: the squatted data folder is SYSTEM and Administrators only (mode $(stat -c %a "$pd") under wine)"
+else
+	bad "msiexec /i data folder ACL" "mode $(stat -c %a "$pd"): $(grep -i 'data folder' "$OUT/msi-dir-after.out")"
 fi
 wrun msi-reg reg query 'HKLM\SYSTEM\CurrentControlSet\Services\EventLog\Application\dsr-agent' &&
 	ok "msiexec /i: Event Log source registered" || bad "event log source" "$(cat "$OUT/msi-reg.out")"
