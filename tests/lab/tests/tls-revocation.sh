@@ -84,5 +84,7 @@ lab_check checker-refuses-open-key grep -q "mode 0644: others may read.*(TLS_CON
 agent_stop rs1
 chmod 0644 "$AGENT_PKI/rs1.key"
 in_ns rs1 dsr-agent serve --config /tmp/agent-rs1.conf >/tmp/agent-open.log 2>&1
-lab_expect agent-refuses-open-key "$?|$(grep -c 'tls_key: private key .* mode 0644: others may read' /tmp/agent-open.log)" "1|1"
+rc=$?
+lab_log "agent with an open key: $(cat /tmp/agent-open.log)"
+lab_expect agent-refuses-open-key "$rc|$(grep -c 'refusing .*rs1.key: mode 0644 lets every account read the private key' /tmp/agent-open.log)" "1|1"
 kill "$checkd_pid" 2>/dev/null
