@@ -317,12 +317,14 @@ int checkd_rs_next_path(const struct checkd_rs *rs, char *out, size_t n)
 static void finish(struct checkd_rs *rs, int r)
 {
 	int64_t now = rs->d->loop.now_ms;  /* the loop's time of this wake-up */
+	int64_t gen0 = rs->gen;
+	uint32_t hb = rs->d->conf.heartbeat_ms;
 	struct verdict v304;
 
 	slot_release(rs);
 	/* an agent that pushes (it sent a generation) is believed at once;
 	 * the first failure after a poll-only agent follows the fall count */
-	rs->push = rs->gen >= 0 && rs->d->conf.heartbeat_ms;
+	rs->push = rs->gen >= 0 && hb;
 	rs->conn.allow_304 = 0;
 
 	if (r == AGENT_CONN_DONE && rs->conn.resp.status == 304) {
@@ -337,6 +339,12 @@ static void finish(struct checkd_rs *rs, int r)
 		}
 	} else if (r == AGENT_CONN_DONE) {
 		checkd_rs_fetch_done(rs, buf_str(&rs->conn.resp.body), rs->conn.resp.body.len, NULL, now);
+	} else {
+		rs->io.events = 0;  /* the connection closed its socket */
+		checkd_rs_fetch_done(rs, NULL, 0, &rs->conn.fail, now);
+	}
+	rs->push = 0;
+	if (r == AGENT_CONN_DONE) {
 		/* a kept-alive socket stays watched for reading: data or a close
 		 * while idle means the agent hung up, and we close too */
 		if (rs->conn.fd >= 0) {
@@ -345,16 +353,18 @@ static void finish(struct checkd_rs *rs, int r)
 		} else {
 			rs->io.events = 0;
 		}
-		/* the next long-poll goes out at once on the kept connection */
-		if (rs->gen >= 0 && rs->d->conf.heartbeat_ms && rs->conn.fd >= 0) {
+		/* The next long-poll goes out at once on the kept connection, after
+		 * a new document and after a heartbeat (304) alike, so that one is
+		 * always open: a change or a hang-up is seen when it happens, not
+		 * at the next interval.  A long-poll that came back early with
+		 * nothing new (an agent that does not hold it) waits for the
+		 * interval instead: never a busy loop. */
+		if (rs->gen >= 0 && hb && rs->conn.fd >= 0 &&
+		    (rs->gen != gen0 || rs->last_duration_ms >= hb / 4)) {
 			start_probe(rs);
 			return;
 		}
-	} else {
-		rs->io.events = 0;  /* the connection closed its socket */
-		checkd_rs_fetch_done(rs, NULL, 0, &rs->conn.fail, now);
 	}
-	rs->push = 0;
 	arm(rs, next_due(rs));
 }
 
