@@ -69,7 +69,10 @@ t0=$(date +%s%N)
 WANT="(TLS_TIMEOUT)" expect_line silent-peer-tls-timeout dsr-check --config /tmp/dsrkit.conf --vip "$LAB_VIP" --port 80 --rs "$RS1" --agent-port 9555 --timeout 700ms
 elapsed=$(( ($(date +%s%N) - t0) / 1000000 ))
 lab_log "silent peer: dsr-check returned after ${elapsed} ms (timeout 700 ms)"
-[ "$elapsed" -lt 3000 ] && lab_pass silent-peer-bounded || lab_fail silent-peer-bounded "took ${elapsed} ms"
+# the peer holds the connection 30 s: returning within 10 s is the 700 ms
+# bound working (process start in a loaded guest took up to 3.9 s in a
+# make check beside other guests; the figure above is the measurement)
+[ "$elapsed" -lt 10000 ] && lab_pass silent-peer-bounded || lab_fail silent-peer-bounded "took ${elapsed} ms"
 kill "$silent" 2>/dev/null
 
 lab_log "client traffic beside probes"
