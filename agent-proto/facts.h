@@ -5,8 +5,17 @@
 
 #include "agent-proto/facts-t.h"
 
-/* Empty facts for an OS: every setting FACTS_UNKNOWN, admin up, no weight. */
+/* Empty facts for an OS: every setting FACTS_UNKNOWN, admin up, no weight.
+ * Only the scalars and counts are written: the tables' entries are zeroed
+ * as they are added, so compare and copy with the two below, never with
+ * memcmp/memcpy of the whole struct (what lies past a count is stale). */
 void facts_init(struct facts *f, enum facts_os os);
+
+/* 1 when a and b hold the same facts (every field and entry in use). */
+int facts_equal(const struct facts *a, const struct facts *b);
+
+/* dst = src, copying only the entries in use. */
+void facts_copy(struct facts *dst, const struct facts *src);
 
 /* Append an interface; returns its position, or -ENOSPC (f->truncated set). */
 __attribute__((warn_unused_result))

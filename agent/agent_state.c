@@ -60,13 +60,12 @@ int agent_state_refresh(struct agent_state *s, uint64_t now_ms)
 	}
 	agent_state_admin_apply(s->cfg, n);
 	s->read_at_ms = now_ms;
-	/* both were facts_init'ed (zeroed) and filled the same way: bytes
-	 * compare; the generation itself is set after the comparison */
+	/* the generation itself is set after the comparison */
 	n->generation = s->facts.generation;
-	if (s->valid && memcmp(n, &s->facts, sizeof(*n)) == 0)
+	if (s->valid && facts_equal(n, &s->facts))
 		return 0;
 	s->generation++;
-	memcpy(&s->facts, n, sizeof(*n));
+	facts_copy(&s->facts, n);
 	s->facts.generation = s->generation;
 	s->valid = 1;
 	return 1;
