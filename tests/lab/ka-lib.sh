@@ -26,8 +26,28 @@ expect_weight() {
 }
 
 # all_requests_ok NAME: 20 fresh connections from the client all answered.
+# On a shortfall the log gets which ones failed and the director's
+# connection table, to tell a lingering entry from a lost packet.
 all_requests_ok() {
-	lab_expect "$1" "$(lab_requests client "http://$LAB_VIP/" 20 | grep -c ' 200$')" 20
+	local out
+	out=$(lab_requests client "http://$LAB_VIP/" 20)
+	if [ "$(echo "$out" | grep -c ' 200$')" != 20 ]; then
+		lab_log "$1: answers: $(echo "$out" | awk '{print $1, $2}' | sort | uniq -c | tr '\n' ' ')"
+		lab_log "$1: director connections: $(ip netns exec director ipvsadm -Lnc 2>&1 | tail -n +3 |
+			awk '{print $3, $5, $6}' | sort | uniq -c | tr '\n' ' ')"
+	fi
+	lab_expect "$1" "$(echo "$out" | grep -c ' 200$')" 20
+}
+
+# ka_director_tune: what a DR director under keepalived should set.  When
+# keepalived removes a failed real server, IPVS keeps its connection
+# entries (FIN_WAIT, TIME_WAIT: up to 2 min) and, with the default
+# expire_nodest_conn=0, silently drops every packet that matches one - a
+# new connection whose source port the client recycles included.  With 1
+# the entry is expired on its next packet and the connection scheduled to
+# a live server (doc/keepalived.md).
+ka_director_tune() {
+	ip netns exec director sysctl -q -w net.ipv4.vs.expire_nodest_conn=1
 }
 
 # agent_start_foreign_ca RS: RS's agent with a certificate from another CA.

@@ -12,6 +12,7 @@ KA_LOG=/tmp/keepalived.log
 RS1=$(lab_rs_addr 1) RS2=$(lab_rs_addr 2)
 
 lab_standard 2 || { lab_fail topology "lab_up failed"; exit 1; }
+ka_director_tune || lab_fail director-tune "net.ipv4.vs.expire_nodest_conn"
 agent_pki rs1 rs2 || { lab_fail pki "dsrkit-pki failed"; exit 1; }
 : >/tmp/state-rs1
 agent_start rs1 "state_file = /tmp/state-rs1" && agent_start rs2 ||
