@@ -206,7 +206,7 @@ FUZZ_LIBS_fuzz_win_facts := $(LDLIBS_JSON)
 $(BUILD)/bin/dsrkit-drainwatch: $(BUILD)/obj/tests/lab/tools/drainwatch.o $(BOUNDED_OBJS) $(IPVS_A)
 	@mkdir -p $(dir $@)
 	$(call say,LD)
-	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_NL)
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS_NL) -lpthread
 LAB_TOOLS += $(BUILD)/bin/dsrkit-drainwatch
 
 # kaconf-check: dsrkit's keepalived.conf reader on one file, for the
