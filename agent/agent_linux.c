@@ -298,6 +298,20 @@ static int linux_facts_read(struct facts *f)
 	return 0;
 }
 
+static void linux_facts_quick_reread(struct facts *f)
+{
+	size_t i, j;
+
+	read_conf("all", &f->linux_all);
+	for (i = 0; i < f->n_ifaces; i++) {
+		for (j = 0; j < f->n_addrs; j++)
+			if (f->addrs[j].iface == i)
+				break;
+		if (j < f->n_addrs)
+			read_conf(f->ifaces[i].name, &f->ifaces[i].linux_conf);
+	}
+}
+
 /* --- setup ----------------------------------------------------------------- */
 
 static int write_sysctl(const struct agent_setup_opts *o, const char *dev, const char *key, int val)
@@ -589,6 +603,7 @@ const struct agent_platform agent_platform = {
 	.name = "linux",
 	.os = FACTS_OS_LINUX,
 	.facts_read = linux_facts_read,
+	.facts_quick_reread = linux_facts_quick_reread,
 	.setup = linux_setup,
 	.load_weight = linux_load_weight,
 	.color_terminal = linux_color_terminal,

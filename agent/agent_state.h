@@ -46,6 +46,12 @@ void agent_state_init(struct agent_state *s, const struct agent_config *cfg);
 __attribute__((warn_unused_result))
 int agent_state_refresh(struct agent_state *s, uint64_t now_ms);
 
+/* Re-read only the cheap settings that send no event (the platform's
+ * facts_quick_reread) into the facts of the last read.  Returns 1 when
+ * they changed (the generation moved on), else 0 (also before the first
+ * whole read, or where the platform has no quick re-read). */
+int agent_state_quick_refresh(struct agent_state *s);
+
 /* Record the DSR-Director reports of one request (all from one director,
  * the first report's name; a request without any changes nothing).
  * Returns 1 when what is known changed, 0 when not. */

@@ -97,6 +97,12 @@ struct listener {
 	enum listener_kind kind;
 };
 
+/* Reading time the watcher may spend now (see READ_GAP_EVENT). */
+struct read_budget {
+	int64_t credit_us;          /* negative: spent ahead, wait */
+	uint64_t at_us;             /* when credit_us was brought up to date */
+};
+
 struct server {
 	const struct agent_config *cfg;
 	SSL_CTX *ctx;
@@ -112,8 +118,10 @@ struct server {
 	struct buf body;            /* scratch for rendering */
 	struct tls_crl crl;         /* revoked checkers (tls_crl), reloaded on change */
 	struct agent_watch watch;
-	uint64_t read_next_us;      /* a signalled change is read from then on */
-	uint64_t tick_next_us;      /* the safety-net tick reads from then on */
+	struct read_budget event_budget;  /* whole reads on a signalled change */
+	struct read_budget quick_budget;  /* the tick's quick ARP re-reads */
+	uint64_t read_next_us;      /* a signalled change held back is read then */
+	uint64_t tick_next_us;      /* the safety-net tick reads everything from then on */
 	int read_pending;           /* a signalled change waits for read_next_us */
 	struct conn *waiters;       /* long-polls held (CONN_WAIT), unordered */
 	uint32_t nwaiters;
@@ -442,15 +450,64 @@ static void waiter_answer(struct server *s, struct conn *c)
 	conn_drive(s, c);
 }
 
-/* The share of a core the watcher may spend reading facts: a read that
- * cost d is followed by at least READ_GAP_EVENT x d before a signalled
- * change is read (20 %), and READ_GAP_TICK x d before the next safety-net
- * tick reads (5 %).  A server with a few interfaces reads in well under a
- * millisecond, so both act at once; one with 300 interfaces and 1,000
+/* The share of a core the watcher may spend reading facts.  Each kind of
+ * read has a budget of reading time that fills at a fixed share of the
+ * wall clock up to a burst, and a read spends what it cost:
+ * - a signalled change (rtnetlink, the state file) reads everything at
+ *   once while its budget lasts: 20 % of a core (1/(READ_GAP_EVENT + 1)),
+ *   a burst of READ_BURST_US, so a change after a quiet spell is read
+ *   at once and a storm of events is held to that share;
+ * - the safety-net tick reads everything when READ_GAP_TICK x the last
+ *   whole read's cost has passed since any whole read (5 %);
+ * - between those, each tick re-reads only the ARP sysctls of the
+ *   interfaces with addresses (facts_quick_reread, a few files) from a
+ *   budget of 5 %, so a reset arp_ignore, which sends no event, shows
+ *   within a tick (issue 19, lab checkd-events).
+ * A server with a few interfaces reads in a few ms even under User-Mode
+ * Linux, so all of it acts at once; one with 300 interfaces and 1,000
  * listeners (tens of ms a read) no longer spends its whole core re-reading
- * every 50 ms and starves its own checkers (issue 16, finding 4, lab). */
+ * every 50 ms and starves its own checkers (issue 16, finding 4, lab).
+ * A burst keeps one slow read (a preempted guest) from pushing the next
+ * one out by 20 times its cost. */
 #define READ_GAP_EVENT 4
 #define READ_GAP_TICK 20
+#define READ_BURST_US 100000
+
+/* Bring b's credit up to time t (share 1/(gap + 1), at most READ_BURST_US). */
+static int64_t budget_credit(struct read_budget *b, uint64_t t, unsigned gap)
+{
+	if (t > b->at_us) {
+		b->credit_us += (int64_t)((t - b->at_us) / (gap + 1));
+		if (b->credit_us > READ_BURST_US)
+			b->credit_us = READ_BURST_US;
+		b->at_us = t;
+	}
+	return b->credit_us;
+}
+
+/* When b's credit, spent below zero, is whole again. */
+static uint64_t budget_due(const struct read_budget *b, unsigned gap)
+{
+	return b->credit_us >= 0 ? b->at_us : b->at_us + (uint64_t)(-b->credit_us) * (gap + 1);
+}
+
+static void facts_changed(struct server *s)
+{
+	while (s->waiters)
+		waiter_answer(s, s->waiters);
+}
+
+static void facts_quick_look(struct server *s, uint64_t t0)
+{
+	int r;
+
+	if (budget_credit(&s->quick_budget, t0, READ_GAP_TICK) < 0)
+		return;
+	r = agent_state_quick_refresh(&s->state);
+	s->quick_budget.credit_us -= (int64_t)(now_us() - t0);
+	if (r > 0)
+		facts_changed(s);
+}
 
 /* The facts may have changed: read them again, within the budget above
  * (later if it is spent: read_pending); on a new generation every held
@@ -460,21 +517,23 @@ static void facts_look_again(struct server *s, int tick)
 	uint64_t t0 = now_us(), d;
 	int r;
 
-	if (tick && t0 < s->tick_next_us)
+	if (tick && t0 < s->tick_next_us) {
+		facts_quick_look(s, t0);
 		return;
-	if (!tick && t0 < s->read_next_us) {
+	}
+	if (!tick && budget_credit(&s->event_budget, t0, READ_GAP_EVENT) < 0) {
 		s->read_pending = 1;
+		s->read_next_us = budget_due(&s->event_budget, READ_GAP_EVENT);
 		return;
 	}
 	s->read_pending = 0;
 	r = agent_state_refresh(&s->state, t0 / 1000);
 	d = now_us() - t0;
-	s->read_next_us = t0 + d + READ_GAP_EVENT * d;
+	if (!tick)
+		s->event_budget.credit_us -= (int64_t)d;
 	s->tick_next_us = t0 + d + READ_GAP_TICK * d;
-	if (r == 0)
-		return;
-	while (s->waiters)
-		waiter_answer(s, s->waiters);
+	if (r != 0)
+		facts_changed(s);
 }
 
 /* A signalled change held back by the budget, when its time has come. */
@@ -1095,6 +1154,8 @@ static int watch_start(struct server *s)
 			return -errno;
 	}
 	(void)agent_state_facts(&s->state, now_ms(), &e);
+	s->event_budget = (struct read_budget){ READ_BURST_US, now_us() };
+	s->quick_budget = s->event_budget;
 	return 0;
 }
 

@@ -51,6 +51,15 @@ static int fake_facts_read(struct facts *f)
 	return 0;
 }
 
+/* The quick re-read: the Linux ARP sysctls of the interfaces with addresses. */
+static int quick_reads, quick_arp_ignore = 1;
+
+static void fake_quick_reread(struct facts *f)
+{
+	quick_reads++;
+	f->linux_all.arp_ignore = quick_arp_ignore;
+}
+
 static int fake_setup(const struct facts *f, const struct agent_setup_opts *o)
 {
 	(void)f;
@@ -69,6 +78,7 @@ const struct agent_platform agent_platform = {
 	.facts_read = fake_facts_read,
 	.setup = fake_setup,
 	.load_weight = fake_load_weight,
+	.facts_quick_reread = fake_quick_reread,
 };
 
 static void state_caches_facts(void **state)
@@ -145,6 +155,41 @@ static void state_admin_from_config_and_file(void **state)
 
 /* The generation: moves on exactly when a fact or the admin state changes,
  * once when the facts become unreadable, and lands in the document. */
+/* A quick re-read that sees the ARP sysctl reset moves the generation on
+ * at once and keeps every other fact of the last whole read; one that sees
+ * nothing new changes nothing; before the first whole read it does not run. */
+static void state_quick_refresh(void **state)
+{
+	static struct agent_state st;
+	struct agent_config cfg;
+	uint32_t g0;
+	size_t n_addrs;
+	(void)state;
+
+	agent_config_defaults(&cfg);
+	agent_state_init(&st, &cfg);
+	quick_reads = 0;
+	assert_int_equal(agent_state_quick_refresh(&st), 0);
+	assert_int_equal(quick_reads, 0);
+	quick_arp_ignore = 1;
+	assert_int_equal(agent_state_refresh(&st, 100), 1);
+	st.facts.linux_all.arp_ignore = 1;      /* as the whole read would have it */
+	g0 = st.generation;
+	n_addrs = st.facts.n_addrs;
+	assert_int_equal(agent_state_quick_refresh(&st), 0);
+	assert_int_equal(st.generation, g0);
+	quick_arp_ignore = 0;
+	assert_int_equal(agent_state_quick_refresh(&st), 1);
+	assert_true(st.generation != g0);
+	assert_int_equal(st.facts.generation, st.generation);
+	assert_int_equal(st.facts.linux_all.arp_ignore, 0);
+	assert_int_equal(st.facts.n_addrs, n_addrs);
+	assert_string_equal(st.facts.hostname, "WIN-RS1");
+	assert_int_equal(agent_state_quick_refresh(&st), 0);
+	assert_int_equal(quick_reads, 3);
+	quick_arp_ignore = 1;
+}
+
 static void state_generation(void **state)
 {
 	static struct agent_state st;
@@ -265,6 +310,7 @@ int main(void)
 		cmocka_unit_test(state_admin_from_config_and_file),
 		cmocka_unit_test(report_names_codes_and_fixes),
 		cmocka_unit_test(state_generation),
+		cmocka_unit_test(state_quick_refresh),
 		cmocka_unit_test(state_directors),
 	};
 
