@@ -43,7 +43,7 @@ $(WIN_BUILD)/test_win_layer.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_
 # and report, the Windows layer, the http.sys server and the service.
 WIN_AGENT_COMMON := $(AGENT_COMMON_SRCS)
 WIN_AGENT_SRCS := win-realserver/win32_main.c win-realserver/win32_service.c win-realserver/win32_http.c \
-	win-realserver/win32_file_trust.c
+	win-realserver/win32_watch.c win-realserver/win32_file_trust.c
 WIN_AGENT_OBJS := $(WIN_AGENT_COMMON:%.c=$(WIN_BUILD)/obj/%.o) $(WIN_AGENT_SRCS:%.c=$(WIN_BUILD)/obj/%.o) \
 	$(WIN_LAYER_OBJS) $(WIN_CORE_OBJS) $(WIN_BUILD)/obj/dsr-agent-res.o
 

@@ -4,9 +4,11 @@
  * API v2 (http.sys).  http.sys owns the connections, TLS, keep-alive and
  * the slow-client timeouts (set from client_timeout_ms); this loop takes
  * one parsed request at a time, answers it from the cached facts and
- * never blocks on a client.  The optional agent-check line port runs on
- * its own thread.  The transport (HTTPS or the test build's plain HTTP) is
- * behind win32_http.h. */
+ * never blocks on a client.  A long-poll (protocol 1.1) is held by its
+ * request ID and answered later, when the watcher (win32_watch.c) sees the
+ * generation move or its wait ends.  The optional agent-check line port
+ * runs on its own thread.  The transport (HTTPS or the test build's plain
+ * HTTP) is behind win32_http.h. */
 #define WIN32_LEAN_AND_MEAN
 #include <winsock2.h>
 #include <ws2tcpip.h>
@@ -28,8 +30,19 @@
 #include "agent/status_server.h"
 #include "win-realserver/win32_http.h"
 #include "win-realserver/win32_service.h"
+#include "win-realserver/win32_watch.h"
 
 #define RECV_BUF (16 * 1024)
+
+/* A long-poll held until the generation moves or its time ends.  http.sys
+ * keeps the connection; answering a request whose client went away fails,
+ * and is only logged. */
+struct held {
+	HTTP_REQUEST_ID id;
+	struct http_query q;
+	uint64_t until_ms;
+	char peer[64];
+};
 
 struct server {
 	const struct agent_config *cfg;
@@ -39,6 +52,13 @@ struct server {
 	HANDLE stop_event;               /* set by stop(): the service's STOP, Ctrl-C */
 	struct buf body;
 	SOCKET check_sock;
+	struct win32_watch watch;
+	/* held long-polls, unordered; at most max_clients (http.sys' own
+	 * connection limit, so one per connection, as on Linux): past it a
+	 * long-poll is answered at once */
+	struct held *held;
+	uint32_t n_held, max_held;
+	uint32_t announced;              /* the generation the held ones were compared to */
 };
 
 static struct server srv;
@@ -80,14 +100,28 @@ static void peer_text(const HTTP_REQUEST *req, char *out, size_t n)
 	snprintf(out, n, "%s:%u", a, port);
 }
 
-static ULONG respond(HTTP_REQUEST_ID id, USHORT status, const char *reason, const char *body, size_t len,
-		     const char *allow, int disconnect)
+/* One extra response header (DSR-Generation), or none. */
+struct extra_header {
+	const char *name, *value;
+};
+
+static ULONG respond_with(HTTP_REQUEST_ID id, USHORT status, const char *reason, const char *body, size_t len,
+			  const char *allow, int disconnect, const struct extra_header *x)
 {
 	HTTP_RESPONSE r;
 	HTTP_DATA_CHUNK chunk;
+	HTTP_UNKNOWN_HEADER uh;
 	ULONG sent = 0;
 
 	memset(&r, 0, sizeof(r));
+	if (x) {
+		uh.pName = x->name;
+		uh.NameLength = (USHORT)strlen(x->name);
+		uh.pRawValue = x->value;
+		uh.RawValueLength = (USHORT)strlen(x->value);
+		r.Headers.UnknownHeaderCount = 1;
+		r.Headers.pUnknownHeaders = &uh;
+	}
 	r.StatusCode = status;
 	r.pReason = reason;
 	r.ReasonLength = (USHORT)strlen(reason);
@@ -108,6 +142,12 @@ static ULONG respond(HTTP_REQUEST_ID id, USHORT status, const char *reason, cons
 	}
 	return HttpSendHttpResponse(srv.queue, id, disconnect ? HTTP_SEND_RESPONSE_FLAG_DISCONNECT : 0, &r, NULL,
 				    &sent, NULL, 0, NULL, NULL);
+}
+
+static ULONG respond(HTTP_REQUEST_ID id, USHORT status, const char *reason, const char *body, size_t len,
+		     const char *allow, int disconnect)
+{
+	return respond_with(id, status, reason, body, len, allow, disconnect, NULL);
 }
 
 static void respond_error(const HTTP_REQUEST *req, enum http_error e, const char *why, int disconnect)
@@ -141,17 +181,160 @@ static int part(const WCHAR *w, size_t wlen, char *out, size_t n)
 	return 0;
 }
 
+/* The status document for q, as the answer to request id (peer for the log). */
+static void answer_status(HTTP_REQUEST_ID id, const struct http_query *q, const char *peer)
+{
+	const struct http_error_info *hi = &http_error_table[HTTP_ERR_UNAVAILABLE];
+	const struct facts *f;
+	const char *why;
+	char body[128];
+	ULONG e;
+	int err = 0;
+
+	EnterCriticalSection(&srv.lock);
+	f = agent_state_facts(&srv.state, now_ms(), &err);
+	buf_reset(&srv.body);
+	if (f)
+		err = q->has_target ? status_render(f, &q->target, 1, &srv.body)
+				    : status_render(f, srv.cfg->targets, srv.cfg->n_targets, &srv.body);
+	LeaveCriticalSection(&srv.lock);
+	if (f && err >= 0) {
+		e = respond(id, 200, "OK", srv.body.data, srv.body.len, NULL, 0);
+	} else {
+		why = f ? "status document too large" : "facts unreadable";
+		win32_note("%s: %d %s: %s", peer, hi->status, hi->phrase, why);
+		snprintf(body, sizeof(body), "{\"error\":\"%s\"}\n", why);
+		e = respond(id, (USHORT)hi->status, hi->phrase, body, strlen(body), NULL, 0);
+	}
+	if (e != NO_ERROR)
+		win32_note("%s: the answer was not sent (error %lu): the client went away", peer, (unsigned long)e);
+}
+
+/* DSR-Director headers (protocol 1.1): http.sys hands them over as unknown
+ * headers, trimmed; each goes through the parser the Linux agent uses.
+ * Returns the number of reports, or -1 with *why. */
+static int directors_parse(const HTTP_REQUEST *req, struct http_director_report *out, const char **why)
+{
+	const HTTP_UNKNOWN_HEADER *h = req->Headers.pUnknownHeaders;
+	USHORT i, k;
+	int n = 0;
+
+	for (i = 0; i < req->Headers.UnknownHeaderCount; i++) {
+		if (h[i].NameLength != 12 || _strnicmp(h[i].pName, "DSR-Director", 12) != 0)
+			continue;
+		if (n >= HTTP_MAX_DIRECTOR_REPORTS) {
+			*why = "too many DSR-Director headers";
+			return -1;
+		}
+		for (k = 0; k < h[i].RawValueLength; k++) {
+			unsigned char c = (unsigned char)h[i].pRawValue[k];
+
+			if ((c < 0x20 && c != '\t') || c == 0x7f) {
+				*why = "control byte in a header value";
+				return -1;
+			}
+		}
+		if (http_director_parse(h[i].pRawValue, h[i].RawValueLength, &out[n], why) < 0)
+			return -1;
+		n++;
+	}
+	return n;
+}
+
+/* Hold a long-poll whose generation is current; 0 when held, -1 when it
+ * must be answered now (the list is full). */
+static int hold(const HTTP_REQUEST *req, const struct http_query *q, uint64_t t)
+{
+	struct held *h;
+
+	if (srv.n_held >= srv.max_held)
+		return -1;
+	h = &srv.held[srv.n_held++];
+	h->id = req->RequestId;
+	h->q = *q;
+	h->until_ms = t + (q->wait_ms < HTTP_WAIT_CAP_MS ? q->wait_ms : HTTP_WAIT_CAP_MS);
+	peer_text(req, h->peer, sizeof(h->peer));
+	return 0;
+}
+
+/* Answer held long-poll i (and take it off the list): 304 with
+ * DSR-Generation when the generation is still the one it waited after,
+ * else the document. */
+static void held_answer(uint32_t i)
+{
+	struct held h = srv.held[i];
+	uint32_t gen;
+	int same;
+
+	srv.held[i] = srv.held[--srv.n_held];
+	EnterCriticalSection(&srv.lock);
+	gen = srv.state.generation;
+	same = srv.state.valid && h.q.after == gen;
+	LeaveCriticalSection(&srv.lock);
+	if (same) {
+		char v[16];
+		struct extra_header x = { "DSR-Generation", v };
+		ULONG e;
+
+		snprintf(v, sizeof(v), "%u", gen);
+		e = respond_with(h.id, 304, "Not Modified", NULL, 0, NULL, 0, &x);
+		if (e != NO_ERROR)
+			win32_note("%s: the heartbeat was not sent (error %lu): the client went away", h.peer,
+				   (unsigned long)e);
+		return;
+	}
+	answer_status(h.id, &h.q, h.peer);
+}
+
+/* Held long-polls whose wait is over; returns the ms to the next deadline
+ * (INFINITE: none held). */
+static DWORD held_expire(void)
+{
+	uint64_t t = now_ms(), next = UINT64_MAX;
+	uint32_t i = 0;
+
+	while (i < srv.n_held) {
+		if (srv.held[i].until_ms <= t) {
+			held_answer(i);   /* the last one moves to i */
+			continue;
+		}
+		if (srv.held[i].until_ms < next)
+			next = srv.held[i].until_ms;
+		i++;
+	}
+	if (next == UINT64_MAX)
+		return INFINITE;
+	return next - t > 60000 ? 60000 : (DWORD)(next - t);
+}
+
+/* The generation moved (a watched change, a tick, or a request's own
+ * re-read after facts_cache): every held long-poll gets the news now. */
+static void generation_check(void)
+{
+	uint32_t gen;
+
+	EnterCriticalSection(&srv.lock);
+	gen = srv.state.generation;
+	LeaveCriticalSection(&srv.lock);
+	if (gen == srv.announced)
+		return;
+	srv.announced = gen;
+	while (srv.n_held)
+		held_answer(srv.n_held - 1);
+}
+
 static void handle(HTTP_REQUEST *req)
 {
 	const HTTP_COOKED_URL *u = &req->CookedUrl;
 	char path[HTTP_MAX_PATH], query[HTTP_MAX_REQUEST_LINE];
 	const HTTP_KNOWN_HEADER *cl = &req->Headers.KnownHeaders[HttpHeaderContentLength];
-	const struct facts *f;
-	struct status_target one;
+	struct http_director_report dirs[HTTP_MAX_DIRECTOR_REPORTS];
+	struct http_query q;
 	const char *why = "";
 	size_t path_len, query_len, i;
 	unsigned n_headers = req->Headers.UnknownHeaderCount;
-	int r, err = 0;
+	uint64_t t;
+	int nd, err = 0;
 
 	if (!win32_http_client_ok(srv.queue, req->ConnectionId, &why)) {
 		char peer[64];
@@ -202,27 +385,43 @@ static void handle(HTTP_REQUEST *req)
 		respond_error(req, HTTP_ERR_BAD_REQUEST, "bad URL", 1);
 		return;
 	}
+	nd = directors_parse(req, dirs, &why);
+	if (nd < 0) {
+		respond_error(req, HTTP_ERR_BAD_REQUEST, why, 1);
+		return;
+	}
 	if (strcmp(path, "/v1/status") != 0) {
 		respond_error(req, HTTP_ERR_NOT_FOUND, "no such path", 0);
 		return;
 	}
-	r = http_query_target(query, &one, &why);
-	if (r < 0) {
+	if (http_query_parse(query, &q, &why) < 0) {
 		respond_error(req, HTTP_ERR_BAD_REQUEST, why, 0);
 		return;
 	}
-	EnterCriticalSection(&srv.lock);
-	f = agent_state_facts(&srv.state, now_ms(), &err);
-	buf_reset(&srv.body);
-	if (f)
-		err = r == 1 ? status_render(f, &one, 1, &srv.body)
-			     : status_render(f, srv.cfg->targets, srv.cfg->n_targets, &srv.body);
-	LeaveCriticalSection(&srv.lock);
-	if (!f || err < 0) {
-		respond_error(req, HTTP_ERR_UNAVAILABLE, f ? "status document too large" : "facts unreadable", 0);
-		return;
+	t = now_ms();
+	if (nd > 0) {
+		EnterCriticalSection(&srv.lock);
+		agent_state_directors_note(&srv.state, dirs, (size_t)nd, t);
+		LeaveCriticalSection(&srv.lock);
 	}
-	respond(req->RequestId, 200, "OK", srv.body.data, srv.body.len, NULL, 0);
+	if (q.has_wait && q.has_after && q.wait_ms > 0) {
+		int now_current;
+
+		EnterCriticalSection(&srv.lock);
+		now_current = agent_state_facts(&srv.state, t, &err) && q.after == srv.state.generation;
+		LeaveCriticalSection(&srv.lock);
+		/* a re-read above may have moved the generation: the held
+		 * ones hear of it before this one joins them */
+		generation_check();
+		if (now_current && hold(req, &q, t) == 0)
+			return;
+	}
+	{
+		char peer[64];
+
+		peer_text(req, peer, sizeof(peer));
+		answer_status(req->RequestId, &q, peer);
+	}
 }
 
 /* --- the agent-check line port -------------------------------------------- */
@@ -362,6 +561,56 @@ static void set_limits(HTTP_SERVER_SESSION_ID session, HTTP_URL_GROUP_ID group, 
 			   "Windows (http.sys has no per-source bound): restrict port %u in the firewall", cfg->port);
 }
 
+/* --- watching ------------------------------------------------------------- */
+
+/* Read the facts again (why: for the log); a new generation reaches the
+ * held long-polls in the loop's generation_check(). */
+static void look_again(enum win32_read_kind kind, const char *why)
+{
+	uint64_t t0 = win32_watch_now_us();
+	uint32_t gen;
+	int r;
+
+	EnterCriticalSection(&srv.lock);
+	r = agent_state_refresh(&srv.state, now_ms());
+	gen = srv.state.generation;
+	LeaveCriticalSection(&srv.lock);
+	win32_watch_read_done(&srv.watch, t0, win32_watch_now_us() - t0, kind);
+	if (r > 0)
+		win32_note("generation %u: the facts changed (%s)", gen, why);
+	else if (r < 0 && gen != srv.announced)
+		win32_note("generation %u: the facts cannot be read (%s)", gen, why);
+}
+
+static void watch_start(void)
+{
+	int err = 0;
+
+	(void)win32_watch_open(&srv.watch, srv.cfg, win32_watch_now_us());
+	EnterCriticalSection(&srv.lock);
+	(void)agent_state_facts(&srv.state, now_ms(), &err);
+	srv.announced = srv.state.generation;
+	LeaveCriticalSection(&srv.lock);
+}
+
+/* One receive completed with e: handle the request.  -1 when the queue
+ * is gone (stop). */
+static int received(HTTP_REQUEST *req, ULONG e)
+{
+	if (e == NO_ERROR) {
+		handle(req);
+	} else if (e == ERROR_MORE_DATA) {
+		/* the head is larger than our buffer: far past the limits */
+		respond_error(req, HTTP_ERR_HEADERS_TOO_LARGE, "request head too large", 1);
+	} else if (stopping || e == ERROR_OPERATION_ABORTED || e == ERROR_INVALID_HANDLE) {
+		return -1;
+	} else {
+		win32_log(WIN32_LOG_WARNING, "receiving a request failed (error %lu)", (unsigned long)e);
+		Sleep(10);
+	}
+	return 0;
+}
+
 int status_server_run(const struct agent_config *cfg)
 {
 	HTTPAPI_VERSION v2 = HTTPAPI_VERSION_2;
@@ -372,12 +621,14 @@ int status_server_run(const struct agent_config *cfg)
 	char url[128], err[256] = "";
 	const char *step = "HttpInitialize";
 	HANDLE io_event = NULL;
+	OVERLAPPED ov;
 	WCHAR wurl[128];
 	ULONG e;
-	int r = -EIO, tries;
+	int r = -EIO, tries, posted = 0;
 
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
+	srv.watch.dir = INVALID_HANDLE_VALUE;
 	srv.check_sock = INVALID_SOCKET;
 	InitializeCriticalSection(&srv.lock);
 	agent_state_init(&srv.state, cfg);
@@ -435,51 +686,86 @@ int status_server_run(const struct agent_config *cfg)
 		goto out;
 	}
 	req = malloc(RECV_BUF);
+	srv.max_held = cfg->max_clients;
+	srv.held = calloc(srv.max_held, sizeof(*srv.held));
 	srv.stop_event = CreateEventW(NULL, TRUE, FALSE, NULL);
 	io_event = CreateEventW(NULL, TRUE, FALSE, NULL);
-	if (!req || !srv.stop_event || !io_event) {
+	if (!req || !srv.held || !srv.stop_event || !io_event) {
 		r = -ENOMEM;
 		goto out;
 	}
+	watch_start();
 	win32_log(WIN32_LOG_INFO, "serving /v1/status on %s (%s)%s", url, win32_http_transport_name,
 		  cfg->agent_check_port ? ", agent-check line port on" : "");
 	win32_service_ready();
 	r = 0;
 	while (!stopping) {
-		OVERLAPPED ov;
-		HANDLE waits[2];
+		HANDLE waits[2 + WIN32_WATCH_SRC_COUNT];
+		enum win32_watch_src src[WIN32_WATCH_SRC_COUNT];
+		enum win32_read_kind kind;
+		DWORD got = 0, n = 0, w, timeout, t2;
+		int i;
+
+		if (!posted) {
+			memset(req, 0, RECV_BUF);
+			memset(&ov, 0, sizeof(ov));
+			ov.hEvent = io_event;
+			ResetEvent(io_event);
+			e = HttpReceiveHttpRequest(srv.queue, HTTP_NULL_ID, 0, req, RECV_BUF, NULL, &ov);
+			if (e == ERROR_IO_PENDING)
+				posted = 1;
+			else if (received(req, e) < 0)
+				break;
+			else
+				continue;
+		}
+		/* the stop first, the receive last: a stream of requests
+		 * never keeps a change from being seen */
+		waits[n++] = srv.stop_event;
+		for (i = 0; i < WIN32_WATCH_SRC_COUNT; i++)
+			if (srv.watch.ev[i]) {
+				src[n - 1] = (enum win32_watch_src)i;
+				waits[n++] = srv.watch.ev[i];
+			}
+		waits[n++] = io_event;
+		timeout = held_expire();
+		t2 = win32_watch_timeout_ms(&srv.watch, win32_watch_now_us());
+		if (t2 < timeout)
+			timeout = t2;
+		w = WaitForMultipleObjects(n, waits, FALSE, timeout);
+		if (stopping || w == WAIT_OBJECT_0 || w == WAIT_FAILED)
+			break;
+		if (w == WAIT_OBJECT_0 + n - 1) {
+			posted = 0;
+			e = GetOverlappedResult(srv.queue, &ov, &got, FALSE) ? NO_ERROR : GetLastError();
+			if (received(req, e) < 0)
+				break;
+		} else if (w > WAIT_OBJECT_0 && w < WAIT_OBJECT_0 + n - 1) {
+			enum win32_watch_src s = src[w - WAIT_OBJECT_0 - 1];
+
+			if (win32_watch_rearm(&srv.watch, s) && win32_watch_event(&srv.watch, win32_watch_now_us()))
+				look_again(WIN32_READ_EVENT, win32_watch_src_names[s]);
+		}
+		kind = win32_watch_poll(&srv.watch, win32_watch_now_us());
+		if (kind != WIN32_READ_NONE)
+			look_again(kind, kind == WIN32_READ_TICK ? "periodic re-read" : "a change held back by the budget");
+		generation_check();
+	}
+	if (posted) {
 		DWORD got = 0;
 
-		memset(req, 0, RECV_BUF);
-		memset(&ov, 0, sizeof(ov));
-		ov.hEvent = io_event;
-		ResetEvent(io_event);
-		e = HttpReceiveHttpRequest(srv.queue, HTTP_NULL_ID, 0, req, RECV_BUF, NULL, &ov);
-		if (e == ERROR_IO_PENDING) {
-			waits[0] = io_event;
-			waits[1] = srv.stop_event;
-			if (WaitForMultipleObjects(2, waits, FALSE, INFINITE) != WAIT_OBJECT_0) {
-				CancelIoEx(srv.queue, &ov);
-				GetOverlappedResult(srv.queue, &ov, &got, TRUE);
-				break;
-			}
-			e = GetOverlappedResult(srv.queue, &ov, &got, FALSE) ? NO_ERROR : GetLastError();
-		}
-		if (e == NO_ERROR) {
-			handle(req);
-		} else if (e == ERROR_MORE_DATA) {
-			/* the head is larger than our buffer: far past the limits */
-			respond_error(req, HTTP_ERR_HEADERS_TOO_LARGE, "request head too large", 1);
-		} else if (stopping || e == ERROR_OPERATION_ABORTED || e == ERROR_INVALID_HANDLE) {
-			break;
-		} else {
-			win32_log(WIN32_LOG_WARNING, "receiving a request failed (error %lu)", (unsigned long)e);
-			Sleep(10);
-		}
+		CancelIoEx(srv.queue, &ov);
+		GetOverlappedResult(srv.queue, &ov, &got, TRUE);
 	}
+	/* held long-polls end with the server: http.sys closes their
+	 * connections when the queue is closed below */
 	win32_log(WIN32_LOG_INFO, "stopped");
 out:
+	win32_watch_close(&srv.watch);
 	free(req);
+	free(srv.held);
+	srv.held = NULL;
+	srv.n_held = 0;
 	if (io_event)
 		CloseHandle(io_event);
 	if (srv.stop_event)
