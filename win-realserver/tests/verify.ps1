@@ -5,7 +5,9 @@
   wine cannot run: SetupAPI creation of the KM-TEST loopback adapter, the
   weak-host and SkipAsSource calls, DNS registration, the firewall rule,
   the HTTPS endpoint through http.sys with a client certificate checked
-  against the configured CA, the service, the Event Log and the MSI.
+  against the configured CA, the long-poll answered on a pushed change
+  (IP Helper notifications, the registry watch), the service, the Event
+  Log and the MSI.
 
 .DESCRIPTION
   Run it elevated ("Run as administrator") on a test server, or let the CI
@@ -145,6 +147,7 @@ port = $Port
 tls_cert = cert:\LocalMachine\My\$($server.Thumbprint)
 tls_ca = $caFile
 vip = $Vip $ServicePort
+state_file = $work\agent.state
 "@ | Set-Content -Encoding ascii $conf
 
 # .NET: accept the agent's certificate only when it is ours (the machine
@@ -155,19 +158,37 @@ $script:seen = ''
 	$script:seen = $cert.GetCertHashString()
 	return $script:seen -eq $server.Thumbprint
 }
-function Fetch($cert) {
-	$req = [Net.HttpWebRequest]::Create("https://127.0.0.1:$Port/v1/status?vip=$Vip&port=$ServicePort")
-	$req.Timeout = 10000
+function Fetch($cert, [string]$query = "vip=$Vip&port=$ServicePort") {
+	$req = [Net.HttpWebRequest]::Create("https://127.0.0.1:$Port/v1/status?$query")
+	$req.Timeout = 40000
 	if ($cert -ne $null) { [void]$req.ClientCertificates.Add($cert) }
+	$t0 = Get-Date
 	try {
 		$resp = $req.GetResponse()
 		$body = (New-Object IO.StreamReader($resp.GetResponseStream())).ReadToEnd()
-		return @{ Status = [int]$resp.StatusCode; Body = $body }
+		return @{ Status = [int]$resp.StatusCode; Body = $body; Gen = $resp.Headers['DSR-Generation']; Seconds = ((Get-Date) - $t0).TotalSeconds }
 	} catch [Net.WebException] {
 		$code = 0
-		if ($_.Exception.Response -ne $null) { $code = [int]$_.Exception.Response.StatusCode }
-		return @{ Status = $code; Body = $_.Exception.Message }
+		$gen = $null
+		if ($_.Exception.Response -ne $null) {
+			$code = [int]$_.Exception.Response.StatusCode
+			$gen = $_.Exception.Response.Headers['DSR-Generation']
+		}
+		return @{ Status = $code; Body = $_.Exception.Message; Gen = $gen; Seconds = ((Get-Date) - $t0).TotalSeconds }
 	}
+}
+# The current generation, and the source the agent logged for its last change.
+function Generation { $d = $null; try { $d = (Fetch $client).Body | ConvertFrom-Json } catch { }; if ($d -ne $null) { $d.generation } }
+function Last-Change { $m = Select-String -Path (Join-Path $work 'serve.err') -Pattern 'the facts changed \(([^)]*)\)' | Select-Object -Last 1; if ($m) { $m.Matches[0].Groups[1].Value } }
+# A long-poll (wait=20) after the current generation while a job makes a
+# change a second later: answered early with the new document.
+function Poll-Change([string]$what, [scriptblock]$change, [object[]]$jobArgs, [string]$expect) {
+	$g = Generation
+	$job = Start-Job -ScriptBlock $change -ArgumentList $jobArgs
+	$f = Fetch $client "wait=20&after=$g"
+	Receive-Job -Wait $job | Out-Null
+	Remove-Job $job
+	Check "long-poll, $what : 200 after $([math]::Round($f.Seconds, 2)) s (seen by: $(Last-Change))" ($f.Status -eq 200 -and $f.Seconds -lt 15 -and $f.Body -match $expect) "$($f.Status) $($f.Body)"
 }
 function Wait-Port {
 	for ($i = 0; $i -lt 50; $i++) {
@@ -191,6 +212,25 @@ $f = Fetch $null
 Check "no client certificate: no data (403 or refused)" ($f.Status -ne 200 -and $f.Body -notmatch 'dsrkit-agent-status') "$($f.Status)"
 $f = Fetch $stranger
 Check "client certificate from another CA: no data" ($f.Status -ne 200 -and $f.Body -notmatch 'dsrkit-agent-status') "$($f.Status)"
+
+# protocol 1.1 (issue 19): what wine cannot show - the IP Helper
+# notifications and the registry watch - and the long-poll over HTTPS
+$err = Get-Content (Join-Path $work 'serve.err') -Raw
+Check "address, interface and registry changes are pushed (no fallback warning)" ($err -notmatch 'no pushed address|cannot watch') $err
+$g = Generation
+$f = Fetch $client "wait=1&after=$g"
+Check "long-poll after the current generation: 304 with DSR-Generation after 1 s" ($f.Status -eq 304 -and $f.Gen -eq "$g" -and $f.Seconds -ge 0.9) "$($f.Status) $($f.Gen) $($f.Seconds)"
+$f = Fetch $client "wait=-1"
+Check "bad wait: 400" ($f.Status -eq 400) "$($f.Status)"
+if ($lo -ne $null) {
+	Poll-Change "VIP removed" { param($a, $v) Start-Sleep 1; Remove-NetIPAddress -InterfaceAlias $a -IPAddress $v -Confirm:$false } @($alias, $Vip) 'VIP_MISSING'
+	Poll-Change "VIP back" { param($a, $v) Start-Sleep 1; New-NetIPAddress -InterfaceAlias $a -IPAddress $v -PrefixLength 32 -SkipAsSource $true } @($alias, $Vip) '"generation"'
+	Poll-Change "weak-host send off" { param($a) Start-Sleep 1; Set-NetIPInterface -InterfaceAlias $a -AddressFamily IPv4 -WeakHostSend Disabled } @($alias) 'WEAKHOST_SEND_LOOPBACK'
+	Poll-Change "DNS registration on" { param($a) Start-Sleep 1; Set-DnsClient -InterfaceAlias $a -RegisterThisConnectionsAddress $true } @($alias) 'DNS_REGISTER_LOOPBACK'
+	$r = Agent @('setup', '--vip', $Vip)
+}
+Poll-Change "dsr-agent drain" { param($e, $c) Start-Sleep 1; & $e drain --config $c } @($Exe, $conf) '"state":"drain"'
+$r = Agent @('ready', '--config', $conf)
 Stop-Process -Id $p.Id -Force -ErrorAction SilentlyContinue
 Start-Sleep -Seconds 1
 
