@@ -467,8 +467,9 @@ static void waiter_answer(struct server *s, struct conn *c)
  * Linux, so all of it acts at once; one with 300 interfaces and 1,000
  * listeners (tens of ms a read) no longer spends its whole core re-reading
  * every 50 ms and starves its own checkers (issue 16, finding 4, lab).
- * A burst keeps one slow read (a preempted guest) from pushing the next
- * one out by 20 times its cost. */
+ * A read's cost is the CPU time it took (not wall time: a read preempted
+ * on a busy host has not spent the core), and a burst keeps one slow
+ * read from pushing the next one out by 20 times its cost. */
 #define READ_GAP_EVENT 4
 #define READ_GAP_TICK 20
 #define READ_BURST_US 100000
@@ -497,14 +498,27 @@ static void facts_changed(struct server *s)
 		waiter_answer(s, s->waiters);
 }
 
+/* The CPU time this thread has used (us): what a read costs is counted in
+ * it, not in wall time, so a read preempted by other work on a busy host
+ * does not spend the budget as if it had been computing. */
+static uint64_t cpu_us(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
+}
+
 static void facts_quick_look(struct server *s, uint64_t t0)
 {
+	uint64_t c0;
 	int r;
 
 	if (budget_credit(&s->quick_budget, t0, READ_GAP_TICK) < 0)
 		return;
+	c0 = cpu_us();
 	r = agent_state_quick_refresh(&s->state);
-	s->quick_budget.credit_us -= (int64_t)(now_us() - t0);
+	s->quick_budget.credit_us -= (int64_t)(cpu_us() - c0);
 	if (r > 0)
 		facts_changed(s);
 }
@@ -514,7 +528,7 @@ static void facts_quick_look(struct server *s, uint64_t t0)
  * long-poll is answered now. */
 static void facts_look_again(struct server *s, int tick)
 {
-	uint64_t t0 = now_us(), d;
+	uint64_t t0 = now_us(), c0, d;
 	int r;
 
 	if (tick && t0 < s->tick_next_us) {
@@ -527,11 +541,12 @@ static void facts_look_again(struct server *s, int tick)
 		return;
 	}
 	s->read_pending = 0;
+	c0 = cpu_us();
 	r = agent_state_refresh(&s->state, t0 / 1000);
-	d = now_us() - t0;
+	d = cpu_us() - c0;
 	if (!tick)
 		s->event_budget.credit_us -= (int64_t)d;
-	s->tick_next_us = t0 + d + READ_GAP_TICK * d;
+	s->tick_next_us = now_us() + READ_GAP_TICK * d;
 	if (r != 0)
 		facts_changed(s);
 }
