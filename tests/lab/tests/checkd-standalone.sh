@@ -6,7 +6,9 @@
 # never touches a service it was not given.  The fault matrix of
 # ka-dsr-check (with keepalived track files written), then: /metrics parsed as Prometheus text (promtool and a
 # strict parser), SIGHUP reload by diff, and a restart that leaves IPVS
-# exactly as it was.
+# exactly as it was.  It polls (`heartbeat off`): the polling path, which
+# agents of protocol 1.0 still get, stays proven here, with reconnects and
+# TLS resumption in step 4b; checkd-events proves the long-poll default.
 . tests/lab/lib.sh
 . tests/lab/agent-lib.sh
 . tests/lab/ka-lib.sh
@@ -30,6 +32,7 @@ checkd_conf() {
 dsr_checkd {
     interval 500ms
     timeout 1s
+    heartbeat off
     standalone yes
     listen 127.0.0.1:9445
     socket /tmp/checkd.sock

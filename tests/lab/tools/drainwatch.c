@@ -22,7 +22,8 @@
  *   sysctl:NETNS:PATH:VALUE   PATH (under /proc/sys) reads VALUE, polled
  *                             every millisecond in NETNS
  *   exit:PID                  process PID has exited (pidfd)
- *   link-down:NETNS:IFNAME    IFNAME reported without IFF_UP (rtnetlink)
+ *   link-down:NETNS:IFNAME    IFNAME reported down or without carrier
+ *                             (no IFF_UP or no IFF_RUNNING, rtnetlink)
  * The watcher can see the effect late by its own scheduling delay (the
  * agent wakes on the same event), never early: the first figure is a
  * lower bound of the true fault-to-drain by at most that delay, the second
@@ -201,7 +202,7 @@ static int rtnl_hit(const struct effect *e, const char *b, ssize_t n)
 		if (e->kind == EFFECT_LINK_DOWN && h->nlmsg_type == RTM_NEWLINK) {
 			const struct ifinfomsg *m = NLMSG_DATA(h);
 
-			if ((unsigned)m->ifi_index == e->ifindex && !(m->ifi_flags & IFF_UP))
+			if ((unsigned)m->ifi_index == e->ifindex && (m->ifi_flags & (IFF_UP | IFF_RUNNING)) != (IFF_UP | IFF_RUNNING))
 				return 1;
 		}
 	}

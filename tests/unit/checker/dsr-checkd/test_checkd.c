@@ -484,8 +484,7 @@ static void longpoll_push_and_fallback(void **state)
 	(void)state;
 
 	conf_two_vips(&d.conf, 0);
-	assert_int_equal(d.conf.heartbeat_ms, 0);      /* the default: poll */
-	d.conf.heartbeat_ms = 1000;                     /* long-poll, opt-in */
+	assert_int_equal(d.conf.heartbeat_ms, 1000);   /* the default: long-poll, 1 s heartbeat */
 	assert_int_equal(checkd_rs_table_apply(&d, &d.conf, &df), 0);
 	rs = d.rs[0];
 	good_linux();

@@ -1,21 +1,28 @@
 # SPDX-License-Identifier: Apache-2.0
-# lab: timeout=240
+# lab: timeout=300
 # Pushed faults (issue 19): dsr-checkd keeps one long-poll open per agent
 # and drains at once.  Fault-to-drain is measured at the kernel (the IPVS
-# weight read over netlink every millisecond by dsrkit-drainwatch, from
-# just before the fault command starts) for N faults of each of three
-# kinds - VIP removed, arp_ignore reset, agent stopped - and the p99 is
-# held under a bound (DETECT_P99_MS, 100 ms target, with margin for a
-# loaded machine).  Then maintenance from the real server: `dsr-agent drain
-# --wait` with a client connection held returns only after it ended, and
-# no new connection reaches the drained server.
+# weight read over netlink every millisecond by dsrkit-drainwatch) for N
+# faults of each kind - VIP removed, arp_ignore reset, agent stopped - from
+# the moment the fault takes effect (drainwatch --effect: the RTM_DELADDR,
+# the sysctl reading 0, the agent's exit), and the p99 is held under
+# DETECT_P99_MS (the issue's 100 ms); a silent host (its switch port down)
+# under the default heartbeat (1 s, not set here) + 100 ms.  The time from
+# the start of the fault command is logged beside it: under User-Mode Linux
+# a fork and exec costs 50-100 ms, so `sh -c "ip ..."` alone adds 100-250 ms
+# before the fault exists.  Then maintenance from the real server:
+# `dsr-agent drain --wait` with a client connection held returns only after
+# it ended, and no new connection reaches the drained server.
+# tests/bench/detect.sh measures the same with 100 faults of each kind,
+# beside keepalived's SSL_GET and MISC_CHECK.
 . tests/lab/lib.sh
 . tests/lab/agent-lib.sh
 . tests/lab/ka-lib.sh
+. tests/lab/detect-lib.sh
 KA_LOG=/tmp/checkd.log KA_WAIT=10
 RS1=$(lab_rs_addr 1) RS2=$(lab_rs_addr 2)
 N=${DETECT_N:-10}
-BOUND=${DETECT_P99_MS:-150}
+BOUND=${DETECT_P99_MS:-100}
 
 lab_standard 2 || { lab_fail topology "lab_up failed"; exit 1; }
 agent_pki rs1 rs2 || { lab_fail pki "dsrkit-pki failed"; exit 1; }
@@ -29,7 +36,6 @@ dsr_checkd {
     timeout 1s
     rise 2
     fall 3
-    heartbeat 1s
     standalone yes
     listen 127.0.0.1:9445
     socket /tmp/checkd.sock
@@ -46,49 +52,26 @@ bg_ns director checkd dsr-checkd -f /tmp/checkd.conf --dsrkit-conf /tmp/dsrkit.c
 wait_for 5 test -S /tmp/checkd.sock || { lab_fail checkd-start "$(cat /tmp/checkd.log)"; exit 1; }
 expect_weight 0-rs1-up "$RS1" 1 && expect_weight 0-rs2-up "$RS2" 1 || exit 1
 
-# measure KIND FAULT-CMD REPAIR-FN: N faults, one number (ms) per line in /tmp/detect-KIND
-measure() {
-	local kind=$1 fault=$2 repair=$3 i ms
-	: >"/tmp/detect-$kind"
-	for i in $(seq 1 "$N"); do
-		ms=$(ip netns exec director dsrkit-drainwatch "$LAB_VIP" 80 "$RS1" 3000 -- sh -c "$fault")
-		echo "$ms" >>"/tmp/detect-$kind"
-		$repair
-		# back up (rise 2) and the long-poll re-armed before the next fault
-		expect_weight_quiet "$RS1" 1 15 || { lab_fail "$kind-repair-$i" "rs1 not back: $(tail -3 /tmp/checkd.log)"; return 1; }
-		sleep 0.3
-	done
-}
-expect_weight_quiet() {
-	local i
-	for i in $(seq 1 $(($3 * 10))); do [ "$(rs_weight "$1")" = "$2" ] && return 0; sleep 0.1; done
-	return 1
-}
-# stats KIND: "p50 p99 max" of /tmp/detect-KIND (a timeout counts as 99999)
-stats() {
-	sed 's/timeout/99999/' "/tmp/detect-$1" | sort -n | awk '{v[NR] = $1} END {
-		p50 = v[int((NR + 1) / 2)]; i99 = int(NR * 0.99 + 0.999); if (i99 > NR) i99 = NR
-		printf "%s %s %s\n", p50, v[i99], v[NR]}'
-}
 check_p99() {
-	local kind=$1 s p99
-	s=$(stats "$kind")
+	local kind=$1 BOUND=${2:-$BOUND} s p99
+	s=$(detect_stats ev "$kind")
 	p99=${s#* }; p99=${p99%% *}
-	lab_log "$kind over $N faults: p50 p99 max = $s ms (bound $BOUND ms)"
-	awk -v p="$p99" -v b="$BOUND" 'BEGIN {exit !(p + 0 < b + 0)}' && lab_pass "1-$kind-p99-under-${BOUND}ms" ||
-		lab_fail "1-$kind-p99-under-${BOUND}ms" "p50 p99 max = $s ms: $(tr '\n' ' ' <"/tmp/detect-$kind")"
+	lab_log "$kind over $N faults: p50 p99 max = $s ms from the fault's effect (bound $BOUND ms);" \
+		"$(detect_stats ev "$kind" 2)  ms from the start of the fault command"
+	awk -v p="$p99" -v b="$BOUND" 'BEGIN {exit !(p != "-" && p + 0 < b + 0)}' && lab_pass "1-$kind-p99-under-${BOUND}ms" ||
+		lab_fail "1-$kind-p99-under-${BOUND}ms" "p50 p99 max = $s ms: $(tr '\n' ' ' <"/tmp/detect-ev-$kind")"
 }
-
-repair_vip() { ip netns exec rs1 ip addr add "$LAB_VIP/32" dev lo 2>/dev/null; }
-repair_arp() { lab_rs_arp rs1 1 2; }
-repair_agent() { agent_start rs1 "state_file = /tmp/state-rs1" >/dev/null; }
+measure() {
+	detect_measure ev "$1" "$N" 3000 || { lab_fail "$1-repair" "$(tail -3 /tmp/checkd.log)"; return 1; }
+}
 
 lab_log "step 1: $N faults of each kind, fault-to-drain at the kernel"
 pin_vip_to_director
-measure vip-removed "ip -n rs1 addr del $LAB_VIP/32 dev lo" repair_vip && check_p99 vip-removed
-measure arp-ignore-reset "ip netns exec rs1 sysctl -q -w net.ipv4.conf.all.arp_ignore=0 net.ipv4.conf.eth0.arp_ignore=0" \
-	repair_arp && check_p99 arp-ignore-reset
-measure agent-stopped "kill \$(cat /tmp/agent-rs1.pid)" repair_agent && check_p99 agent-stopped
+for kind in vip-removed arp-ignore-reset agent-stopped; do
+	measure "$kind" && check_p99 "$kind"
+done
+# a silent host (its switch port down): caught by the heartbeat (default 1 s)
+measure link-down && check_p99 link-down 1100
 unpin_vip
 lab_expect 1-pushed-drain-logged "$(grep -c 'DOWN 192.0.2.11' /tmp/checkd.log | awk -v n=$((3 * N)) '{print ($1 >= n)}')" 1
 
