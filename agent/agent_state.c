@@ -130,3 +130,41 @@ int agent_state_directors_note(struct agent_state *s, const struct http_director
 	d->seen_ms = now_ms;
 	return changed;
 }
+
+int agent_state_directors_write(const struct agent_state *s, const char *path, uint64_t now_ms)
+{
+	char tmp[AGENT_CONFIG_PATH_LEN + 24];
+	time_t now = time(NULL);
+	FILE *fp;
+	size_t i, j;
+	int r = 0;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
+		return -ENAMETOOLONG;
+	fp = fopen(tmp, "w");
+	if (!fp)
+		return -errno;
+	fprintf(fp, "# dsr-agent: what each director last reported (DSR-Director)\n"
+		    "# director vip port weight active inactive unix_time\n");
+	for (i = 0; i < s->n_directors; i++) {
+		const struct agent_director *d = &s->directors[i];
+		long long seen = (long long)now - (long long)((now_ms - d->seen_ms) / 1000);
+
+		for (j = 0; j < d->n_vips; j++) {
+			char a[IPADDR_STRLEN];
+
+			fprintf(fp, "%s %s %u %d %u %u %lld\n", d->name, ipaddr_format(&d->vips[j].vip, a),
+				d->vips[j].port, d->vips[j].weight, d->vips[j].active, d->vips[j].inactive, seen);
+		}
+	}
+	if (fclose(fp) != 0)
+		r = -EIO;
+	if (r == 0 && rename(tmp, path) != 0) {
+		remove(path);   /* Windows' rename does not replace */
+		if (rename(tmp, path) != 0)
+			r = -errno;
+	}
+	if (r < 0)
+		remove(tmp);
+	return r;
+}

@@ -58,6 +58,14 @@ int agent_state_quick_refresh(struct agent_state *s);
 int agent_state_directors_note(struct agent_state *s, const struct http_director_report *r, size_t n,
 			       uint64_t now_ms);
 
+/* Write what the directors reported to path (STATE_FILE.directors) for
+ * `dsr-agent drain --wait` (agent_admin_directors_read): one line per
+ * director and VIP, "NAME VIP PORT WEIGHT ACTIVE INACTIVE UNIX_TIME", as
+ * temp + rename (where rename does not replace, as on Windows, the old
+ * file is removed first).  now_ms is on the clock of the seen_ms given to
+ * agent_state_directors_note.  0 or a negative errno. */
+int agent_state_directors_write(const struct agent_state *s, const char *path, uint64_t now_ms);
+
 /* The current facts (owned by s, valid until the next call), re-read when
  * older than the cache time.  NULL when the OS facts cannot be read; *err
  * is then the negative errno. */

@@ -297,39 +297,6 @@ static int answer_status(struct server *s, struct conn *c, const struct http_que
 	return respond(s, c, 200, "OK", "", &s->body);
 }
 
-/* What the directors see of this server, for `dsr-agent drain --wait`:
- * one line per director and VIP, written as temp + rename. */
-static void directors_write(struct server *s)
-{
-	char tmp[sizeof(s->directors_file) + 8];
-	time_t now = time(NULL);
-	uint64_t mono = now_ms();
-	FILE *fp;
-	size_t i, j;
-
-	if (!s->directors_file[0])
-		return;
-	snprintf(tmp, sizeof(tmp), "%s.tmp", s->directors_file);
-	fp = fopen(tmp, "w");
-	if (!fp)
-		return;
-	fprintf(fp, "# dsr-agent: what each director last reported (DSR-Director)\n"
-		    "# director vip port weight active inactive unix_time\n");
-	for (i = 0; i < s->state.n_directors; i++) {
-		const struct agent_director *d = &s->state.directors[i];
-		long long seen = (long long)now - (long long)((mono - d->seen_ms) / 1000);
-
-		for (j = 0; j < d->n_vips; j++) {
-			char a[IPADDR_STRLEN];
-
-			fprintf(fp, "%s %s %u %d %u %u %lld\n", d->name, ipaddr_format(&d->vips[j].vip, a),
-				d->vips[j].port, d->vips[j].weight, d->vips[j].active, d->vips[j].inactive, seen);
-		}
-	}
-	if (fclose(fp) != 0 || rename(tmp, s->directors_file) != 0)
-		unlink(tmp);
-}
-
 /* Returns like respond(), or 1 when the request is held as a long-poll. */
 static int answer(struct server *s, struct conn *c, const struct http_request *req)
 {
@@ -345,7 +312,8 @@ static int answer(struct server *s, struct conn *c, const struct http_request *r
 	/* on news, and once a second anyway: the file's times say who still reports */
 	if (req->n_directors && (agent_state_directors_note(&s->state, req->directors, req->n_directors, t) ||
 				 t - s->directors_written_ms >= 1000)) {
-		directors_write(s);
+		if (s->directors_file[0])
+			(void)agent_state_directors_write(&s->state, s->directors_file, t);
 		s->directors_written_ms = t;
 	}
 	if (q.has_wait && q.has_after && q.wait_ms > 0 && agent_state_facts(&s->state, t, &err) &&

@@ -59,6 +59,8 @@ struct server {
 	struct held *held;
 	uint32_t n_held, max_held;
 	uint32_t announced;              /* the generation the held ones were compared to */
+	char directors_file[AGENT_CONFIG_PATH_LEN + 16];   /* STATE_FILE.directors, or "" */
+	uint64_t directors_written_ms;
 };
 
 static struct server srv;
@@ -399,9 +401,16 @@ static void handle(HTTP_REQUEST *req)
 		return;
 	}
 	t = now_ms();
+	/* on news, and once a second anyway: the file's times say who
+	 * still reports (as the Linux agent does) */
 	if (nd > 0) {
 		EnterCriticalSection(&srv.lock);
-		agent_state_directors_note(&srv.state, dirs, (size_t)nd, t);
+		if ((agent_state_directors_note(&srv.state, dirs, (size_t)nd, t) ||
+		     t - srv.directors_written_ms >= 1000) && srv.directors_file[0]) {
+			if (agent_state_directors_write(&srv.state, srv.directors_file, t) < 0)
+				win32_note("cannot write %s", srv.directors_file);
+			srv.directors_written_ms = t;
+		}
 		LeaveCriticalSection(&srv.lock);
 	}
 	if (q.has_wait && q.has_after && q.wait_ms > 0) {
@@ -629,6 +638,8 @@ int status_server_run(const struct agent_config *cfg)
 	memset(&srv, 0, sizeof(srv));
 	srv.cfg = cfg;
 	srv.watch.dir = INVALID_HANDLE_VALUE;
+	if (cfg->state_file[0])
+		snprintf(srv.directors_file, sizeof(srv.directors_file), "%s.directors", cfg->state_file);
 	srv.check_sock = INVALID_SOCKET;
 	InitializeCriticalSection(&srv.lock);
 	agent_state_init(&srv.state, cfg);

@@ -474,9 +474,8 @@ fi
 g=$(gen)
 in_ns ip addr add $VIP/32 dev dsrlo
 settled "$g"
-# DSR-Director: parsed by the Linux agent's parser and recorded (drain
-# --wait cannot show it yet: the agent writes no STATE_FILE.directors on
-# Windows, doc/windows.md)
+# DSR-Director: parsed by the Linux agent's parser, recorded, and shown by
+# drain --wait from STATE_FILE.directors
 c=$(code -H "DSR-Director: lvs1; vip=$VIP; port=80; weight=0; active=3; inactive=1" "$url")
 [ "$c" = 200 ] && ok "DSR-Director header accepted (200)" || bad "DSR-Director" "got $c: $(cat "$OUT/body")"
 c=$(code -H "DSR-Director: lvs1; vip=nonsense; weight=0; active=0; inactive=0" "$url")
@@ -484,6 +483,19 @@ c=$(code -H "DSR-Director: lvs1; vip=nonsense; weight=0; active=0; inactive=0" "
 	bad "bad DSR-Director" "got $c: $(cat "$OUT/body")"
 c=$(code -H "DSR-Director: lvs1; vip=$VIP; port=80; weight=0; active=3; inactive=1" "$url?wait=1&after=$(gen)")
 [ "$c" = 304 ] && ok "DSR-Director on a long-poll: held, 304" || bad "DSR-Director long-poll" "got $c"
+wrun drain-wait $B/dsr-agent-test.exe drain --wait --json --timeout 2 --config "$CONF"
+rc=$?
+if grep -q '"director":"lvs1","vip":"'$VIP'","port":80,"weight":0,"active":3,"inactive":1' "$OUT/drain-wait.out" &&
+	[ $rc -eq 1 ]; then
+	ok "drain --wait --json: lvs1 reports 3 active, exit 1 at the timeout"
+else
+	bad "drain --wait --json" "exit $rc: $(cat "$OUT/drain-wait.out")"
+fi
+code -H "DSR-Director: lvs1; vip=$VIP; port=80; weight=0; active=0; inactive=4" "$url" >/dev/null
+wrun drain-done $B/dsr-agent-test.exe drain --wait --json --timeout 5 --config "$CONF"
+rc=$?
+[ $rc -eq 0 ] && grep -q '"drained":true' "$OUT/drain-done.out" && ok "drain --wait: exit 0 once lvs1 reports no active connection" ||
+	bad "drain --wait done" "exit $rc: $(cat "$OUT/drain-done.out")"
 wrun ready-end $B/dsr-agent-test.exe ready --config "$CONF"
 kill "$SERVE" 2>/dev/null
 wait "$SERVE" 2>/dev/null
