@@ -26,6 +26,7 @@
 #include "agent/status_server.h"
 #include "agent/agent_platform.h"
 #include "agent/agent_state.h"
+#include "agent/read_budget.h"
 #include "agent/agent_watch.h"
 #include "agent-proto/facts.h"
 #include "agent-proto/http_request.h"
@@ -95,12 +96,6 @@ enum listener_kind {
 struct listener {
 	int fd;
 	enum listener_kind kind;
-};
-
-/* Reading time the watcher may spend now (see READ_GAP_EVENT). */
-struct read_budget {
-	int64_t credit_us;          /* negative: spent ahead, wait */
-	uint64_t at_us;             /* when credit_us was brought up to date */
 };
 
 struct server {
@@ -418,48 +413,6 @@ static void waiter_answer(struct server *s, struct conn *c)
 	conn_drive(s, c);
 }
 
-/* The share of a core the watcher may spend reading facts.  Each kind of
- * read has a budget of reading time that fills at a fixed share of the
- * wall clock up to a burst, and a read spends what it cost:
- * - a signalled change (rtnetlink, the state file) reads everything at
- *   once while its budget lasts: 20 % of a core (1/(READ_GAP_EVENT + 1)),
- *   a burst of READ_BURST_US, so a change after a quiet spell is read
- *   at once and a storm of events is held to that share;
- * - the safety-net tick reads everything when READ_GAP_TICK x the last
- *   whole read's cost has passed since any whole read (5 %);
- * - between those, each tick re-reads only the ARP sysctls of the
- *   interfaces with addresses (facts_quick_reread, a few files) from a
- *   budget of 5 %, so a reset arp_ignore, which sends no event, shows
- *   within a tick (issue 19, lab checkd-events).
- * A server with a few interfaces reads in a few ms even under User-Mode
- * Linux, so all of it acts at once; one with 300 interfaces and 1,000
- * listeners (tens of ms a read) no longer spends its whole core re-reading
- * every 50 ms and starves its own checkers (issue 16, finding 4, lab).
- * A read's cost is the CPU time it took (not wall time: a read preempted
- * on a busy host has not spent the core), and a burst keeps one slow
- * read from pushing the next one out by 20 times its cost. */
-#define READ_GAP_EVENT 4
-#define READ_GAP_TICK 20
-#define READ_BURST_US 100000
-
-/* Bring b's credit up to time t (share 1/(gap + 1), at most READ_BURST_US). */
-static int64_t budget_credit(struct read_budget *b, uint64_t t, unsigned gap)
-{
-	if (t > b->at_us) {
-		b->credit_us += (int64_t)((t - b->at_us) / (gap + 1));
-		if (b->credit_us > READ_BURST_US)
-			b->credit_us = READ_BURST_US;
-		b->at_us = t;
-	}
-	return b->credit_us;
-}
-
-/* When b's credit, spent below zero, is whole again. */
-static uint64_t budget_due(const struct read_budget *b, unsigned gap)
-{
-	return b->credit_us >= 0 ? b->at_us : b->at_us + (uint64_t)(-b->credit_us) * (gap + 1);
-}
-
 static void facts_changed(struct server *s)
 {
 	while (s->waiters)
@@ -482,11 +435,11 @@ static void facts_quick_look(struct server *s, uint64_t t0)
 	uint64_t c0;
 	int r;
 
-	if (budget_credit(&s->quick_budget, t0, READ_GAP_TICK) < 0)
+	if (read_budget_credit(&s->quick_budget, t0, READ_GAP_TICK) < 0)
 		return;
 	c0 = cpu_us();
 	r = agent_state_quick_refresh(&s->state);
-	s->quick_budget.credit_us -= (int64_t)(cpu_us() - c0);
+	read_budget_spend(&s->quick_budget, cpu_us() - c0);
 	if (r > 0)
 		facts_changed(s);
 }
@@ -503,9 +456,9 @@ static void facts_look_again(struct server *s, int tick)
 		facts_quick_look(s, t0);
 		return;
 	}
-	if (!tick && budget_credit(&s->event_budget, t0, READ_GAP_EVENT) < 0) {
+	if (!tick && read_budget_credit(&s->event_budget, t0, READ_GAP_EVENT) < 0) {
 		s->read_pending = 1;
-		s->read_next_us = budget_due(&s->event_budget, READ_GAP_EVENT);
+		s->read_next_us = read_budget_due(&s->event_budget, READ_GAP_EVENT);
 		return;
 	}
 	s->read_pending = 0;
@@ -513,7 +466,7 @@ static void facts_look_again(struct server *s, int tick)
 	r = agent_state_refresh(&s->state, t0 / 1000);
 	d = cpu_us() - c0;
 	if (!tick)
-		s->event_budget.credit_us -= (int64_t)d;
+		read_budget_spend(&s->event_budget, d);
 	s->tick_next_us = now_us() + READ_GAP_TICK * d;
 	if (r != 0)
 		facts_changed(s);
@@ -1137,8 +1090,8 @@ static int watch_start(struct server *s)
 			return -errno;
 	}
 	(void)agent_state_facts(&s->state, now_ms(), &e);
-	s->event_budget = (struct read_budget){ READ_BURST_US, now_us() };
-	s->quick_budget = s->event_budget;
+	read_budget_start(&s->event_budget, now_us());
+	read_budget_start(&s->quick_budget, now_us());
 	return 0;
 }
 

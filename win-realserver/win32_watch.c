@@ -28,16 +28,9 @@ const char *const win32_watch_src_names[WIN32_WATCH_SRC_COUNT] = {
 	[WIN32_WATCH_STATE_FILE] = "state file change",
 };
 
-/* The share of a core the watcher may spend reading facts, as the Linux
- * agent's (status_server.c): a signalled change reads at once while its
- * budget lasts (a fifth of a core, 1/(READ_GAP_EVENT + 1), with a burst of
- * READ_BURST_US so the first change after a quiet spell is read at once);
- * the safety-net tick reads everything when READ_GAP_TICK times the last
- * whole read's cost has passed since it (a twentieth).  Windows has no
- * cheap partial re-read: a tick between those reads nothing. */
-#define READ_GAP_EVENT 4
-#define READ_GAP_TICK 20
-#define READ_BURST_US 100000
+/* The share of a core the watcher may spend reading facts: the Linux
+ * agent's budgets (agent/read_budget.h).  Windows has no cheap partial
+ * re-read: a tick between whole reads reads nothing. */
 
 #define TCPIP_INTERFACES L"SYSTEM\\CurrentControlSet\\Services\\Tcpip\\Parameters\\Interfaces"
 
@@ -144,8 +137,7 @@ int win32_watch_open(struct win32_watch *w, const struct agent_config *cfg, uint
 	memset(w, 0, sizeof(*w));
 	w->dir = INVALID_HANDLE_VALUE;
 	w->interval_ms = cfg->watch_interval_ms;
-	w->event_budget.credit_us = READ_BURST_US;
-	w->event_budget.at_us = now_us;
+	read_budget_start(&w->event_budget, now_us);
 	w->tick_at_us = now_us + (uint64_t)w->interval_ms * 1000;
 	for (i = 0; i < WIN32_WATCH_SRC_COUNT; i++)
 		w->ev[i] = CreateEventW(NULL, i != WIN32_WATCH_NET, FALSE, NULL);
@@ -252,28 +244,14 @@ int win32_watch_rearm(struct win32_watch *w, enum win32_watch_src src)
 	return 0;
 }
 
-/* Bring b's credit up to time t (share 1/(gap + 1), at most READ_BURST_US). */
-static int64_t budget_credit(struct win32_read_budget *b, uint64_t t, unsigned gap)
-{
-	if (t > b->at_us) {
-		b->credit_us += (int64_t)((t - b->at_us) / (gap + 1));
-		if (b->credit_us > READ_BURST_US)
-			b->credit_us = READ_BURST_US;
-		b->at_us = t;
-	}
-	return b->credit_us;
-}
-
 int win32_watch_event(struct win32_watch *w, uint64_t now_us)
 {
-	const struct win32_read_budget *b = &w->event_budget;
-
-	if (budget_credit(&w->event_budget, now_us, READ_GAP_EVENT) >= 0) {
+	if (read_budget_credit(&w->event_budget, now_us, READ_GAP_EVENT) >= 0) {
 		w->pending = 0;
 		return 1;
 	}
 	w->pending = 1;
-	w->pending_at_us = b->at_us + (uint64_t)(-b->credit_us) * (READ_GAP_EVENT + 1);
+	w->pending_at_us = read_budget_due(&w->event_budget, READ_GAP_EVENT);
 	return 0;
 }
 
@@ -292,8 +270,8 @@ enum win32_read_kind win32_watch_poll(struct win32_watch *w, uint64_t now_us)
 void win32_watch_read_done(struct win32_watch *w, uint64_t t0_us, uint64_t cost_us, enum win32_read_kind kind)
 {
 	if (kind == WIN32_READ_EVENT) {
-		budget_credit(&w->event_budget, t0_us, READ_GAP_EVENT);
-		w->event_budget.credit_us -= (int64_t)cost_us;
+		read_budget_credit(&w->event_budget, t0_us, READ_GAP_EVENT);
+		read_budget_spend(&w->event_budget, cost_us);
 	}
 	w->tick_read_us = t0_us + cost_us + READ_GAP_TICK * cost_us;
 }

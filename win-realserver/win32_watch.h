@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "agent-proto/agent_config.h"
+#include "agent/read_budget.h"
 
 enum win32_watch_src {
 	WIN32_WATCH_NET = 0,         /* set by the IP Helper callbacks */
@@ -27,12 +28,6 @@ enum win32_watch_src {
 
 extern const char *const win32_watch_src_names[WIN32_WATCH_SRC_COUNT];
 
-/* The reading time the watcher may spend (see win32_watch.c). */
-struct win32_read_budget {
-	int64_t credit_us;           /* negative: spent ahead, wait */
-	uint64_t at_us;              /* when credit_us was brought up to date */
-};
-
 struct win32_watch {
 	HANDLE ev[WIN32_WATCH_SRC_COUNT];   /* NULL: that source is not watched */
 	HANDLE notify_addr, notify_if;      /* CancelMibChangeNotify2 handles */
@@ -42,7 +37,7 @@ struct win32_watch {
 	DWORD dir_buf[1024];                /* FILE_NOTIFY_INFORMATION records */
 	WCHAR state_base[AGENT_CONFIG_PATH_LEN];  /* the state file's name in its folder */
 	uint32_t interval_ms;
-	struct win32_read_budget event_budget;
+	struct read_budget event_budget;
 	uint64_t tick_at_us;         /* the next tick */
 	uint64_t tick_read_us;       /* the tick reads everything from then on */
 	int pending;                 /* a signalled change waits for pending_at_us */

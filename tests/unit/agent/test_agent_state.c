@@ -19,6 +19,7 @@
 #include "agent/agent_platform.h"
 #include "agent/agent_report.h"
 #include "agent/agent_state.h"
+#include "agent/read_budget.h"
 
 static int reads, fail_read, load = 40, extra_addr;
 static enum facts_os fake_os = FACTS_OS_WINDOWS;
@@ -190,6 +191,29 @@ static void state_quick_refresh(void **state)
 	quick_arp_ignore = 1;
 }
 
+/* The watcher's reading budget: full at the start, spent by reads, filled
+ * at 1/(gap + 1) of the time up to the burst, and when it is whole again. */
+static void read_budget_shares(void **state)
+{
+	struct read_budget b;
+	(void)state;
+
+	read_budget_start(&b, 1000);
+	assert_int_equal(read_budget_credit(&b, 1000, READ_GAP_EVENT), READ_BURST_US);
+	read_budget_spend(&b, 150000);                  /* one 150 ms read: 50 ms owed */
+	assert_true(read_budget_credit(&b, 1000, READ_GAP_EVENT) < 0);
+	/* owed 50 ms at a fifth of the time: whole 250 ms later */
+	assert_int_equal(read_budget_due(&b, READ_GAP_EVENT), 1000 + 250000);
+	assert_int_equal(read_budget_credit(&b, 1000 + 250000, READ_GAP_EVENT), 0);
+	/* a twentieth for the tick: 21 ms of time buy 1 ms of reading */
+	assert_int_equal(read_budget_credit(&b, 1000 + 250000 + 21000, READ_GAP_TICK), 1000);
+	/* never above the burst, however long the quiet */
+	assert_int_equal(read_budget_credit(&b, UINT64_MAX / 2, READ_GAP_EVENT), READ_BURST_US);
+	assert_int_equal(read_budget_due(&b, READ_GAP_EVENT), UINT64_MAX / 2);
+	/* time going backwards changes nothing */
+	assert_int_equal(read_budget_credit(&b, 5, READ_GAP_EVENT), READ_BURST_US);
+}
+
 static void state_generation(void **state)
 {
 	static struct agent_state st;
@@ -311,6 +335,7 @@ int main(void)
 		cmocka_unit_test(report_names_codes_and_fixes),
 		cmocka_unit_test(state_generation),
 		cmocka_unit_test(state_quick_refresh),
+		cmocka_unit_test(read_budget_shares),
 		cmocka_unit_test(state_directors),
 	};
 
