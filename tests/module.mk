@@ -192,6 +192,7 @@ FUZZ_SRCS_fuzz_bounded_num := tests/fuzz/fuzz_bounded_num.c $(BOUNDED_SRCS)
 FUZZ_SRCS_fuzz_kaconf_include := tests/fuzz/fuzz_kaconf_include.c $(KACONF_SRCS) $(BOUNDED_SRCS)
 FUZZ_TARGETS += fuzz_dsrctl fuzz_checkd_listen
 FUZZ_SRCS_fuzz_dsrctl := tests/fuzz/fuzz_dsrctl.c ipvs-plugin/dsrctl/dsrctl_conf.c ipvs-plugin/dsrctl/dr_lint.c \
+	ipvs-plugin/dsrctl/lint_finding.c \
 	$(filter-out bounded/buf.c,$(IPVS_LIB_SRCS)) $(KACONF_SRCS) $(BOUNDED_SRCS)
 FUZZ_LIBS_fuzz_dsrctl := -Iipvs-plugin/include -lnl-genl-3 -lnl-3  # (the one command compiles too)
 FUZZ_SRCS_fuzz_checkd_listen := tests/fuzz/fuzz_checkd_listen.c checker/dsr-checkd/http.c checker/dsr-checkd/listener.c \

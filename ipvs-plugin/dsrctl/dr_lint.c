@@ -2,7 +2,6 @@
 /* dr_lint.c - the Direct Routing rules; see dr_lint.h. */
 #include "ipvs-plugin/dsrctl/dr_lint.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -21,25 +20,6 @@ const struct lint_code_info lint_codes[LINT_COUNT] = {
 	[LINT_FAMILY_MIX] = { "DR_FAMILY_MIX",
 		"use real server addresses of the VIP's family (IPv4 with IPv4, IPv6 with IPv6)" },
 };
-
-struct run {
-	void (*emit)(const struct lint_finding *f, void *arg);
-	void *arg;
-	size_t n;
-};
-
-__attribute__((format(printf, 4, 5)))
-static void report(struct run *r, enum lint_code code, const struct kaconf_node *at, const char *fmt, ...)
-{
-	struct lint_finding f = { .code = code, .file = at->file, .line = at->line };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(f.text, sizeof(f.text), fmt, ap);
-	va_end(ap);
-	r->n++;
-	r->emit(&f, r->arg);
-}
 
 /* Is a held by a vrrp_instance's virtual_ipaddress(_excluded)? */
 static int vrrp_holds(const struct kaconf *cf, const struct ip_addr *a)
@@ -65,9 +45,9 @@ static int vrrp_holds(const struct kaconf *cf, const struct ip_addr *a)
 
 size_t dr_lint_run(const struct kaconf *cf, const struct kaconf_vs_list *l,
 		   const struct lint_routes *routes,
-		   void (*emit)(const struct lint_finding *f, void *arg), void *arg)
+		   lint_emit_fn *emit, void *arg)
 {
-	struct run r = { .emit = emit, .arg = arg };
+	struct lint_reporter r = { .codes = lint_codes, .emit = emit, .arg = arg };
 	char a1[IPADDR_STRLEN], a2[IPADDR_STRLEN];
 	size_t i, j;
 
@@ -79,11 +59,11 @@ size_t dr_lint_run(const struct kaconf *cf, const struct kaconf_vs_list *l,
 			    l->vs[i - 1].addr.family == vs->addr.family;
 
 		if (!again && vs->fwd != KACONF_FWD_DR)
-			report(&r, LINT_NOT_DR, vs->node, "lb_kind is %s%s, not DR", kaconf_fwd_name(vs->fwd),
+			lint_report(&r, LINT_NOT_DR, vs->node, "lb_kind is %s%s, not DR", kaconf_fwd_name(vs->fwd),
 			       vs->fwd_set ? "" : " (not written: keepalived's default)");
 		if (!vs->fwmark && routes &&
 		    routes->lookup(routes->ctx, &vs->addr) != ROUTE_LOCAL && !vrrp_holds(cf, &vs->addr))
-			report(&r, LINT_VIP_NOT_LOCAL, vs->entry ? vs->entry : vs->node,
+			lint_report(&r, LINT_VIP_NOT_LOCAL, vs->entry ? vs->entry : vs->node,
 			       "VIP %s is not an address of this director, nor held by a vrrp_instance",
 			       ipaddr_format(&vs->addr, a1));
 		if (again)
@@ -94,10 +74,10 @@ size_t dr_lint_run(const struct kaconf *cf, const struct kaconf_vs_list *l,
 
 			ipaddr_format(&rs->addr, a2);
 			if (rs->fwd_set && rs->fwd != KACONF_FWD_DR && vs->fwd == KACONF_FWD_DR)
-				report(&r, LINT_NOT_DR, rs->node, "real_server %s has lb_kind %s, not DR", a2,
+				lint_report(&r, LINT_NOT_DR, rs->node, "real_server %s has lb_kind %s, not DR", a2,
 				       kaconf_fwd_name(rs->fwd));
 			if (rs->addr.family != vs->addr.family) {
-				report(&r, LINT_FAMILY_MIX, rs->node, "real_server %s is IPv%d behind an IPv%d %s",
+				lint_report(&r, LINT_FAMILY_MIX, rs->node, "real_server %s is IPv%d behind an IPv%d %s",
 				       a2, rs->addr.family, vs->addr.family, vs->fwmark ? "fwmark service" : "VIP");
 				continue;
 			}
@@ -105,13 +85,13 @@ size_t dr_lint_run(const struct kaconf *cf, const struct kaconf_vs_list *l,
 				continue;
 			/* keepalived resets such a port to the service's */
 			if (!vs->fwmark && rs->cfg_port && rs->cfg_port != vs->port)
-				report(&r, LINT_PORT_REMAP, rs->node,
+				lint_report(&r, LINT_PORT_REMAP, rs->node,
 				       "real_server %s port %u differs from virtual port %u", a2, rs->cfg_port, vs->port);
 			if (!routes)
 				continue;
 			k = routes->lookup(routes->ctx, &rs->addr);
 			if (k == ROUTE_GATEWAY || k == ROUTE_NONE)
-				report(&r, LINT_RS_NOT_CONNECTED, rs->node,
+				lint_report(&r, LINT_RS_NOT_CONNECTED, rs->node,
 				       "real_server %s is %s", a2,
 				       k == ROUTE_NONE ? "unreachable (no route)" : "reached through a gateway");
 		}

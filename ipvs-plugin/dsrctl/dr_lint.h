@@ -7,6 +7,7 @@
 #include "bounded/ipaddr.h"
 #include "kaconf/kaconf.h"
 #include "kaconf/kaconf_vs.h"
+#include "ipvs-plugin/dsrctl/lint_finding.h"
 
 enum lint_code {
 	LINT_PORT_REMAP = 0,     /* DR cannot change the destination port */
@@ -17,10 +18,6 @@ enum lint_code {
 	LINT_COUNT
 };
 
-struct lint_code_info {
-	const char *name;        /* "DR_PORT_REMAP" */
-	const char *fix;
-};
 extern const struct lint_code_info lint_codes[LINT_COUNT];
 
 enum route_kind {
@@ -36,18 +33,11 @@ struct lint_routes {
 	void *ctx;
 };
 
-struct lint_finding {
-	enum lint_code code;
-	const char *file;
-	unsigned line;
-	char text[256];
-};
-
 /* Runs every rule over the virtual servers of cf; emit gets each finding.
  * Returns the number of findings. */
 size_t dr_lint_run(const struct kaconf *cf, const struct kaconf_vs_list *l,
 		   const struct lint_routes *routes,
-		   void (*emit)(const struct lint_finding *f, void *arg), void *arg);
+		   lint_emit_fn *emit, void *arg);
 
 /* rtnetlink lookup (route_lookup.c); ctx is unused. */
 enum route_kind route_lookup_rtnl(void *ctx, const struct ip_addr *a);

@@ -548,8 +548,7 @@ out:
 static void lint_print(const struct lint_finding *f, void *arg)
 {
 	(void)arg;
-	printf("%s:%u: %s: %s [fix: %s]\n", f->file, f->line, lint_codes[f->code].name, f->text,
-	       lint_codes[f->code].fix);
+	lint_finding_print(f, stdout);
 }
 
 static int cmd_lint(int argc, char **argv)

@@ -10,13 +10,12 @@
  * connections elsewhere than the peer's persistence promised. */
 #include "ipvs-plugin/dsrctl/ha_lint.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "bounded/strparse.h"
 
-const struct ha_code_info ha_codes[HA_COUNT] = {
+const struct lint_code_info ha_codes[HA_COUNT] = {
 	[HA_VS_MISSING] = { "HA_VS_MISSING",
 		"give both directors the same virtual_server blocks (one shared include file)" },
 	[HA_RS_MISSING] = { "HA_RS_MISSING",
@@ -48,25 +47,6 @@ const struct ha_code_info ha_codes[HA_COUNT] = {
 	[HA_SYNC_ONE_WAY] = { "HA_SYNC_ONE_WAY",
 		"configure lvs_sync_daemon on both directors with the same interface name and id" },
 };
-
-struct run {
-	void (*emit)(const struct ha_finding *f, void *arg);
-	void *arg;
-	size_t n;
-};
-
-__attribute__((format(printf, 4, 5)))
-static void report(struct run *r, enum ha_code code, const struct kaconf_node *at, const char *fmt, ...)
-{
-	struct ha_finding f = { .code = code, .file = at->file, .line = at->line };
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(f.text, sizeof(f.text), fmt, ap);
-	va_end(ap);
-	r->n++;
-	r->emit(&f, r->arg);
-}
 
 /* ---------- virtual servers ---------- */
 
@@ -116,7 +96,7 @@ static const char *sched_of(const struct kaconf_vs *v)
 }
 
 /* Every service of a missing from b; rules on the pairs when both. */
-static void compare_vs(struct run *r, const struct ha_side *a, const struct ha_side *b, int both)
+static void compare_vs(struct lint_reporter *r, const struct ha_side *a, const struct ha_side *b, int both)
 {
 	size_t i, j;
 	char name[128], ra[IPADDR_STRLEN];
@@ -126,7 +106,7 @@ static void compare_vs(struct run *r, const struct ha_side *a, const struct ha_s
 
 		vs_name(x, name, sizeof(name));
 		if (!y) {
-			report(r, HA_VS_MISSING, x->node, "virtual_server %s is not in %s", name, b->path);
+			lint_report(r, HA_VS_MISSING, x->node, "virtual_server %s is not in %s", name, b->path);
 			continue;
 		}
 		for (j = 0; j < x->nrs; j++) {
@@ -134,15 +114,15 @@ static void compare_vs(struct run *r, const struct ha_side *a, const struct ha_s
 
 			ipaddr_format(&p->addr, ra);
 			if (!q) {
-				report(r, HA_RS_MISSING, p->node, "real_server %s %u of %s is not in %s:%u", ra,
+				lint_report(r, HA_RS_MISSING, p->node, "real_server %s %u of %s is not in %s:%u", ra,
 				       p->port, name, y->node->file, y->node->line);
 				continue;
 			}
 			if (both && p->weight != q->weight)
-				report(r, HA_WEIGHT, p->node, "real_server %s %u: weight %u here, %u in %s:%u", ra,
+				lint_report(r, HA_WEIGHT, p->node, "real_server %s %u: weight %u here, %u in %s:%u", ra,
 				       p->port, p->weight, q->weight, q->node->file, q->node->line);
 			if (both && p->fwd != q->fwd && (p->fwd_set || q->fwd_set))
-				report(r, HA_FWD, p->node, "real_server %s %u: lb_kind %s here, %s in %s:%u", ra,
+				lint_report(r, HA_FWD, p->node, "real_server %s %u: lb_kind %s here, %s in %s:%u", ra,
 				       p->port, kaconf_fwd_name(p->fwd), kaconf_fwd_name(q->fwd), q->node->file,
 				       q->node->line);
 		}
@@ -150,16 +130,16 @@ static void compare_vs(struct run *r, const struct ha_side *a, const struct ha_s
 			continue;
 		if (strcmp(sched_of(x), sched_of(y)) != 0 ||
 		    (x->flags & ~KACONF_VS_F_PERSISTENT) != (y->flags & ~KACONF_VS_F_PERSISTENT))
-			report(r, HA_SCHED, x->node, "%s: lb_algo %s (flags 0x%x) here, %s (flags 0x%x) in %s:%u",
+			lint_report(r, HA_SCHED, x->node, "%s: lb_algo %s (flags 0x%x) here, %s (flags 0x%x) in %s:%u",
 			       name, sched_of(x), x->flags & ~KACONF_VS_F_PERSISTENT, sched_of(y),
 			       y->flags & ~KACONF_VS_F_PERSISTENT, y->node->file, y->node->line);
 		if (x->persistence_timeout != y->persistence_timeout || x->granularity != y->granularity ||
 		    strcmp(x->pe, y->pe) != 0)
-			report(r, HA_PERSIST, x->node,
+			lint_report(r, HA_PERSIST, x->node,
 			       "%s: persistence %us/%u here, %us/%u in %s:%u", name, x->persistence_timeout,
 			       x->granularity, y->persistence_timeout, y->granularity, y->node->file, y->node->line);
 		if (x->fwd != y->fwd)
-			report(r, HA_FWD, x->node, "%s: lb_kind %s here, %s in %s:%u", name, kaconf_fwd_name(x->fwd),
+			lint_report(r, HA_FWD, x->node, "%s: lb_kind %s here, %s in %s:%u", name, kaconf_fwd_name(x->fwd),
 			       kaconf_fwd_name(y->fwd), y->node->file, y->node->line);
 	}
 }
@@ -248,7 +228,7 @@ static const struct kaconf_node *global(const struct kaconf *cf, const char *w)
 	return NULL;
 }
 
-static void compare_vrrp(struct run *r, const struct ha_side *a, const struct ha_side *b, int both)
+static void compare_vrrp(struct lint_reporter *r, const struct ha_side *a, const struct ha_side *b, int both)
 {
 	const struct kaconf_node *x, *y, *at;
 	const struct kaconf_node *va = global(a->cf, "vrrp_version"), *vb = global(b->cf, "vrrp_version");
@@ -259,19 +239,19 @@ static void compare_vrrp(struct run *r, const struct ha_side *a, const struct ha
 
 		y = vi_find(b->cf, x);
 		if (!y) {
-			report(r, HA_VRRP_MISSING, x, "vrrp_instance %s is not in %s", arg0(x) ? arg0(x) : "?",
+			lint_report(r, HA_VRRP_MISSING, x, "vrrp_instance %s is not in %s", arg0(x) ? arg0(x) : "?",
 			       b->path);
 			continue;
 		}
 		if ((at = vip_not_in(x, y)) != NULL)
-			report(r, HA_VIPS, at, "VIP %s of vrrp_instance %s is not in %s:%u", at->word,
+			lint_report(r, HA_VIPS, at, "VIP %s of vrrp_instance %s is not in %s:%u", at->word,
 			       arg0(x) ? arg0(x) : "?", y->file, y->line);
 		if (!both)
 			continue;
 		ax = child_arg(x, "virtual_router_id");
 		ay = child_arg(y, "virtual_router_id");
 		if (!str_eq(ax, ay, ""))
-			report(r, HA_VRID, child(x, "virtual_router_id") ? child(x, "virtual_router_id") : x,
+			lint_report(r, HA_VRID, child(x, "virtual_router_id") ? child(x, "virtual_router_id") : x,
 			       "virtual_router_id %s here, %s in %s:%u", ax ? ax : "(none)", ay ? ay : "(none)",
 			       y->file, y->line);
 		{
@@ -281,21 +261,21 @@ static void compare_vrrp(struct run *r, const struct ha_side *a, const struct ha
 
 			/* the password itself is never printed */
 			if (!str_eq(tx, ty, "none"))
-				report(r, HA_AUTH, ux ? ux : x, "auth_type %s here, %s in %s:%u", tx ? tx : "none",
+				lint_report(r, HA_AUTH, ux ? ux : x, "auth_type %s here, %s in %s:%u", tx ? tx : "none",
 				       ty ? ty : "none", uy ? uy->file : y->file, uy ? uy->line : y->line);
 			else if (!str_eq(px, py, ""))
-				report(r, HA_AUTH, ux ? ux : x, "auth_pass differs from %s:%u",
+				lint_report(r, HA_AUTH, ux ? ux : x, "auth_pass differs from %s:%u",
 				       uy ? uy->file : y->file, uy ? uy->line : y->line);
 		}
 		ax = child_arg(x, "advert_int");
 		ay = child_arg(y, "advert_int");
 		if (!str_eq(ax, ay, "1") || !str_eq(arg0(va), arg0(vb), "2"))
-			report(r, HA_ADVERT, child(x, "advert_int") ? child(x, "advert_int") : x,
+			lint_report(r, HA_ADVERT, child(x, "advert_int") ? child(x, "advert_int") : x,
 			       "advert_int %s vrrp_version %s here, advert_int %s vrrp_version %s in %s:%u",
 			       ax ? ax : "1", arg0(va) ? arg0(va) : "2", ay ? ay : "1", arg0(vb) ? arg0(vb) : "2",
 			       y->file, y->line);
 		if (priority_of(x) == priority_of(y) && !child(x, "nopreempt") && !child(y, "nopreempt"))
-			report(r, HA_SAME_PRIORITY, child(x, "priority") ? child(x, "priority") : x,
+			lint_report(r, HA_SAME_PRIORITY, child(x, "priority") ? child(x, "priority") : x,
 			       "priority %u on both (and %s:%u) without nopreempt: the pair elects by address and "
 			       "a returning director preempts before it holds the connection table",
 			       priority_of(x), y->file, y->line);
@@ -314,7 +294,7 @@ static const char *sync_id(const struct kaconf_node *n)
 	return "0";
 }
 
-static void compare_sync(struct run *r, const struct ha_side *a, const struct ha_side *b, int sync_external)
+static void compare_sync(struct lint_reporter *r, const struct ha_side *a, const struct ha_side *b, int sync_external)
 {
 	const struct kaconf_node *sa = global(a->cf, "lvs_sync_daemon"), *sb = global(b->cf, "lvs_sync_daemon");
 	const struct kaconf_node *vi;
@@ -326,7 +306,7 @@ static void compare_sync(struct run *r, const struct ha_side *a, const struct ha
 		if (!vi)
 			vi = kaconf_root(a->cf);
 		if (vi)
-			report(r, HA_SYNC_MISSING, vi,
+			lint_report(r, HA_SYNC_MISSING, vi,
 			       "no connection sync in %s nor %s: every connection breaks when the VIP moves",
 			       a->path, b->path);
 		return;
@@ -334,19 +314,19 @@ static void compare_sync(struct run *r, const struct ha_side *a, const struct ha
 	if (!sa || !sb) {
 		const struct kaconf_node *has = sa ? sa : sb;
 
-		report(r, HA_SYNC_ONE_WAY, has, "lvs_sync_daemon here but not in %s: connections are synced "
+		lint_report(r, HA_SYNC_ONE_WAY, has, "lvs_sync_daemon here but not in %s: connections are synced "
 		       "only while this director is master", sa ? b->path : a->path);
 		return;
 	}
 	if (strcmp(sync_id(sa), sync_id(sb)) != 0)
-		report(r, HA_SYNC_ONE_WAY, sa, "lvs_sync_daemon id %s here, id %s in %s:%u: each backup drops "
+		lint_report(r, HA_SYNC_ONE_WAY, sa, "lvs_sync_daemon id %s here, id %s in %s:%u: each backup drops "
 		       "the other's messages", sync_id(sa), sync_id(sb), sb->file, sb->line);
 }
 
 size_t ha_lint_run(const struct ha_side *a, const struct ha_side *b, int sync_external,
-		   void (*emit)(const struct ha_finding *f, void *arg), void *arg)
+		   lint_emit_fn *emit, void *arg)
 {
-	struct run r = { .emit = emit, .arg = arg };
+	struct lint_reporter r = { .codes = ha_codes, .emit = emit, .arg = arg };
 
 	/* both directions for what may be missing; pairwise rules once */
 	compare_vs(&r, a, b, 1);

@@ -7,6 +7,7 @@
 
 #include "kaconf/kaconf.h"
 #include "kaconf/kaconf_vs.h"
+#include "ipvs-plugin/dsrctl/lint_finding.h"
 
 enum ha_code {
 	HA_VS_MISSING = 0,   /* a virtual_server only one director has */
@@ -26,18 +27,7 @@ enum ha_code {
 	HA_COUNT
 };
 
-struct ha_code_info {
-	const char *name;    /* "HA_VS_MISSING" */
-	const char *fix;
-};
-extern const struct ha_code_info ha_codes[HA_COUNT];
-
-struct ha_finding {
-	enum ha_code code;
-	const char *file;
-	unsigned line;
-	char text[512];
-};
+extern const struct lint_code_info ha_codes[HA_COUNT];
 
 /* A director's configuration: the tree and its virtual servers. */
 struct ha_side {
@@ -51,6 +41,6 @@ struct ha_side {
  * and backup on both, doc/ha.md), so a missing lvs_sync_daemon is not a
  * finding.  Returns the number of findings. */
 size_t ha_lint_run(const struct ha_side *a, const struct ha_side *b, int sync_external,
-		   void (*emit)(const struct ha_finding *f, void *arg), void *arg);
+		   lint_emit_fn *emit, void *arg);
 
 #endif

@@ -24,11 +24,10 @@ const char ha_lint_cmd_usage[] =
 	"                   (ipvsadm --start-daemon, both ways; doc/ha.md)\n"
 	"  Exit 0 only when the pair is clean; 1 on findings or a file that does not parse.\n";
 
-static void print_finding(const struct ha_finding *f, void *arg)
+static void print_finding(const struct lint_finding *f, void *arg)
 {
 	(void)arg;
-	printf("%s:%u: %s: %s [fix: %s]\n", f->file, f->line, ha_codes[f->code].name, f->text,
-	       ha_codes[f->code].fix);
+	lint_finding_print(f, stdout);
 }
 
 /* Reads one file into cf and vs; prints the file:line reason on failure. */

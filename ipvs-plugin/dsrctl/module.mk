@@ -3,8 +3,9 @@
 # (status, apply, lint, drain/restore) and the ARP detector (arp-check).
 
 DSRCTL_SRCS := $(sort $(wildcard ipvs-plugin/dsrctl/*.c))
-DSRCTL_CONF_OBJS := $(BUILD)/obj/ipvs-plugin/dsrctl/dsrctl_conf.o $(BUILD)/obj/ipvs-plugin/dsrctl/dr_lint.o
-HA_LINT_OBJS := $(BUILD)/obj/ipvs-plugin/dsrctl/ha_lint.o
+DSRCTL_CONF_OBJS := $(BUILD)/obj/ipvs-plugin/dsrctl/dsrctl_conf.o $(BUILD)/obj/ipvs-plugin/dsrctl/dr_lint.o \
+	$(BUILD)/obj/ipvs-plugin/dsrctl/lint_finding.o
+HA_LINT_OBJS := $(BUILD)/obj/ipvs-plugin/dsrctl/ha_lint.o $(BUILD)/obj/ipvs-plugin/dsrctl/lint_finding.o
 DSRCTL_OBJS := $(DSRCTL_SRCS:%.c=$(BUILD)/obj/%.o) $(KACONF_OBJS) $(BUILD)/obj/bounded/strparse.o \
 	$(BUILD)/obj/bounded/ipaddr.o $(BUILD)/obj/bounded/color.o $(ARP_CMD_OBJS) $(ARP_OBJS)
 

@@ -30,13 +30,13 @@ struct got {
 	size_t n;
 };
 
-static void collect(const struct ha_finding *f, void *arg)
+static void collect(const struct lint_finding *f, void *arg)
 {
 	struct got *g = arg;
 
 	if (g->n < 32)
 		snprintf(g->lines[g->n++], sizeof(g->lines[0]), "%s:%u: %s: %s", f->file, f->line,
-			 ha_codes[f->code].name, f->text);
+			 f->info->name, f->text);
 }
 
 /* text with the first `from` replaced by `to` (NULL: unchanged) */
