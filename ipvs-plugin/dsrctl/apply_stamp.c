@@ -60,6 +60,17 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 	return h;
 }
 
+/* read(2), again after a signal; the bytes read, 0 at the end, or -errno. */
+static ssize_t read_some(int fd, void *b, size_t n)
+{
+	ssize_t r;
+
+	do
+		r = read(fd, b, n);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? -errno : r;
+}
+
 /* An "include" at the start of a line (after blanks): the digest of this
  * file alone does not cover the configuration.  Crude on purpose: a false
  * positive only costs the shortcut.  *bol: at a line's start (across
@@ -92,12 +103,9 @@ int file_fingerprint(const char *path, uint64_t *digest, uint64_t *size)
 	if (fd < 0)
 		return -errno;
 	for (;;) {
-		ssize_t r = read(fd, buf, sizeof(buf));
+		ssize_t r = read_some(fd, buf, sizeof(buf));
 
-		if (r < 0 && errno == EINTR)
-			continue;
 		if (r < 0) {
-			r = -errno;
 			close(fd);
 			return (int)r;
 		}
@@ -135,13 +143,10 @@ int kernel_fingerprint(uint64_t *out)
 	if (fd < 0)
 		return -errno;
 	for (;;) {
-		ssize_t r = read(fd, buf + have, sizeof(buf) - have);
+		ssize_t r = read_some(fd, buf + have, sizeof(buf) - have);
 		size_t start = 0, i;
 
-		if (r < 0 && errno == EINTR)
-			continue;
 		if (r < 0) {
-			r = -errno;
 			close(fd);
 			return (int)r;
 		}
