@@ -62,4 +62,17 @@ void kaconf_free(struct kaconf *cf);
  *   for (x = kaconf_node_find(first, "w"); x; x = kaconf_node_find(x->next, "w")) */
 const struct kaconf_node *kaconf_node_find(const struct kaconf_node *n, const char *word);
 
+/* The capacity an array of n elements must grow to before element n is
+ * added, or 0 when it has room: `first` at the start, then doubling, so n
+ * appends cost O(n) copies in all (the readers' arrays of services, real
+ * servers, groups and group entries). */
+static inline size_t kaconf_grow_to(size_t n, size_t first)
+{
+	if (n == 0)
+		return first;
+	if (n >= first && (n & (n - 1)) == 0)
+		return n * 2;
+	return 0;
+}
+
 #endif

@@ -299,7 +299,7 @@ static int parse_vs_body(const struct kaconf_node *n, struct kaconf_vs *vs, stru
 {
 	const struct kaconf_node *c;
 	int before = *nerr;
-	size_t i;
+	size_t i, cap;
 
 	vs->fwd = KACONF_FWD_NAT;
 	vs->quorum = 1;
@@ -407,9 +407,7 @@ static int parse_vs_body(const struct kaconf_node *n, struct kaconf_vs *vs, stru
 			}
 		if (i < vs->nrs)
 			continue;
-		if (vs->nrs == 0 || (vs->nrs >= 8 && (vs->nrs & (vs->nrs - 1)) == 0)) {
-			/* 8, then doubling: n real servers cost O(n) copies */
-			size_t cap = vs->nrs ? vs->nrs * 2 : 8;
+		if ((cap = kaconf_grow_to(vs->nrs, 8)) != 0) {
 			struct kaconf_rs *nr = realloc(vs->rs, cap * sizeof(*nr));
 
 			if (!nr)
@@ -468,9 +466,9 @@ static int push(struct kaconf_vs_list *l, const struct kaconf_vs *vs)
 {
 	if (l->n >= VS_MAX || l->ndest + vs->nrs > DEST_MAX)
 		return -E2BIG;
-	if (l->n == 0 || (l->n >= 64 && (l->n & (l->n - 1)) == 0)) {
-		/* 64, then doubling: n services cost O(n) copies */
-		size_t cap = l->n ? l->n * 2 : 64;
+	size_t cap = kaconf_grow_to(l->n, 64);
+
+	if (cap) {
 		struct kaconf_vs *nv = realloc(l->vs, cap * sizeof(*nv));
 
 		if (!nv)

@@ -197,6 +197,7 @@ const struct kaconf_vsg *kaconf_vsg_find(const struct kaconf_vsg_list *l, const 
 int kaconf_vsg_collect(const struct kaconf *cf, struct kaconf_vsg_list *l, struct buf *err, int *nerr)
 {
 	const struct kaconf_node *n, *c;
+	size_t cap;
 
 	memset(l, 0, sizeof(*l));
 	for (n = kaconf_node_find(kaconf_root(cf), "virtual_server_group"); n;
@@ -220,8 +221,8 @@ int kaconf_vsg_collect(const struct kaconf *cf, struct kaconf_vsg_list *l, struc
 			(*nerr)++;
 			return bad(err, n, "too many virtual_server_group blocks");
 		}
-		if (l->n % 16 == 0) {
-			struct kaconf_vsg *ng = realloc(l->g, (l->n + 16) * sizeof(*ng));
+		if ((cap = kaconf_grow_to(l->n, 16)) != 0) {
+			struct kaconf_vsg *ng = realloc(l->g, cap * sizeof(*ng));
 
 			if (!ng)
 				return -ENOMEM;
@@ -242,8 +243,8 @@ int kaconf_vsg_collect(const struct kaconf *cf, struct kaconf_vsg_list *l, struc
 				(*nerr)++;
 				return bad(err, c, "virtual_server_group %s: too many entries", g->name);
 			}
-			if (g->n % 16 == 0) {
-				struct kaconf_vsg_entry *ne = realloc(g->e, (g->n + 16) * sizeof(*ne));
+			if ((cap = kaconf_grow_to(g->n, 16)) != 0) {
+				struct kaconf_vsg_entry *ne = realloc(g->e, cap * sizeof(*ne));
 
 				if (!ne)
 					return -ENOMEM;
