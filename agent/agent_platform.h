@@ -34,9 +34,9 @@ struct agent_platform {
 	 * no event and costs little: on Linux the ARP and rp_filter sysctls of
 	 * `all` and of each interface that holds an address.  Run on every
 	 * watcher tick, between the whole reads the budget allows, so that a
-	 * reset arp_ignore shows within a tick.  NULL where the platform has
-	 * no such subset. */
-	void (*facts_quick_reread)(struct facts *f);
+	 * reset arp_ignore shows within a tick.  Returns 1 when f changed,
+	 * else 0.  NULL where the platform has no such subset. */
+	int (*facts_quick_reread)(struct facts *f);
 	/* Bring the server into DR shape for the VIPs, printing each command
 	 * it runs (or, with dry_run, would run) to o->out.  Idempotent.
 	 * Refuses with -EEXIST, before changing anything, when a VIP sits on

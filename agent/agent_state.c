@@ -73,14 +73,10 @@ int agent_state_refresh(struct agent_state *s, uint64_t now_ms)
 
 int agent_state_quick_refresh(struct agent_state *s)
 {
-	if (!s->valid || !agent_platform.facts_quick_reread)
-		return 0;
-	facts_copy(&s->scratch, &s->facts);
-	agent_platform.facts_quick_reread(&s->scratch);
-	if (facts_equal(&s->scratch, &s->facts))
+	/* in place: the few values it reads are compared as they are read */
+	if (!s->valid || !agent_platform.facts_quick_reread || !agent_platform.facts_quick_reread(&s->facts))
 		return 0;
 	s->generation++;
-	facts_copy(&s->facts, &s->scratch);
 	s->facts.generation = s->generation;
 	return 1;
 }

@@ -10,8 +10,11 @@
  *   (READ_GAP_EVENT), so a change after a quiet spell is read at once and
  *   a storm of events is held to that share;
  * - the safety-net tick reads everything when READ_GAP_TICK x the last
- *   whole read's cost has passed (a twentieth), and between those (Linux)
- *   re-reads only the ARP sysctls from a budget of the same share.
+ *   whole read's cost has passed (a twentieth), and at most once every
+ *   READ_WHOLE_MIN_US (a second: what sends no event and is not an ARP
+ *   sysctl, the listeners, is seen within it, as when the agent read its
+ *   facts on request); between those (Linux) each tick re-reads only the
+ *   ARP sysctls, from a budget of the same twentieth.
  * A server with a few interfaces reads in a few ms even under User-Mode
  * Linux, so all of it acts at once; one with 300 interfaces and 1,000
  * listeners no longer spends its whole core re-reading every 50 ms and
@@ -26,6 +29,7 @@
 #define READ_GAP_EVENT 4
 #define READ_GAP_TICK 20
 #define READ_BURST_US 100000
+#define READ_WHOLE_MIN_US 1000000
 
 struct read_budget {
 	int64_t credit_us;          /* negative: spent ahead, wait */

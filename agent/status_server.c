@@ -467,7 +467,7 @@ static void facts_look_again(struct server *s, int tick)
 	d = cpu_us() - c0;
 	if (!tick)
 		read_budget_spend(&s->event_budget, d);
-	s->tick_next_us = now_us() + READ_GAP_TICK * d;
+	s->tick_next_us = now_us() + (READ_GAP_TICK * d > READ_WHOLE_MIN_US ? READ_GAP_TICK * d : READ_WHOLE_MIN_US);
 	if (r != 0)
 		facts_changed(s);
 }

@@ -55,10 +55,13 @@ static int fake_facts_read(struct facts *f)
 /* The quick re-read: the Linux ARP sysctls of the interfaces with addresses. */
 static int quick_reads, quick_arp_ignore = 1;
 
-static void fake_quick_reread(struct facts *f)
+static int fake_quick_reread(struct facts *f)
 {
+	int changed = f->linux_all.arp_ignore != quick_arp_ignore;
+
 	quick_reads++;
 	f->linux_all.arp_ignore = quick_arp_ignore;
+	return changed;
 }
 
 static int fake_setup(const struct facts *f, const struct agent_setup_opts *o)
