@@ -7,7 +7,11 @@
  * the same bytes.  Also `--hang PORT`: accept TCP there and never answer.
  *
  *   dsrkit-tlsresp --base PORT --count N --cert F --key F --ca F [--no-client-cert]
- *                  [--hang PORT] [--stats FILE] [--times FILE]
+ *                  [--hang PORT] [--stats FILE] [--times FILE] [--generation G]
+ *
+ * --generation G: the document carries status generation G (protocol 1.1),
+ * and a long-poll for it (`wait=W&after=G`) is held W seconds and answered
+ * 304 with DSR-Generation, as a dsr-agent whose facts do not change would.
  *
  * On SIGUSR1 it writes "requests N handshakes N" to the stats file (and
  * flushes the times file: one "PORT MONOTONIC_MS" line per request answered,
@@ -45,7 +49,10 @@ struct ent {
 	size_t out_len, out_off;
 	int close_after;
 	uint32_t ev;
+	int registered;
 	uint16_t port;
+	uint64_t hold_until;    /* a held long-poll: answer 304 then (ms) */
+	struct ent *hnext, *hprev;
 };
 
 static SSL_CTX *ctx;
@@ -55,6 +62,53 @@ static unsigned long long n_requests, n_handshakes;
 static volatile sig_atomic_t want_stats;
 static int epfd;
 static FILE *times;
+static int64_t generation = -1;
+static char resp304[160];
+static size_t resp304_len;
+static struct ent *held;        /* held long-polls, unordered */
+static unsigned long long n_304;
+
+static uint64_t mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000 + (uint64_t)ts.tv_nsec / 1000000;
+}
+
+static void hold_unlink(struct ent *e)
+{
+	if (!e->hold_until)
+		return;
+	if (e->hprev)
+		e->hprev->hnext = e->hnext;
+	else
+		held = e->hnext;
+	if (e->hnext)
+		e->hnext->hprev = e->hprev;
+	e->hnext = e->hprev = NULL;
+	e->hold_until = 0;
+}
+
+/* "wait=W&after=G" in the request line, G our generation: how long to
+ * hold it (ms), else 0 (answer now). */
+static uint64_t longpoll_ms(const char *req, const char *eol)
+{
+	const char *w = strstr(req, "wait="), *a = strstr(req, "after=");
+	char *end;
+	double secs;
+	long long g;
+
+	if (generation < 0 || !w || !a || w > eol || a > eol)
+		return 0;
+	g = strtoll(a + 6, &end, 10);
+	if (end == a + 6 || g != generation)
+		return 0;
+	secs = strtod(w + 5, &end);
+	if (end == w + 5 || secs <= 0 || secs > 3600)
+		return 0;
+	return (uint64_t)(secs * 1000);
+}
 
 static void on_usr1(int s)
 {
@@ -83,14 +137,17 @@ static void want(struct ent *e, uint32_t ev)
 {
 	struct epoll_event x = { .events = ev, .data.ptr = e };
 
-	if (e->ev == ev)
+	if (e->ev == ev && e->registered)
 		return;
-	epoll_ctl(epfd, e->ev ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, e->fd, &x);
+	/* a held long-poll is registered with no events: MOD, not ADD, again */
+	epoll_ctl(epfd, e->registered ? EPOLL_CTL_MOD : EPOLL_CTL_ADD, e->fd, &x);
+	e->registered = 1;
 	e->ev = ev;
 }
 
 static void drop(struct ent *e)
 {
+	hold_unlink(e);
 	if (e->ssl)
 		SSL_free(e->ssl);
 	close(e->fd);
@@ -105,6 +162,7 @@ static void build_doc(void)
 	int lo, eth;
 
 	facts_init(f, FACTS_OS_LINUX);
+	f->generation = generation;
 	facts_text_set(f->hostname, sizeof(f->hostname), "bench");
 	facts_text_set(f->agent_version, sizeof(f->agent_version), "bench");
 	f->linux_all = (struct facts_linux_conf){ .arp_ignore = 1, .arp_announce = 2, .rp_filter = 0 };
@@ -134,6 +192,10 @@ static void build_doc(void)
 		exit(1);
 	resp10 = strdup(buf_str(&r));
 	resp10_len = r.len;
+	resp304_len = (size_t)snprintf(resp304, sizeof(resp304),
+				       "HTTP/1.1 304 Not Modified\r\nContent-Type: application/json\r\n"
+				       "Content-Length: 0\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n"
+				       "DSR-Generation: %lld\r\n\r\n", (long long)generation);
 	fprintf(stderr, "tlsresp: status document of %zu bytes\n", doc.len);
 	buf_free(&doc);
 	buf_free(&r);
@@ -190,6 +252,22 @@ static void conn_step(struct ent *e)
 				fprintf(times, "%u %lld\n", e->port, (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000);
 			}
 			e->close_after = strstr(e->in, "HTTP/1.0") != NULL && strstr(e->in, "HTTP/1.0") < end;
+			{
+				uint64_t w = e->close_after ? 0 : longpoll_ms(e->in, strstr(e->in, "\r\n"));
+
+				if (w) {
+					/* held: nothing more is read until it is answered */
+					e->hold_until = mono_ms() + w;
+					e->hnext = held;
+					e->hprev = NULL;
+					if (held)
+						held->hprev = e;
+					held = e;
+					e->in_len = 0;
+					want(e, 0);
+					return;
+				}
+			}
 			e->out = e->close_after ? resp10 : resp11;
 			e->out_len = e->close_after ? resp10_len : resp11_len;
 			e->out_off = 0;
@@ -218,7 +296,7 @@ int main(int argc, char **argv)
 		{ "cert", required_argument, NULL, 'c' }, { "key", required_argument, NULL, 'k' },
 		{ "ca", required_argument, NULL, 'a' }, { "no-client-cert", no_argument, NULL, 'N' },
 		{ "hang", required_argument, NULL, 'H' }, { "stats", required_argument, NULL, 's' },
-		{ "times", required_argument, NULL, 'T' },
+		{ "times", required_argument, NULL, 'T' }, { "generation", required_argument, NULL, 'G' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t base = 20000, count = 1, hang = 0;
@@ -236,6 +314,14 @@ int main(int argc, char **argv)
 		case 'N': no_client = 1; break;
 		case 'H': if (parse_u32(optarg, &hang, 1, 65535) < 0) return 2; break;
 		case 's': stats = optarg; break;
+		case 'G': {
+			uint32_t g;
+
+			if (parse_u32(optarg, &g, 0, UINT32_MAX) < 0)
+				return 2;
+			generation = g;
+			break;
+		}
 		case 'T':
 			times = fopen(optarg, "w");
 			if (!times)
@@ -281,7 +367,24 @@ int main(int argc, char **argv)
 	fprintf(stderr, "tlsresp: %u listeners from port %u%s\n", count, base, no_client ? " (no client certificate asked)" : "");
 	for (;;) {
 		struct epoll_event evs[256];
-		int n = epoll_wait(epfd, evs, 256, 1000), k;
+		int timeout = 1000, n, k;
+		uint64_t now = mono_ms();
+		struct ent *h, *hn;
+
+		for (h = held; h; h = hn) {
+			hn = h->hnext;
+			if (h->hold_until <= now) {
+				hold_unlink(h);
+				h->out = resp304;
+				h->out_len = resp304_len;
+				h->out_off = 0;
+				n_304++;
+				conn_step(h);
+			} else if (h->hold_until - now < (uint64_t)timeout) {
+				timeout = (int)(h->hold_until - now);
+			}
+		}
+		n = epoll_wait(epfd, evs, 256, timeout);
 
 		if (want_stats) {
 			FILE *f = fopen(stats, "w");
@@ -290,7 +393,7 @@ int main(int argc, char **argv)
 			if (times)
 				fflush(times);
 			if (f) {
-				fprintf(f, "requests %llu handshakes %llu\n", n_requests, n_handshakes);
+				fprintf(f, "requests %llu handshakes %llu not_modified %llu\n", n_requests, n_handshakes, n_304);
 				fclose(f);
 			}
 		}

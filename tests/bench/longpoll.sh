@@ -1,0 +1,134 @@
+#!/bin/bash
+# SPDX-License-Identifier: Apache-2.0
+# bench: where=host timeout=600
+# longpoll: what pushed faults cost in the steady state (issue 19), on
+# this host, one dsr-checkd at interval 1s in three modes:
+#   poll            heartbeat off: one GET and one status document per
+#                   agent per second, as before issue 19
+#   long-poll 1s    the default: a GET held half the heartbeat and answered
+#                   304 with no body, two a second per agent
+#   long-poll 2s    heartbeat 2s: one a second, as many as polling
+# Part 1, the checker: N agents (LONGPOLL_N, 1,000) from dsrkit-tlsresp
+# (one process answering as agents of protocol 1.1 whose facts do not
+# change; they share 127.0.0.1, so the checker's per-address lookups run
+# longer than with N addresses), dsr-checkd's CPU per agent per second.
+# Part 2, the agents: M real dsr-agent processes (LONGPOLL_AGENTS, 20), the
+# CPU each spends (/proc/PID/schedstat, ns) per second.  LONGPOLL_SECONDS
+# (20) per mode.  The facts judge failing here (no VIP on this host's lo),
+# the same in every mode.
+set -u
+root=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$root" || exit 1
+. tests/bench/checkd-lib.sh
+N=${LONGPOLL_N:-1000}
+DUR=${LONGPOLL_SECONDS:-20}
+work=$(mktemp -d /tmp/longpoll-bench.XXXXXX)
+cpid=
+trap 'resp_stop "$work" 2>/dev/null; [ -n "$cpid" ] && kill $cpid 2>/dev/null; rm -rf "$work"' EXIT
+bench_pki "$work/pki" || { echo "bench: PKI failed"; exit 1; }
+base=$(free_base "$N") || { echo "bench: no free port range for $N agents"; exit 1; }
+resp_ticks() {
+	local pid i sum=0
+	while read -r pid i; do sum=$((sum + $(ticks "$pid"))); done <"$work/resp.pids"
+	echo $sum
+}
+
+# run MODE HEARTBEAT: "MODE checks/s checkd-ticks resp-ticks not-modified/s"
+run() {
+	local mode=$1 hb=$2 c0 c1 a0 a1 r0 r1 m0 m1
+	PER_RESP=4000
+	: >"$work/resp.pids"
+	"$BENCH_BIN/dsrkit-tlsresp" --base "$base" --count "$N" --cert "$work/pki/agent.crt" --key "$work/pki/agent.key" \
+		--ca "$work/pki/ca.crt" --stats "$work/resp.0.stats" --generation 7 >"$work/resp.0.log" 2>&1 &
+	echo "$! 0" >"$work/resp.pids"
+	sleep 1
+	checkd_conf_gen "$work/checkd.conf" "$work" "$base" "$N"
+	sed -i "s/^    interval 1s$/    interval 1s\n    heartbeat $hb/" "$work/checkd.conf"
+	"$BENCH_BIN/dsr-checkd" -f "$work/checkd.conf" --dsrkit-conf "$work/dsrkit.conf" >"$work/checkd-$mode.log" 2>&1 &
+	cpid=$!
+	resp_settle "$work" 120 >/dev/null || echo "   (handshakes still going on after 120 s)" >&2
+	sleep 3
+	kill -0 $cpid 2>/dev/null || { echo "bench: dsr-checkd died: $(tail -3 "$work/checkd-$mode.log")" >&2; exit 1; }
+	resp_signal "$work"; c0=$(ticks $cpid); a0=$(resp_ticks); sleep 1
+	r0=$(resp_read "$work"); m0=$(resp_read "$work" 6)
+	sleep $((DUR - 1))
+	resp_signal "$work"; c1=$(ticks $cpid); a1=$(resp_ticks); sleep 1
+	r1=$(resp_read "$work"); m1=$(resp_read "$work" 6)
+	down=$(grep -c '^DOWN' "$work/checkd-$mode.log")
+	kill $cpid; wait $cpid 2>/dev/null; cpid=
+	resp_stop "$work"
+	[ "$down" -eq 0 ] || echo "   ($mode: $down DOWN lines: $(grep -m1 '^DOWN' "$work/checkd-$mode.log"))" >&2
+	echo "$mode $(( (r1 - r0) / DUR )) $((c1 - c0)) $((a1 - a0)) $(( (m1 - m0) / DUR ))"
+}
+
+echo "== part 1: dsr-checkd with $N agents (dsrkit-tlsresp), interval 1s, ${DUR} s each, on this host ($(nproc) cores)"
+p=$(run poll off) || exit 1
+l=$(run long-poll-1s 1s) || exit 1
+l2=$(run long-poll-2s 2s) || exit 1
+printf '%s\n%s\n%s\n' "$p" "$l" "$l2" | awk -v hz="$HZ" -v n="$N" -v d="$DUR" '
+{ m[NR] = $1; rq[NR] = $2; ct[NR] = $3; nm[NR] = $5 }
+END {
+	printf "  %-13s %10s %8s %18s %12s\n", "mode", "requests/s", "304s/s", "dsr-checkd CPU", "vs poll"
+	for (i = 1; i <= 3; i++) {
+		c[i] = ct[i] / hz / d
+		printf "  %-13s %10d %8d %6.1f%% %6.1f us/agent/s %8.2fx\n", m[i], rq[i], nm[i], 100 * c[i], c[i] / n * 1e6,
+			c[1] ? c[i] / c[1] : 0
+	}
+	if (!c[1]) { print "bench: no CPU counted"; exit 1 }
+}' | tee "$work/part1"
+
+# part 2: M real agents, their own CPU
+agent_cpu_ns() { # the agents' CPU so far (ns)
+	local pid sum=0 v
+	for pid in $(cat "$work/agents.pids"); do v=$(awk '{print $1}' "/proc/$pid/schedstat" 2>/dev/null); sum=$((sum + ${v:-0})); done
+	echo $sum
+}
+run_agents() {
+	local mode=$1 hb=$2 i a0 a1 c0 c1
+	: >"$work/agents.pids"
+	for ((i = 0; i < M; i++)); do
+		cat >"$work/agent$i.conf" <<EOT
+listen = 127.0.0.1
+port = $((base + i))
+tls_cert = $work/pki/agent.crt
+tls_key = $work/pki/agent.key
+tls_ca = $work/pki/ca.crt
+vip = 192.0.2.100 $((base + i))
+EOT
+		"$BENCH_BIN/dsr-agent" serve --config "$work/agent$i.conf" >"$work/agent$i.log" 2>&1 &
+		echo $! >>"$work/agents.pids"
+	done
+	sleep 1
+	checkd_conf_gen "$work/checkd.conf" "$work" "$base" "$M"
+	sed -i "s/^    interval 1s$/    interval 1s\n    heartbeat $hb/" "$work/checkd.conf"
+	"$BENCH_BIN/dsr-checkd" -f "$work/checkd.conf" --dsrkit-conf "$work/dsrkit.conf" >"$work/checkd-a-$mode.log" 2>&1 &
+	cpid=$!
+	sleep 5
+	a0=$(agent_cpu_ns); c0=$(ticks $cpid)
+	sleep "$DUR"
+	a1=$(agent_cpu_ns); c1=$(ticks $cpid)
+	kill $cpid; wait $cpid 2>/dev/null; cpid=
+	kill $(cat "$work/agents.pids"); wait 2>/dev/null
+	echo "$mode $((a1 - a0))"
+}
+M=${LONGPOLL_AGENTS:-20}
+echo "== part 2: $M real dsr-agent processes, one dsr-checkd, ${DUR} s each"
+pa=$(run_agents poll off)
+la=$(run_agents long-poll-1s 1s)
+la2=$(run_agents long-poll-2s 2s)
+printf '%s\n%s\n%s\n' "$pa" "$la" "$la2" | awk -v m="$M" -v d="$DUR" '
+{ mode[NR] = $1; ns[NR] = $2 }
+END {
+	printf "  %-13s %22s %12s\n", "mode", "dsr-agent CPU", "vs poll"
+	for (i = 1; i <= 3; i++)
+		printf "  %-13s %8.1f us/agent/s %11.2fx\n", mode[i], ns[i] / m / d / 1000, ns[1] ? ns[i] / ns[1] : 0
+	if (!ns[1]) { print "bench: no agent CPU counted"; exit 1 }
+}' | tee "$work/part2"
+# targets: the default (long-poll 1s) below polling, for the checker and the agents
+awk 'FNR > 1 && $1 == "long-poll-1s" {print FILENAME, $NF}' "$work/part1" "$work/part2" | awk '
+{ sub(/x$/, "", $2); v[NR] = $2 }
+END {
+	printf "long-poll at the default heartbeat / poll: dsr-checkd %.2fx, dsr-agent %.2fx (target: below 1x): %s\n",
+		v[1], v[2], (v[1] < 1 && v[2] < 1 ? "met" : "MISSED")
+	exit !(v[1] < 1 && v[2] < 1)
+}'
