@@ -444,7 +444,7 @@ static void facts_quick_look(struct server *s, uint64_t t0)
 		facts_changed(s);
 }
 
-/* The facts may have changed: read them again, within the budget above
+/* The facts may have changed: read them again, within the budget (read_budget.h)
  * (later if it is spent: read_pending); on a new generation every held
  * long-poll is answered now. */
 static void facts_look_again(struct server *s, int tick)
