@@ -12,7 +12,9 @@ DETECT_KINDS="vip-removed arp-ignore-reset agent-stopped link-down"
 detect_effect() {
 	case "$1" in
 	vip-removed) echo "addr-gone:rs1:$LAB_VIP" ;;
-	arp-ignore-reset) echo "sysctl:rs1:net/ipv4/conf/all/arp_ignore:0" ;;
+	# the kernel applies max(all, eth0): the fault is there when the
+	# second of the two writes (eth0) lands, some ms after the first
+	arp-ignore-reset) echo "sysctl:rs1:net/ipv4/conf/eth0/arp_ignore:0" ;;
 	agent-stopped) echo "exit:$(cat /tmp/agent-rs1.pid)" ;;
 	link-down) echo "link-down:rs1:eth0" ;;
 	esac
