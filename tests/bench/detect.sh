@@ -52,25 +52,7 @@ up_both() {
 }
 
 echo "dsr-checkd ($(date +%T))"
-cat >/tmp/checkd.conf <<EOT
-dsr_checkd {
-    interval 1s
-    timeout 1s
-    rise 2
-    fall 3
-    standalone yes
-    listen 127.0.0.1:9445
-    socket /tmp/checkd.sock
-}
-virtual_server $LAB_VIP 80 {
-    lb_algo rr
-    lb_kind DR
-    protocol TCP
-    real_server $RS1 80 { weight 1 }
-    real_server $RS2 80 { weight 1 }
-}
-EOT
-bg_ns director checker dsr-checkd -f /tmp/checkd.conf --dsrkit-conf /tmp/dsrkit.conf
+detect_checkd_start checker
 up_both dsr-checkd
 sleep 2
 for k in $DETECT_KINDS; do run checkd "$k" "$N" 5000; done

@@ -6,6 +6,31 @@
 # weight of rs1 is the oracle (dsrkit-drainwatch reads it every ms).
 DETECT_RS=$(lab_rs_addr 1)
 
+# detect_checkd_start NAME: dsr-checkd in standalone mode on the director
+# for VIP:80 with rs1 and rs2 (interval 1s, rise 2, fall 3, its default
+# heartbeat), logging to /tmp/NAME.log, pid in /tmp/NAME.pid.
+detect_checkd_start() {
+	cat >/tmp/checkd.conf <<EOT
+dsr_checkd {
+    interval 1s
+    timeout 1s
+    rise 2
+    fall 3
+    standalone yes
+    listen 127.0.0.1:9445
+    socket /tmp/checkd.sock
+}
+virtual_server $LAB_VIP 80 {
+    lb_algo rr
+    lb_kind DR
+    protocol TCP
+    real_server $(lab_rs_addr 1) 80 { weight 1 }
+    real_server $(lab_rs_addr 2) 80 { weight 1 }
+}
+EOT
+	bg_ns director "$1" dsr-checkd -f /tmp/checkd.conf --dsrkit-conf /tmp/dsrkit.conf
+}
+
 # The four kinds of fault: effect spec for drainwatch --effect (evaluated
 # at each fault: the agent's pid changes), the fault, its repair.
 DETECT_KINDS="vip-removed arp-ignore-reset agent-stopped link-down"

@@ -33,25 +33,7 @@ agent_pki rs1 rs2 || { lab_fail pki "dsrkit-pki failed"; exit 1; }
 agent_start rs1 "state_file = /tmp/state-rs1" && agent_start rs2 ||
 	{ lab_fail agents-start "$(cat /tmp/agent-rs1.log /tmp/agent-rs2.log)"; exit 1; }
 checker_conf "timeout = 1s"
-cat >/tmp/checkd.conf <<EOT
-dsr_checkd {
-    interval 1s
-    timeout 1s
-    rise 2
-    fall 3
-    standalone yes
-    listen 127.0.0.1:9445
-    socket /tmp/checkd.sock
-}
-virtual_server $LAB_VIP 80 {
-    lb_algo rr
-    lb_kind DR
-    protocol TCP
-    real_server $RS1 80 { weight 1 }
-    real_server $RS2 80 { weight 1 }
-}
-EOT
-bg_ns director checkd dsr-checkd -f /tmp/checkd.conf --dsrkit-conf /tmp/dsrkit.conf
+detect_checkd_start checkd
 wait_for 5 test -S /tmp/checkd.sock || { lab_fail checkd-start "$(cat /tmp/checkd.log)"; exit 1; }
 expect_weight 0-rs1-up "$RS1" 1 && expect_weight 0-rs2-up "$RS2" 1 || exit 1
 
