@@ -102,7 +102,7 @@ int checkd_failsafe_update(struct checkd *d, int64_t now_ms)
 			continue;  /* not checked: nothing to hold */
 		for (j = 0; j < c->n_rs; j++) {
 			uint16_t port = c->rs[j].port ? c->rs[j].port : c->port;
-			struct checkd_target *t = checkd_target_find(d, &c->rs[j].addr, &c->vip, port, NULL);
+			struct checkd_target *t = checkd_target_of(d, &c->rs[j], &c->vip, port, NULL);
 
 			if (!t)
 				continue;
@@ -143,7 +143,7 @@ int checkd_failsafe_update(struct checkd *d, int64_t now_ms)
 			changed = 1;
 		for (j = 0; j < c->n_rs; j++) {
 			uint16_t port = c->rs[j].port ? c->rs[j].port : c->port;
-			struct checkd_target *t = checkd_target_find(d, &c->rs[j].addr, &c->vip, port, NULL);
+			struct checkd_target *t = checkd_target_of(d, &c->rs[j], &c->vip, port, NULL);
 			int held;
 
 			if (!t)

@@ -238,7 +238,7 @@ static int build_desired(struct checkd *d, struct ipvs_table **out)
 			dst.port = cr->port ? cr->port : c->port;
 			dst.fwd = IPVS_FWD_DR;
 			if (!c->fwmark)
-				tg = checkd_target_find(d, &cr->addr, &c->vip, dst.port, &rs);
+				tg = checkd_target_of(d, cr, &c->vip, dst.port, &rs);
 			kw = weight_in(x->applied, &s, &dst);
 			if (kw < 0)
 				kw = weight_in(x->kernel0, &s, &dst);

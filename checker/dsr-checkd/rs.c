@@ -81,6 +81,23 @@ struct checkd_target *checkd_target_find(const struct checkd *d, const struct ip
 	return NULL;
 }
 
+struct checkd_target *checkd_target_of(const struct checkd *d, const struct checkd_conf_rs *c,
+				       const struct ip_addr *vip, uint16_t port, struct checkd_rs **rs_out)
+{
+	struct checkd_rs *rs = checkd_rs_find(d, &c->addr, (uint16_t)(c->agent_port ? c->agent_port
+										      : d->default_agent_port));
+	size_t k;
+
+	for (k = 0; rs && k < rs->n_targets; k++) {
+		if (ipaddr_equal(&rs->targets[k].vip, vip) && rs->targets[k].port == port) {
+			if (rs_out)
+				*rs_out = rs;
+			return &rs->targets[k];
+		}
+	}
+	return NULL;
+}
+
 int checkd_rs_up(const struct checkd_rs *rs)
 {
 	size_t k;
@@ -187,8 +204,9 @@ void checkd_rs_fetch_done(struct checkd_rs *rs, const char *body, size_t len, co
 	rs->dur_hist[rs->dur_n++ % CHECKD_RS_DUR_HIST] = rs->last_duration_ms;
 	rs->n_fetches++;
 	if (body) {
-		/* the rules are pure: the same facts give the same judgements */
-		same = rs->doc_valid && rs->doc_len == len && !memcmp(rs->doc, body, len);
+		/* the rules are pure: the same facts give the same judgements (a
+		 * 304 passes the kept document itself: nothing to compare) */
+		same = rs->doc_valid && rs->doc_len == len && (body == rs->doc || !memcmp(rs->doc, body, len));
 		if (same) {
 			rs->n_doc_reused++;
 		} else if (status_parse(body, len, d->facts, err, sizeof(err)) < 0) {

@@ -37,6 +37,12 @@ struct checkd_rs *checkd_rs_find(const struct checkd *d, const struct ip_addr *a
 struct checkd_target *checkd_target_find(const struct checkd *d, const struct ip_addr *addr,
 					 const struct ip_addr *vip, uint16_t port, struct checkd_rs **rs_out);
 
+/* The target vip:port of the configured real server c, found by its own
+ * agent port (a binary search: many servers may share one address, as
+ * agents behind one host do), or NULL; *rs_out gets its real server. */
+struct checkd_target *checkd_target_of(const struct checkd *d, const struct checkd_conf_rs *c,
+				       const struct ip_addr *vip, uint16_t port, struct checkd_rs **rs_out);
+
 /* Every target up (the real server as a whole); 0 while any is down or unknown. */
 int checkd_rs_up(const struct checkd_rs *rs);
 
