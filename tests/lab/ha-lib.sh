@@ -97,6 +97,10 @@ ha_boot() {
 		in_ns "$d" ipvsadm --start-daemon backup --syncid "${HA_SYNCID[${HA_PEER[$d]}]}" --mcast-interface eth0 || return 1
 	fi
 	ha_conf "$d" "$@" >"/tmp/ka-$d.conf"
+	# a reboot empties /run: no pid file of the killed keepalived survives
+	# it (left here, keepalived takes an unreaped child's pid for a running
+	# daemon: "daemon is already running", and does not start)
+	rm -f "/tmp/ka-$d-main.pid" "/tmp/ka-$d-vrrp.pid" "/tmp/ka-$d-check.pid"
 	bg_ns "$d" "ka-$d" keepalived -n -l -G -D -B -f "/tmp/ka-$d.conf" -p "/tmp/ka-$d-main.pid" \
 		-r "/tmp/ka-$d-vrrp.pid" -c "/tmp/ka-$d-check.pid"
 }

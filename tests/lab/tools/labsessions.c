@@ -15,7 +15,8 @@
  * after the mark - the failover, from the last answer through the old
  * director to the first through the new one - and not the longest stall a
  * loaded machine had elsewhere in the period; mark_ms is the time from the
- * mark to the end of that silence.
+ * mark to the end of that silence.  Without such a silence (a failover
+ * quicker than three intervals) gap_ms is the longest one after the mark.
  * On SIGUSR1 it appends one line to FILE for the period since the previous
  * line and starts a new period:
  *   alive=N broken=B resets=R closed=C wrong=W lost=L answers=A
@@ -240,7 +241,7 @@ int main(int argc, char **argv)
 		if (want_mark) {
 			want_mark = 0;
 			p.mark = t;
-			p.gap = 0;
+			p.gap = p.gap_from = p.gap_to = 0;
 		}
 		if (want_report) {
 			want_report = 0;
@@ -311,6 +312,12 @@ int main(int argc, char **argv)
 				    t - last_any >= 3 * (double)interval_ms / 1000.0) {
 					/* the first real silence after the mark */
 					p.marked_gap_found = 1;
+					p.gap = t - last_any;
+					p.gap_from = last_any;
+					p.gap_to = t;
+				} else if (p.mark && !p.marked_gap_found && last_any && t - last_any > p.gap) {
+					/* none yet: the longest shorter one after the mark
+					 * (a failover quicker than three intervals) */
 					p.gap = t - last_any;
 					p.gap_from = last_any;
 					p.gap_to = t;
