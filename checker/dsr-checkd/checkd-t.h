@@ -81,6 +81,9 @@ struct checkd_rs {
 	int longpoll;             /* the running probe is a long-poll */
 	int push;                 /* results are pushed: a failure takes it down at once */
 	uint64_t n_longpolls, n_heartbeats;
+	uint32_t lp_wait_ms;      /* the wait the running long-poll asked for */
+	uint32_t late_ms;         /* how late its 304s come, a decaying maximum */
+	int lp_overtime;          /* past the heartbeat, in CHECKD_LP_OVERTIME_MS */
 	int waiting;              /* due, queued for a new-connection slot */
 	struct checkd_rs *wait_next, *wait_prev;
 };

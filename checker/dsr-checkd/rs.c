@@ -318,17 +318,32 @@ static void kick_timer_cb(struct loop_timer *t)
 	}
 }
 
-int checkd_rs_next_path(const struct checkd_rs *rs, char *out, size_t n)
+uint32_t checkd_rs_late_next(uint32_t late_ms, uint32_t wait_ms, uint32_t took_ms)
 {
-	uint32_t hb = rs->d->conf.heartbeat_ms;
+	uint32_t late = took_ms > wait_ms ? took_ms - wait_ms : 0;
+
+	late_ms -= late_ms / 8;
+	return late > late_ms ? late : late_ms;
+}
+
+int checkd_rs_next_path(struct checkd_rs *rs, char *out, size_t n)
+{
+	uint32_t hb = rs->d->conf.heartbeat_ms, grace;
 
 	if (!hb || rs->gen < 0) {
 		snprintf(out, n, "%s", CHECKD_STATUS_PATH);
 		return 0;
 	}
-	/* wait half the heartbeat: the other half is for the answer to come */
-	snprintf(out, n, "%s?wait=%u.%03u&after=%lld", CHECKD_STATUS_PATH, hb / 2 / 1000, hb / 2 % 1000,
-		 (long long)rs->gen);
+	/* the wait, then a grace for the answer to come: one request per
+	 * heartbeat or a little more, never a silent host found late */
+	grace = rs->late_ms > UINT32_MAX / 3 ? UINT32_MAX : 3 * rs->late_ms;
+	if (grace < CHECKD_LP_GRACE_MIN_MS)
+		grace = CHECKD_LP_GRACE_MIN_MS;
+	if (grace > hb / 2)
+		grace = hb / 2;
+	rs->lp_wait_ms = hb - grace;
+	snprintf(out, n, "%s?wait=%u.%03u&after=%lld", CHECKD_STATUS_PATH, rs->lp_wait_ms / 1000,
+		 rs->lp_wait_ms % 1000, (long long)rs->gen);
 	return 1;
 }
 
@@ -348,6 +363,7 @@ static void finish(struct checkd_rs *rs, int r)
 	if (r == AGENT_CONN_DONE && rs->conn.resp.status == 304) {
 		/* the wait ended with nothing new: the last document stands */
 		rs->n_heartbeats++;
+		rs->late_ms = checkd_rs_late_next(rs->late_ms, rs->lp_wait_ms, (uint32_t)(now - rs->probe_started_ms));
 		if (rs->doc_valid) {
 			checkd_rs_fetch_done(rs, rs->doc, rs->doc_len, NULL, now);
 		} else {
@@ -425,6 +441,7 @@ static void start_probe(struct checkd_rs *rs)
 		char path[128], hdrs[2048];
 
 		rs->longpoll = checkd_rs_next_path(rs, path, sizeof(path));
+		rs->lp_overtime = 0;
 		rs->conn.allow_304 = rs->longpoll;
 		rs->n_longpolls += rs->longpoll != 0;
 		/* a long-poll is due back within the heartbeat, or the agent went silent */
@@ -444,6 +461,14 @@ static void rs_timer_cb(struct loop_timer *t)
 	struct checkd_rs *rs = (struct checkd_rs *)((char *)t - offsetof(struct checkd_rs, timer));
 
 	if (rs->probing) {
+		if (rs->longpoll && !rs->lp_overtime) {
+			/* the heartbeat is over: a last CHECKD_LP_OVERTIME_MS from
+			 * now, for an answer held up by a stall of this whole host
+			 * (the agent's process not run yet), never a silent agent */
+			rs->lp_overtime = 1;
+			arm(rs, rs->d->loop.now_ms + CHECKD_LP_OVERTIME_MS);
+			return;
+		}
 		unwatch(rs);
 		agent_conn_timeout(&rs->conn, rs->longpoll ? rs->d->conf.heartbeat_ms : rs->d->params.timeout_ms);
 		finish(rs, AGENT_CONN_ERROR);

@@ -50,11 +50,24 @@ int checkd_rs_up(const struct checkd_rs *rs);
 size_t checkd_rs_in_flight(const struct checkd *d);
 
 /* The request path of the next probe into out: a long-poll
- * ("/v1/status?wait=W&after=GEN", W = half the heartbeat) when the agent's
- * last document carried a generation and the heartbeat is on, the plain
- * path otherwise (an agent of protocol 1.0 is polled).  Returns 1 for a
- * long-poll, 0 for the plain path. */
-int checkd_rs_next_path(const struct checkd_rs *rs, char *out, size_t n);
+ * ("/v1/status?wait=W&after=GEN") when the agent's last document carried a
+ * generation and the heartbeat is on, the plain path otherwise (an agent
+ * of protocol 1.0 is polled).  W is the heartbeat less a grace for the
+ * answer to arrive: three times how late this agent's 304s have come of
+ * late (a maximum that decays by an eighth an answer), at least
+ * CHECKD_LP_GRACE_MIN_MS, at most half the heartbeat; the answer is due
+ * within the heartbeat either way.  Records W in rs->lp_wait_ms.  Returns
+ * 1 for a long-poll, 0 for the plain path. */
+#define CHECKD_LP_GRACE_MIN_MS 150
+/* Past the heartbeat, a long-poll gets this long from the moment its
+ * deadline is seen before it counts as silent: after a stall of the whole
+ * director the agent's answer may be waiting to be read. */
+#define CHECKD_LP_OVERTIME_MS 50
+int checkd_rs_next_path(struct checkd_rs *rs, char *out, size_t n);
+
+/* A long-poll of wait_ms answered (304) after took_ms: what rs->late_ms
+ * becomes. */
+uint32_t checkd_rs_late_next(uint32_t late_ms, uint32_t wait_ms, uint32_t took_ms);
 
 /* Process a finished fetch (exposed for tests with a fake clock): body is the
  * 200 document, or NULL with fail set.  Feeds every target's state machine;

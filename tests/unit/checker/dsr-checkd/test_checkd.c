@@ -518,7 +518,23 @@ static void longpoll_push_and_fallback(void **state)
 	feed(rs, now);
 	assert_int_equal(rs->gen, 4242);
 	assert_int_equal(checkd_rs_next_path(rs, path, sizeof(path)), 1);
+	/* the heartbeat (1 s) less the least grace while the 304s are on time */
+	assert_string_equal(path, "/v1/status?wait=0.850&after=4242");
+	assert_int_equal(rs->lp_wait_ms, 850);
+	/* 304s 100 ms late: three times that for the grace */
+	rs->late_ms = checkd_rs_late_next(0, 850, 950);
+	assert_int_equal(rs->late_ms, 100);
+	assert_int_equal(checkd_rs_next_path(rs, path, sizeof(path)), 1);
+	assert_string_equal(path, "/v1/status?wait=0.700&after=4242");
+	/* very late: at most half the heartbeat */
+	rs->late_ms = checkd_rs_late_next(rs->late_ms, 700, 1500);
+	assert_int_equal(rs->late_ms, 800);
+	assert_int_equal(checkd_rs_next_path(rs, path, sizeof(path)), 1);
 	assert_string_equal(path, "/v1/status?wait=0.500&after=4242");
+	/* on time again: the maximum decays by an eighth an answer */
+	assert_int_equal(checkd_rs_late_next(800, 700, 700), 700);
+	assert_int_equal(checkd_rs_late_next(700, 700, 690), 613);
+	rs->late_ms = 0;
 	/* a pushed failure drains at once (no fall count) */
 	rs->push = 1;
 	f.n_addrs--;
