@@ -19,41 +19,6 @@ FAST=${HA_FAST_ADVERT:-0.2}
 
 ha_topology || { lab_fail topology "lab_up/agents failed"; exit 1; }
 
-# expect_kept NAME LINE: every session alive, none reset, no answer lost.
-expect_kept() {
-	local got
-	got="alive=$(field "$2" alive) broken=$(field "$2" broken) lost=$(field "$2" lost) wrong=$(field "$2" wrong)"
-	lab_expect "$1" "$got" "alive=$N broken=0 lost=0 wrong=0"
-	[ "$(field "$2" answers)" -gt 0 ] || lab_fail "$1-answers" "no answer in the period: $2"
-}
-
-# takeover NAME DIR: wait until DIR holds the VIP.
-takeover() {
-	if wait_for "${3:-20}" ha_holds "$2"; then lab_pass "$1"; else
-		lab_fail "$1" "$2 never took the VIP; log: $(tail -3 "/tmp/ka-$2.log" | tr '\n' ' ')"; return 1; fi
-}
-
-# synced NAME DIR: DIR's table holds (at least) every session.
-synced() {
-	local i c
-	for i in $(seq 1 50); do
-		c=$(ha_conns "$2")
-		[ "$c" -ge "$N" ] && break
-		sleep 0.3
-	done
-	if [ "$c" -ge "$N" ]; then lab_pass "$1"; else lab_fail "$1" "$2 holds $c of $N connections"; fi
-}
-
-# failover NAME LINE: prints the failover time of the period.
-declare -A FIG
-failover() {
-	local gap mark
-	gap=$(field "$2" gap_ms) mark=$(field "$2" mark_ms)
-	lab_log "$1: $2"
-	lab_log "$1: failover ${gap} ms (last answer through the old master to the first through the new one); first answer ${mark} ms after the kill"
-	FIG[$1]="failover $gap ms, first answer $mark ms after the kill"
-}
-
 lab_log "=== A: VRRPv2 advert_int 1, sync both ways, preempt with preempt_delay"
 ha_boot dir1 sync 150 1 2 "preempt_delay 8" && ha_boot dir2 sync 100 1 2 || { lab_fail a-boot "boot failed"; exit 1; }
 takeover a-dir1-master dir1
