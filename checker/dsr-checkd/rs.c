@@ -59,36 +59,13 @@ struct checkd_rs *checkd_rs_find(const struct checkd *d, const struct ip_addr *a
 	return NULL;
 }
 
-struct checkd_target *checkd_target_find(const struct checkd *d, const struct ip_addr *addr,
-					 const struct ip_addr *vip, uint16_t port, struct checkd_rs **rs_out)
+/* rs's target vip:port, or NULL; *rs_out gets rs when found. */
+static struct checkd_target *target_in(struct checkd_rs *rs, const struct ip_addr *vip, uint16_t port,
+				       struct checkd_rs **rs_out)
 {
-	size_t i;
-
-	for (i = lower_bound(d, addr, 0); i < d->n_rs; i++) {
-		struct checkd_rs *rs = d->rs[i];
-		size_t k;
-
-		if (!ipaddr_equal(&rs->addr, addr))
-			break;
-		for (k = 0; k < rs->n_targets; k++) {
-			if (ipaddr_equal(&rs->targets[k].vip, vip) && rs->targets[k].port == port) {
-				if (rs_out)
-					*rs_out = rs;
-				return &rs->targets[k];
-			}
-		}
-	}
-	return NULL;
-}
-
-struct checkd_target *checkd_target_of(const struct checkd *d, const struct checkd_conf_rs *c,
-				       const struct ip_addr *vip, uint16_t port, struct checkd_rs **rs_out)
-{
-	struct checkd_rs *rs = checkd_rs_find(d, &c->addr, (uint16_t)(c->agent_port ? c->agent_port
-										      : d->default_agent_port));
 	size_t k;
 
-	for (k = 0; rs && k < rs->n_targets; k++) {
+	for (k = 0; k < rs->n_targets; k++) {
 		if (ipaddr_equal(&rs->targets[k].vip, vip) && rs->targets[k].port == port) {
 			if (rs_out)
 				*rs_out = rs;
@@ -96,6 +73,32 @@ struct checkd_target *checkd_target_of(const struct checkd *d, const struct chec
 		}
 	}
 	return NULL;
+}
+
+/* The agent port of a configured real server. */
+static uint16_t conf_agent_port(const struct checkd *d, const struct checkd_conf_rs *c)
+{
+	return (uint16_t)(c->agent_port ? c->agent_port : d->default_agent_port);
+}
+
+struct checkd_target *checkd_target_find(const struct checkd *d, const struct ip_addr *addr,
+					 const struct ip_addr *vip, uint16_t port, struct checkd_rs **rs_out)
+{
+	struct checkd_target *t;
+	size_t i;
+
+	for (i = lower_bound(d, addr, 0); i < d->n_rs && ipaddr_equal(&d->rs[i]->addr, addr); i++)
+		if ((t = target_in(d->rs[i], vip, port, rs_out)))
+			return t;
+	return NULL;
+}
+
+struct checkd_target *checkd_target_of(const struct checkd *d, const struct checkd_conf_rs *c,
+				       const struct ip_addr *vip, uint16_t port, struct checkd_rs **rs_out)
+{
+	struct checkd_rs *rs = checkd_rs_find(d, &c->addr, conf_agent_port(d, c));
+
+	return rs ? target_in(rs, vip, port, rs_out) : NULL;
 }
 
 int checkd_rs_up(const struct checkd_rs *rs)
@@ -363,7 +366,6 @@ static void finish(struct checkd_rs *rs, int r)
 	if (r == AGENT_CONN_DONE && rs->conn.resp.status == 304) {
 		/* the wait ended with nothing new: the last document stands */
 		rs->n_heartbeats++;
-		rs->late_ms = checkd_rs_late_next(rs->late_ms, rs->lp_wait_ms, (uint32_t)(now - rs->probe_started_ms));
 		if (rs->doc_valid) {
 			checkd_rs_fetch_done(rs, rs->doc, rs->doc_len, NULL, now);
 		} else {
@@ -371,6 +373,7 @@ static void finish(struct checkd_rs *rs, int r)
 				     "agent %s:%u: 304 without a document before it", rs->name, rs->agent_port);
 			checkd_rs_fetch_done(rs, NULL, 0, &v304, now);
 		}
+		rs->late_ms = checkd_rs_late_next(rs->late_ms, rs->lp_wait_ms, rs->last_duration_ms);
 	} else if (r == AGENT_CONN_DONE) {
 		checkd_rs_fetch_done(rs, buf_str(&rs->conn.resp.body), rs->conn.resp.body.len, NULL, now);
 	} else {
@@ -611,7 +614,7 @@ int checkd_rs_table_apply(struct checkd *d, const struct checkd_conf *conf, stru
 			continue;  /* no VIP to judge: see checkd_conf_finish */
 		for (j = 0; j < v->n_rs; j++) {
 			const struct checkd_conf_rs *c = &v->rs[j];
-			uint16_t ap = (uint16_t)(c->agent_port ? c->agent_port : d->default_agent_port);
+			uint16_t ap = conf_agent_port(d, c);
 			struct checkd_rs *rs = checkd_rs_find(d, &c->addr, ap);
 
 			if (!rs) {

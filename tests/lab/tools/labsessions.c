@@ -308,23 +308,19 @@ int main(int argc, char **argv)
 				else if (strcmp(s->server, body) != 0)
 					p.wrong++;
 				p.answers++;
-				if (p.mark && !p.marked_gap_found && last_any &&
-				    t - last_any >= 3 * (double)interval_ms / 1000.0) {
-					/* the first real silence after the mark */
-					p.marked_gap_found = 1;
-					p.gap = t - last_any;
-					p.gap_from = last_any;
-					p.gap_to = t;
-				} else if (p.mark && !p.marked_gap_found && last_any && t - last_any > p.gap) {
-					/* none yet: the longest shorter one after the mark
-					 * (a failover quicker than three intervals) */
-					p.gap = t - last_any;
-					p.gap_from = last_any;
-					p.gap_to = t;
-				} else if (!p.mark && last_any && t - last_any > p.gap) {
-					p.gap = t - last_any;
-					p.gap_from = last_any;
-					p.gap_to = t;
+				/* after the mark: the first silence of three intervals,
+				 * or until one comes the longest shorter one (a failover
+				 * quicker than that); before it: the longest */
+				if (last_any && !p.marked_gap_found) {
+					double sil = t - last_any;
+
+					if (p.mark && sil >= 3 * (double)interval_ms / 1000.0)
+						p.marked_gap_found = 1;
+					if (p.marked_gap_found || sil > p.gap) {
+						p.gap = sil;
+						p.gap_from = last_any;
+						p.gap_to = t;
+					}
 				}
 				last_any = t;
 			}
