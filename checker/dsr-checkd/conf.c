@@ -309,6 +309,8 @@ static int add_vs(struct checkd_conf *c, const struct kaconf_vs *vs, char *err, 
 	v->fwmark = vs->fwmark;
 	v->protocol = vs->protocol ? vs->protocol : 6;
 	snprintf(v->sched, sizeof(v->sched), "%s", vs->sched[0] ? vs->sched : "wlc");
+	/* kaconf's bits are the kernel's IP_VS_SVC_F_SCHED1-3 */
+	v->sched_flags = vs->flags & (KACONF_VS_F_SCHED1 | KACONF_VS_F_SCHED2 | KACONF_VS_F_SCHED3);
 	v->dr = vs->fwd == KACONF_FWD_DR;
 	v->kind_given = vs->fwd_set;
 	v->persistence_timeout = vs->persistence_timeout;

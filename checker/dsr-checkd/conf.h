@@ -96,6 +96,7 @@ struct checkd_conf_svc {
 	uint32_t fwmark;          /* 0: an address service */
 	uint16_t protocol;        /* IPPROTO_TCP (default), _UDP, _SCTP */
 	char sched[CHECKD_CONF_SCHED_MAX];
+	uint32_t sched_flags;     /* IPVS_SVC_F_SCHED1-3: mh-port, mh-fallback, sh-port, sh-fallback */
 	int dr;                   /* lb_kind DR */
 	int kind_given;
 	uint32_t persistence_timeout;   /* seconds, 0: none */

@@ -190,6 +190,28 @@ static int weight_in(const struct ipvs_table *t, const struct ipvs_service *s, c
 	return ipvs_table_dest(t, (size_t)si, (size_t)di)->weight;
 }
 
+void checkd_ipvs_service_of(const struct checkd_conf_svc *c, struct ipvs_service *s)
+{
+	memset(s, 0, sizeof(*s));
+	if (c->fwmark) {
+		s->af = AF_INET;  /* an fwmark service without addresses: IPv4 unless a real server says otherwise */
+		if (c->n_rs && c->rs[0].addr.family == IP_FAMILY_V6)
+			s->af = AF_INET6;
+		s->fwmark = c->fwmark;
+	} else {
+		to_ipvs_addr(&c->vip, &s->af, &s->addr);
+		s->protocol = c->protocol;
+		s->port = c->port;
+	}
+	snprintf(s->sched, sizeof(s->sched), "%s", c->sched);
+	s->flags = c->sched_flags;  /* mh-port, sh-fallback, ...: the kernel's own bits */
+	if (c->persistence_timeout) {
+		s->flags |= IPVS_SVC_F_PERSISTENT;
+		s->timeout = c->persistence_timeout;
+	}
+	s->netmask = c->persistence_prefix ? c->persistence_prefix : (s->af == AF_INET6 ? 128 : 32);
+}
+
 static int build_desired(struct checkd *d, struct ipvs_table **out)
 {
 	struct checkd_ipvs *x = d->ipvs;
@@ -204,23 +226,7 @@ static int build_desired(struct checkd *d, struct ipvs_table **out)
 		struct ipvs_service s;
 		int si;
 
-		memset(&s, 0, sizeof(s));
-		if (c->fwmark) {
-			s.af = AF_INET;  /* an fwmark service without addresses: IPv4 unless a real server says otherwise */
-			if (c->n_rs && c->rs[0].addr.family == IP_FAMILY_V6)
-				s.af = AF_INET6;
-			s.fwmark = c->fwmark;
-		} else {
-			to_ipvs_addr(&c->vip, &s.af, &s.addr);
-			s.protocol = c->protocol;
-			s.port = c->port;
-		}
-		snprintf(s.sched, sizeof(s.sched), "%s", c->sched);
-		if (c->persistence_timeout) {
-			s.flags |= IPVS_SVC_F_PERSISTENT;
-			s.timeout = c->persistence_timeout;
-		}
-		s.netmask = c->persistence_prefix ? c->persistence_prefix : (s.af == AF_INET6 ? 128 : 32);
+		checkd_ipvs_service_of(c, &s);
 		si = ipvs_table_service_add(t, &s);
 		if (si < 0) {
 			ipvs_table_free(t);

@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "checker/dsr-checkd/checkd-t.h"
+#include "dsrkit/ipvs.h"
 
 /* Open the netlink handle (and in standalone mode read the kernel's table
  * once, for the weights of servers not checked yet).  0 or -errno. */
@@ -32,6 +33,10 @@ void checkd_ipvs_mark_dirty(struct checkd *d);
  * verdicts now.  0, or -errno / -EIO with the failures logged. */
 __attribute__((warn_unused_result))
 int checkd_ipvs_apply(struct checkd *d);
+
+/* The IPVS service standalone mode makes of the configured service c
+ * (address or fwmark, scheduler and its flags, persistence), into s. */
+void checkd_ipvs_service_of(const struct checkd_conf_svc *c, struct ipvs_service *s);
 
 /* The weight a destination should have: DOWN 0, UP the configured weight
  * (drain 0, scaled by the agent's hint when it gives one), INIT the weight it

@@ -277,6 +277,47 @@ static void socket_answers(void **state)
 	assert_int_equal(an.state, CHECKD_ANSWER_UNKNOWN);
 }
 
+/* keepalived's scheduler flags (mh-port, sh-fallback, ...) reach the
+ * service standalone mode builds, beside persistence's own flag. */
+static void sched_flags_standalone(void **state)
+{
+	static const struct {
+		const char *words;
+		uint32_t flags;
+	} cases[] = {
+		{ "", 0 },
+		{ "mh-port\n", IPVS_SVC_F_SCHED2 },
+		{ "mh-fallback\n mh-port\n", IPVS_SVC_F_SCHED1 | IPVS_SVC_F_SCHED2 },
+		{ "sh-port\n sh-fallback\n", IPVS_SVC_F_SCHED1 | IPVS_SVC_F_SCHED2 },
+		{ "flag-3\n", IPVS_SVC_F_SCHED3 },
+		{ "ops\n", 0 },                      /* one-packet is not a scheduler flag */
+		{ "mh-port\n persistence_timeout 60\n", IPVS_SVC_F_SCHED2 | IPVS_SVC_F_PERSISTENT },
+	};
+	struct checkd_conf c;
+	struct ipvs_service s;
+	char text[400], err[300];
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		int n = snprintf(text, sizeof(text),
+				 "virtual_server 192.0.2.100 80 {\n lb_algo mh\n lb_kind DR\n %s"
+				 " real_server 192.0.2.11 80 { }\n}\n", cases[i].words);
+
+		checkd_conf_init(&c);
+		if (checkd_conf_parse(&c, "t.conf", text, (size_t)n, KACONF_NO_INCLUDE, err, sizeof(err)) < 0 ||
+		    checkd_conf_finish(&c, err, sizeof(err)) < 0)
+			fail_msg("case %zu: %s", i, err);
+		assert_int_equal(c.n_svc, 1);
+		assert_int_equal(c.svc[0].sched_flags, cases[i].flags & ~IPVS_SVC_F_PERSISTENT);
+		checkd_ipvs_service_of(&c.svc[0], &s);
+		assert_string_equal(s.sched, "mh");
+		if (s.flags != cases[i].flags)
+			fail_msg("case %zu: flags 0x%x, wanted 0x%x", i, s.flags, cases[i].flags);
+		checkd_conf_free(&c);
+	}
+}
+
 static void weight_policy(void **state)
 {
 	struct checkd_rs rs;
@@ -577,6 +618,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(reload_keeps_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(socket_answers, setup, teardown),
 		cmocka_unit_test(weight_policy),
+		cmocka_unit_test(sched_flags_standalone),
 		cmocka_unit_test(notify_protocol),
 		cmocka_unit_test_setup_teardown(metrics_render, setup, teardown),
 	};
