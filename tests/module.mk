@@ -112,6 +112,10 @@ $(BUILD)/tests/test_checkd_ha: $(TU)/checker/dsr-checkd/test_checkd_ha.o $(BUILD
 		$(AGENT_PROTO_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
 	$(call unit_link,$(LDLIBS_NL) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_checkd_ha
+$(BUILD)/tests/test_checkd_announce: $(TU)/checker/dsr-checkd/test_checkd_announce.o $(TU)/checker/good_facts.o \
+		$(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
+	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_WEB) $(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_checkd_announce
 
 # ---- fuzz targets (tests/fuzz/NAME.c, seed corpus tests/fuzz/corpus/NAME) ----
 FUZZ_TARGETS += fuzz_ipaddr
@@ -151,6 +155,12 @@ unit: checkd-web-check
 FUZZ_TARGETS += fuzz_checkd_webconf
 FUZZ_SRCS_fuzz_checkd_webconf := tests/fuzz/fuzz_checkd_webconf.c checker/dsr-checkd/webconf.c
 FUZZ_LIBS_fuzz_checkd_webconf := $(LDLIBS_WEB) $(LDLIBS_TLS)
+
+# BIRD's control-socket reply (announce.c's parser); loop.c for the client
+# beside it, never run
+FUZZ_TARGETS += fuzz_announce_bird
+FUZZ_SRCS_fuzz_announce_bird := tests/fuzz/fuzz_announce_bird.c checker/dsr-checkd/announce.c \
+	checker/dsr-checkd/loop.c $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 
 FUZZ_TARGETS += fuzz_checkd_conf
 FUZZ_SRCS_fuzz_checkd_conf := tests/fuzz/fuzz_checkd_conf.c checker/dsr-checkd/conf.c checker/lib/datapath_kind.c \

@@ -129,6 +129,8 @@ struct checkd_sock;
 struct checkd_ipvs;
 struct checkd_failsafe_svc;
 struct checkd_director;
+struct checkd_announce;
+struct checkd_announce_ops;
 
 struct checkd {
 	struct loop loop;
@@ -159,6 +161,10 @@ struct checkd {
 	struct checkd_failsafe_svc *failsafe;
 	size_t n_failsafe;
 	struct loop_timer failsafe_timer;
+	/* health-driven VIP announcement (announce_interface set), and the
+	 * device's operations: NULL is the kernel's, unit tests set a fake */
+	struct checkd_announce *announce;
+	const struct checkd_announce_ops *announce_ops;
 	int verbose;
 	/* hooks the table calls on a state change (IPVS, track files) */
 	void (*on_change)(struct checkd *d, struct checkd_rs *rs, struct checkd_target *t);

@@ -37,6 +37,10 @@ void checkd_conf_init(struct checkd_conf *c)
 	c->dp_mark_base = DATAPATH_MARK_BASE_DEFAULT;
 	c->dp_mark_count = DATAPATH_MARK_COUNT_DEFAULT;
 	c->failsafe_pct = CHECKD_FAILSAFE_DEFAULT_PCT;
+	c->announce_min_healthy = 1;
+	snprintf(c->announce_bird_socket, sizeof(c->announce_bird_socket), "%s", CHECKD_ANNOUNCE_BIRD_SOCKET_DEFAULT);
+	snprintf(c->announce_bird_protocol, sizeof(c->announce_bird_protocol), "%s",
+		 CHECKD_ANNOUNCE_BIRD_PROTOCOL_DEFAULT);
 }
 
 void checkd_conf_free(struct checkd_conf *c)
@@ -103,6 +107,55 @@ static int parse_yes_no(const char *w, int *out)
 	else
 		return -EINVAL;
 	return 0;
+}
+
+/* A BIRD symbol: a letter or '_', then letters, digits and '_' (so that it
+ * can go into a command line as it is). */
+static int bird_symbol(const char *v)
+{
+	size_t i;
+
+	if (!v[0] || strlen(v) >= CHECKD_ANNOUNCE_PROTO_MAX || (v[0] >= '0' && v[0] <= '9'))
+		return 0;
+	for (i = 0; v[i]; i++)
+		if (!((v[i] >= 'a' && v[i] <= 'z') || (v[i] >= 'A' && v[i] <= 'Z') || (v[i] >= '0' && v[i] <= '9') ||
+		      v[i] == '_'))
+			return 0;
+	return 1;
+}
+
+/* The announce_* settings (announce.h). */
+static int announce_setting(struct checkd_conf *c, const struct kaconf_node *n, const char *k, const char *v,
+			    char *err, size_t errlen)
+{
+	if (!strcmp(k, "announce_interface")) {
+		/* what the kernel allows (dev_valid_name), and no '%' (TUNSETIFF
+		 * would pick a number for it) nor ':' (an alias label) */
+		if (!v[0] || strlen(v) >= CHECKD_ANNOUNCE_IFACE_MAX || strpbrk(v, "/%: \t\r\n\v\f") ||
+		    !strcmp(v, ".") || !strcmp(v, ".."))
+			return fail(err, errlen, n, "announce_interface '%s' is not an interface name (1 to %d characters, "
+				    "no '/', '%%', ':' or space, not . or ..)", v, CHECKD_ANNOUNCE_IFACE_MAX - 1);
+		memcpy(c->announce_iface, v, strlen(v) + 1);
+		return 0;
+	}
+	if (!strcmp(k, "announce_min_healthy"))
+		return parse_u32(v, &c->announce_min_healthy, 1, CHECKD_CONF_RS_MAX) < 0
+			       ? fail(err, errlen, n, "announce_min_healthy '%s' is not 1-%d", v, CHECKD_CONF_RS_MAX) : 0;
+	if (!strcmp(k, "announce_bird_socket")) {
+		if (strcmp(v, "off") && (v[0] != '/' || strlen(v) >= CHECKD_ANNOUNCE_SOCKET_MAX || strpbrk(v, "\r\n")))
+			return fail(err, errlen, n, "announce_bird_socket '%s' is not an absolute path of at most %d "
+				    "characters, or off", v, CHECKD_ANNOUNCE_SOCKET_MAX - 1);
+		memcpy(c->announce_bird_socket, v, strlen(v) + 1);
+		return 0;
+	}
+	if (!strcmp(k, "announce_bird_protocol")) {
+		if (!bird_symbol(v))
+			return fail(err, errlen, n, "announce_bird_protocol '%s' is not a BIRD protocol name (a letter or _, "
+				    "then letters, digits and _; at most %d)", v, CHECKD_ANNOUNCE_PROTO_MAX - 1);
+		memcpy(c->announce_bird_protocol, v, strlen(v) + 1);
+		return 0;
+	}
+	return fail(err, errlen, n, "unknown dsr_checkd setting '%s'", k);
 }
 
 static int daemon_setting(struct checkd_conf *c, const struct kaconf_node *n, char *err, size_t errlen)
@@ -232,6 +285,8 @@ static int daemon_setting(struct checkd_conf *c, const struct kaconf_node *n, ch
 			return fail(err, errlen, n, "failsafe_threshold '%s' is not 1%%-100%%, all or off", v);
 		return 0;
 	}
+	if (!strncmp(k, "announce_", 9))
+		return announce_setting(c, n, k, v, err, errlen);
 	return fail(err, errlen, n, "unknown dsr_checkd setting '%s'", k);
 }
 

@@ -79,6 +79,11 @@
 #define CHECKD_CONF_SCHED_MAX  16
 #define CHECKD_CONF_WHERE_MAX  96
 #define CHECKD_FAILSAFE_DEFAULT_PCT 50
+#define CHECKD_ANNOUNCE_IFACE_MAX  16     /* IFNAMSIZ */
+#define CHECKD_ANNOUNCE_SOCKET_MAX 108    /* sizeof(sockaddr_un.sun_path) */
+#define CHECKD_ANNOUNCE_PROTO_MAX  64     /* a BIRD symbol */
+#define CHECKD_ANNOUNCE_BIRD_SOCKET_DEFAULT "/run/bird/bird.ctl"
+#define CHECKD_ANNOUNCE_BIRD_PROTOCOL_DEFAULT "dsrkit_vips"
 
 struct checkd_conf_rs {
 	struct ip_addr addr;
@@ -135,6 +140,14 @@ struct checkd_conf {
 	 * unreachable at the connection level over which none is drained for
 	 * it (1-99; 100: only when all are; 0: off) */
 	uint32_t failsafe_pct;
+	/* health-driven VIP announcement (announce.h): the TUN device the
+	 * announced VIPs sit on ("" = off), the healthy real servers every
+	 * service of a VIP needs, BIRD's control socket ("off" = not checked)
+	 * and the name of its direct protocol on that device */
+	char announce_iface[CHECKD_ANNOUNCE_IFACE_MAX];
+	uint32_t announce_min_healthy;
+	char announce_bird_socket[CHECKD_ANNOUNCE_SOCKET_MAX];
+	char announce_bird_protocol[CHECKD_ANNOUNCE_PROTO_MAX];
 
 	/* the DR services (non-DR ones are counted and dropped) */
 	struct checkd_conf_svc *svc;

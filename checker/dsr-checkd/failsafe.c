@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "checker/dsr-checkd/announce.h"
 #include "checker/dsr-checkd/ipvs.h"
 #include "checker/dsr-checkd/rs.h"
 #include "checker/lib/verdict.h"
@@ -162,6 +163,9 @@ int checkd_failsafe_update(struct checkd *d, int64_t now_ms)
 			}
 		}
 	}
+	/* a held server counts as unhealthy for the VIP's announcement */
+	if (changed)
+		checkd_announce_mark_dirty(d);
 	return changed;
 }
 

@@ -20,6 +20,7 @@
 #include "agent-proto/facts.h"
 #include "bounded/textesc.h"
 #include "checker/dsr-checkd/checkd-t.h"
+#include "checker/dsr-checkd/announce.h"
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
 #include "checker/dsr-checkd/failsafe.h"
@@ -256,6 +257,7 @@ static void on_change(struct checkd *d, struct checkd_rs *rs, struct checkd_targ
 	if (t->published_key != key) {
 		t->published_key = key;
 		checkd_ipvs_mark_dirty(d);
+		checkd_announce_mark_dirty(d);
 	}
 }
 
@@ -307,6 +309,8 @@ static int render_metrics(struct checkd *d, struct buf *body)
 	d->loop.max_lag_ms = 0;  /* the gauge covers the time between renders */
 	if (r == 0)
 		r = ha_metrics(d, body);
+	if (r == 0)
+		r = checkd_announce_metrics_render(d, body);
 	return r;
 }
 
@@ -314,7 +318,9 @@ static int render_status(struct checkd *d, struct buf *body)
 {
 	int r = checkd_status_render(d, ipvs_snapshot(d), loop_clock_ms(), body);
 
-	return r == 0 ? ha_status(d, body) : r;
+	if (r == 0)
+		r = ha_status(d, body);
+	return r == 0 ? checkd_announce_status_append(d, body) : r;
 }
 
 static int render_page(struct checkd *d, struct buf *body)
@@ -390,6 +396,7 @@ static void summary(const struct checkd *d, const char *what, const struct check
 		what, d->conf.n_svc, d->n_rs, n_t, d->conf.n_skipped, d->params.interval_ms, d->params.timeout_ms,
 		d->params.retry_ms ? d->params.retry_ms : d->params.interval_ms, d->params.rise, d->params.fall,
 		df->added, df->removed, df->kept, d->conf.standalone ? "; standalone" : "");
+
 	if (d->conf.standalone && d->conf.n_unmodelled)
 		fprintf(stderr, "dsr-checkd: warning: %u services use sorry_server, quorum, hysteresis or inhibit_on_failure, "
 			"which standalone mode does not apply (first at %s)\n", d->conf.n_unmodelled,
@@ -465,6 +472,7 @@ static void do_reload(struct checkd *d)
 	checkd_dp_sync(d);
 	checkd_arp_sync(d);
 	checkd_failsafe_sync(d);
+	checkd_announce_sync(d);
 	checkd_conf_free(&old);
 	/* SSL objects of probes in flight hold their own reference to the old context */
 	agent_tls_free(old_tls);
@@ -559,6 +567,10 @@ int main(int argc, char **argv)
 	}
 	if (opt.test_config) {
 		summary(d, "configuration OK", &df);
+		if (d->conf.announce_iface[0])
+			fprintf(stderr, "dsr-checkd: configuration OK: announce on %s (min healthy %u; BIRD: %s, protocol "
+				"%s)\n", d->conf.announce_iface, d->conf.announce_min_healthy, d->conf.announce_bird_socket,
+				d->conf.announce_bird_protocol);
 		return 0;
 	}
 	if (d->conf.standalone || d->conf.listen[0]) {
@@ -578,6 +590,7 @@ int main(int argc, char **argv)
 	checkd_dp_sync(d);
 	checkd_arp_sync(d);
 	checkd_failsafe_sync(d);
+	checkd_announce_sync(d);
 
 	sigemptyset(&mask);
 	sigaddset(&mask, SIGHUP);
@@ -612,6 +625,7 @@ int main(int argc, char **argv)
 	checkd_arp_stop(d);
 	checkd_failsafe_stop(d);
 	free(d->failsafe);
+	checkd_announce_stop(d);  /* the device goes: every VIP is withdrawn */
 	checkd_sock_stop(d);
 	checkd_http_stop(d);
 	checkd_rs_table_free(d);

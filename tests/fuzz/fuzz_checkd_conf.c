@@ -27,6 +27,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		if (c.rise < 1 || c.fall < 1)
 			abort();
+		/* the announce_* values go into a TUNSETIFF and a BIRD command line as they are */
+		if (c.announce_min_healthy < 1 || c.announce_min_healthy > CHECKD_CONF_RS_MAX ||
+		    strpbrk(c.announce_iface, "/%: \t\r\n") || strpbrk(c.announce_bird_protocol, "\" *?\\\n") ||
+		    (strcmp(c.announce_bird_socket, "off") && c.announce_bird_socket[0] != '/'))
+			abort();
 	} else if (strncmp(err, "fuzz:", 5) != 0) {
 		abort(); /* every error names the file and line */
 	}

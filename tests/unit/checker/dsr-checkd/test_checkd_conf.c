@@ -252,6 +252,31 @@ static void hostile_table(void **state)
 		{ "dsr_checkd {\n arp_allow_mac 00:11:22:33:44\n}\n", "t.conf:2: arp_allow_mac '00:11:22:33:44' is not aa:bb:cc:dd:ee:ff" },
 		{ "dsr_checkd {\n arp_allow_mac 00:11:22:33:44:gg\n}\n", "is not aa:bb:cc:dd:ee:ff" },
 		{ "dsr_checkd {\n arp_fail_server sometimes\n}\n", "t.conf:2: arp_fail_server wants yes or no" },
+		/* health-driven announcement */
+		{ "dsr_checkd {\n announce_interface dsrvip0123456789\n}\n",
+		  "t.conf:2: announce_interface 'dsrvip0123456789' is not an interface name" },
+		{ "dsr_checkd {\n announce_interface \"\"\n}\n", "t.conf:2: announce_interface '' is not an interface name" },
+		{ "dsr_checkd {\n announce_interface a/b\n}\n", "t.conf:2: announce_interface 'a/b'" },
+		{ "dsr_checkd {\n announce_interface \"a b\"\n}\n", "t.conf:2: announce_interface 'a b'" },
+		{ "dsr_checkd {\n announce_interface \"a\tb\"\n}\n", "t.conf:2: announce_interface" },
+		{ "dsr_checkd {\n announce_interface .\n}\n", "t.conf:2: announce_interface '.'" },
+		{ "dsr_checkd {\n announce_interface ..\n}\n", "t.conf:2: announce_interface '..'" },
+		{ "dsr_checkd {\n announce_interface dsrvip%d\n}\n", "t.conf:2: announce_interface 'dsrvip%d'" },
+		{ "dsr_checkd {\n announce_interface eth0:1\n}\n", "t.conf:2: announce_interface 'eth0:1'" },
+		{ "dsr_checkd {\n announce_interface\n}\n", "t.conf:2: announce_interface wants one value" },
+		{ "dsr_checkd {\n announce_min_healthy 0\n}\n", "t.conf:2: announce_min_healthy '0' is not 1-1000" },
+		{ "dsr_checkd {\n announce_min_healthy 1001\n}\n", "t.conf:2: announce_min_healthy '1001' is not 1-1000" },
+		{ "dsr_checkd {\n announce_min_healthy two\n}\n", "t.conf:2: announce_min_healthy 'two'" },
+		{ "dsr_checkd {\n announce_bird_socket bird.ctl\n}\n",
+		  "t.conf:2: announce_bird_socket 'bird.ctl' is not an absolute path of at most 107 characters, or off" },
+		{ "dsr_checkd {\n announce_bird_socket /run/bird/xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx"
+		  "xxxxxxxxxxxxxxxxxxxxxxxxxxxxx\n}\n", "t.conf:2: announce_bird_socket" },
+		{ "dsr_checkd {\n announce_bird_protocol 1abc\n}\n", "t.conf:2: announce_bird_protocol '1abc' is not a BIRD "
+		  "protocol name" },
+		{ "dsr_checkd {\n announce_bird_protocol \"a\\\"b\"\n}\n", "t.conf:2: announce_bird_protocol" },
+		{ "dsr_checkd {\n announce_bird_protocol dsrkit*\n}\n", "t.conf:2: announce_bird_protocol 'dsrkit*'" },
+		{ "dsr_checkd {\n announce_bird_protocol \"\"\n}\n", "t.conf:2: announce_bird_protocol ''" },
+		{ "dsr_checkd {\n announce_frobnicate 1\n}\n", "t.conf:2: unknown dsr_checkd setting 'announce_frobnicate'" },
 		{ "dsr_checkd {\n interval\n}\n", "t.conf:2: interval wants one value" },
 		{ "dsr_checkd {\n interval 1 2\n}\n", "t.conf:2: interval wants one value" },
 		{ "dsr_checkd x {\n}\n", "t.conf:1: dsr_checkd wants a { } block" },
@@ -278,6 +303,67 @@ static void hostile_table(void **state)
 		if (r == 0 || !strstr(err, cases[i].want))
 			fail_msg("case %zu: got %d '%s', wanted an error with '%s'", i, r, err, cases[i].want);
 		checkd_conf_free(&c);
+	}
+}
+
+/* The announce_* keys: defaults, good values and their exact limits. */
+static void announce_settings(void **state)
+{
+	static const struct {
+		const char *lines;
+		const char *iface, *sock, *proto;
+		uint32_t min;
+	} cases[] = {
+		{ "", "", "/run/bird/bird.ctl", "dsrkit_vips", 1 },
+		{ " announce_interface dsrvip0\n", "dsrvip0", "/run/bird/bird.ctl", "dsrkit_vips", 1 },
+		{ " announce_interface dsrvip01234567\n announce_min_healthy 1000\n", "dsrvip01234567", "/run/bird/bird.ctl",
+		  "dsrkit_vips", 1000 },
+		{ " announce_interface a\n announce_min_healthy 2\n announce_bird_socket off\n"
+		  " announce_bird_protocol _x9\n", "a", "off", "_x9", 2 },
+		{ " announce_interface v\n announce_bird_socket /tmp/bird-dir1.ctl\n announce_bird_protocol Vips_2\n",
+		  "v", "/tmp/bird-dir1.ctl", "Vips_2", 1 },
+	};
+	char text[600], sock[CHECKD_ANNOUNCE_SOCKET_MAX + 1], proto[CHECKD_ANNOUNCE_PROTO_MAX + 1];
+	struct checkd_conf c;
+	char err[300];
+	size_t i;
+	int n;
+	(void)state;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		n = snprintf(text, sizeof(text), "dsr_checkd {\n%s}\n", cases[i].lines);
+		checkd_conf_init(&c);
+		if (checkd_conf_parse(&c, "t.conf", text, (size_t)n, KACONF_NO_INCLUDE, err, sizeof(err)) < 0)
+			fail_msg("case %zu refused: %s", i, err);
+		assert_string_equal(c.announce_iface, cases[i].iface);
+		assert_string_equal(c.announce_bird_socket, cases[i].sock);
+		assert_string_equal(c.announce_bird_protocol, cases[i].proto);
+		assert_int_equal(c.announce_min_healthy, cases[i].min);
+		checkd_conf_free(&c);
+	}
+	/* a socket path of 107 characters fits sun_path, 108 does not; a
+	 * protocol name of 63 characters passes, 64 does not */
+	sock[0] = '/';
+	memset(sock + 1, 's', sizeof(sock) - 2);
+	memset(proto, 'p', sizeof(proto) - 1);
+	for (i = 0; i < 2; i++) {
+		sock[CHECKD_ANNOUNCE_SOCKET_MAX - 1 + i] = '\0';
+		proto[CHECKD_ANNOUNCE_PROTO_MAX - 1 + i] = '\0';
+		n = snprintf(text, sizeof(text), "dsr_checkd {\n announce_bird_socket %s\n announce_bird_protocol %s\n}\n",
+			     sock, i ? "p" : proto);
+		checkd_conf_init(&c);
+		assert_int_equal(checkd_conf_parse(&c, "t.conf", text, (size_t)n, KACONF_NO_INCLUDE, err, sizeof(err)),
+				 i ? -EINVAL : 0);
+		if (i)
+			assert_non_null(strstr(err, "t.conf:2: announce_bird_socket"));
+		checkd_conf_free(&c);
+		n = snprintf(text, sizeof(text), "dsr_checkd {\n announce_bird_protocol %s\n}\n", proto);
+		checkd_conf_init(&c);
+		assert_int_equal(checkd_conf_parse(&c, "t.conf", text, (size_t)n, KACONF_NO_INCLUDE, err, sizeof(err)),
+				 i ? -EINVAL : 0);
+		checkd_conf_free(&c);
+		proto[CHECKD_ANNOUNCE_PROTO_MAX - 1 + i] = 'p';
+		sock[CHECKD_ANNOUNCE_SOCKET_MAX - 1 + i] = 's';
 	}
 }
 
@@ -443,6 +529,7 @@ int main(void)
 		cmocka_unit_test(keepalived_with_includes),
 		cmocka_unit_test(own_file_settings),
 		cmocka_unit_test(hostile_table),
+		cmocka_unit_test(announce_settings),
 		cmocka_unit_test(hostile_limits),
 		cmocka_unit_test(proto_round_trip),
 		cmocka_unit_test(proto_hostile),

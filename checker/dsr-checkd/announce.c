@@ -1,0 +1,976 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* announce.c - health-driven VIP announcement; see announce.h.
+ *
+ * Three parts: the rule (pure, over the real-server table), BIRD's control
+ * socket (a pure reply parser and a non-blocking client on the loop), and
+ * the kernel (the TUN device and its addresses, over a raw rtnetlink
+ * socket: a few requests, each answered by the local kernel at once, so
+ * they are made from the loop's thread as ipvs.c does). */
+#include "checker/dsr-checkd/announce.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_tun.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
+#include <net/if.h>
+#include <netinet/in.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include "agent-proto/facts-t.h"
+#include "agent-proto/jsonw.h"
+#include "bounded/textesc.h"
+#include "checker/dsr-checkd/rs.h"
+
+/* ---- BIRD's reply ---- */
+
+static const struct {
+	const char *name;
+} bird_states[ANNOUNCE_BIRD_COUNT] = {
+	[ANNOUNCE_BIRD_UNKNOWN] = { "unknown" },
+	[ANNOUNCE_BIRD_OFF] = { "off" },
+	[ANNOUNCE_BIRD_UP] = { "up" },
+	[ANNOUNCE_BIRD_NOT_RUNNING] = { "not_running" },
+	[ANNOUNCE_BIRD_NO_PROTOCOL] = { "no_protocol" },
+	[ANNOUNCE_BIRD_PROTOCOL_DOWN] = { "protocol_down" },
+	[ANNOUNCE_BIRD_NO_ANSWER] = { "no_answer" },
+	[ANNOUNCE_BIRD_BAD_REPLY] = { "bad_reply" },
+};
+
+const char *announce_bird_state_name(enum announce_bird_state s)
+{
+	return (unsigned)s < ANNOUNCE_BIRD_COUNT ? bird_states[s].name : "unknown";
+}
+
+__attribute__((format(printf, 2, 3)))
+static int bad(struct announce_bird_reply *r, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof(r->why), fmt, ap);
+	va_end(ap);
+	r->state = ANNOUNCE_BIRD_BAD_REPLY;
+	r->word[0] = '\0';
+	return -EBADMSG;
+}
+
+/* The first bytes of a line from BIRD, made safe for a log line. */
+static const char *quote(const char *l, size_t n, char *out, size_t cap)
+{
+	return text_escape_n(l, n < 60 ? n : 60, out, cap);
+}
+
+/* "NNNN-" or "NNNN " at the start of the n bytes at l.  0 or -1. */
+static int line_code(const char *l, size_t n, unsigned *code, int *last)
+{
+	size_t i;
+
+	if (n < 5)
+		return -1;
+	*code = 0;
+	for (i = 0; i < 4; i++) {
+		if (l[i] < '0' || l[i] > '9')
+			return -1;
+		*code = *code * 10 + (unsigned)(l[i] - '0');
+	}
+	if (l[4] != '-' && l[4] != ' ')
+		return -1;
+	*last = l[4] == ' ';
+	return 0;
+}
+
+/* The word number i (from 0) of the n bytes at t, words between blanks. */
+static int word_at(const char *t, size_t n, unsigned i, const char **w, size_t *wl)
+{
+	size_t p = 0, s;
+
+	for (;;) {
+		while (p < n && (t[p] == ' ' || t[p] == '\t'))
+			p++;
+		if (p == n)
+			return -1;
+		s = p;
+		while (p < n && t[p] != ' ' && t[p] != '\t')
+			p++;
+		if (i-- == 0) {
+			*w = t + s;
+			*wl = p - s;
+			return 0;
+		}
+	}
+}
+
+int announce_bird_parse(const char *data, size_t len, const char *protocol, struct announce_bird_reply *r)
+{
+	size_t pos = 0, plen = strlen(protocol), lim = len < ANNOUNCE_BIRD_REPLY_MAX ? len : ANNOUNCE_BIRD_REPLY_MAX;
+	unsigned code, prev = 0, line = 0;
+	int have_prev = 0, greeted = 0, found = 0, last;
+	char q[TEXT_ESC_SIZE(60)];
+
+	memset(r, 0, sizeof(*r));
+	r->state = ANNOUNCE_BIRD_UNKNOWN;
+	while (pos < lim) {
+		const char *l = data + pos, *nl = memchr(l, '\n', lim - pos), *text;
+		size_t n = nl ? (size_t)(nl - l) : lim - pos, tn;
+
+		if (n > ANNOUNCE_BIRD_LINE_MAX)
+			return bad(r, "line %u is longer than %d bytes", line + 1, ANNOUNCE_BIRD_LINE_MAX);
+		if (!nl)
+			break;
+		pos += n + 1;
+		line++;
+		if (memchr(l, '\0', n))
+			return bad(r, "line %u holds a NUL byte", line);
+		if (!greeted) {
+			if (line_code(l, n, &code, &last) < 0 || code != 1 || !last)
+				return bad(r, "no greeting ('0001 BIRD ... ready.'): '%s'", quote(l, n, q, sizeof(q)));
+			greeted = 1;
+			continue;
+		}
+		if (n && l[0] == '+')
+			continue;  /* an asynchronous message (a log line pushed to the CLI) */
+		if (n && l[0] == ' ') {
+			if (!have_prev)
+				return bad(r, "line %u continues no code: '%s'", line, quote(l, n, q, sizeof(q)));
+			code = prev;
+			last = 0;
+			text = l + 1;
+			tn = n - 1;
+		} else if (line_code(l, n, &code, &last) < 0) {
+			return bad(r, "line %u has no code ('NNNN-' or 'NNNN '): '%s'", line, quote(l, n, q, sizeof(q)));
+		} else {
+			text = l + 5;
+			tn = n - 5;
+		}
+		prev = code;
+		have_prev = 1;
+		if (code == 1002 && !found) {
+			/* Name Proto Table State Since Info: the state is the 4th word
+			 * (Since may hold a space, it comes after) */
+			const char *w;
+			size_t wl;
+
+			if (word_at(text, tn, 0, &w, &wl) == 0 && wl == plen && !memcmp(w, protocol, plen)) {
+				if (word_at(text, tn, 3, &w, &wl) < 0)
+					return bad(r, "line %u: protocol %s without a state column: '%s'", line, protocol,
+						   quote(l, n, q, sizeof(q)));
+				if (wl >= sizeof(r->word))
+					return bad(r, "line %u: a state word of %zu bytes", line, wl);
+				memcpy(r->word, w, wl);
+				r->word[wl] = '\0';
+				found = 1;
+			}
+		}
+		if (!last)
+			continue;
+		/* the end: 0xxx done, 8xxx run-time error, 9xxx syntax error */
+		if (code == 8003) {
+			r->state = ANNOUNCE_BIRD_NO_PROTOCOL;  /* "No protocols match" */
+			r->word[0] = '\0';
+			return 1;
+		}
+		if (code >= 8000)
+			return bad(r, "BIRD refused the command: '%s'", quote(l, n, q, sizeof(q)));
+		if (!found)
+			r->state = ANNOUNCE_BIRD_NO_PROTOCOL;
+		else
+			r->state = strcmp(r->word, "up") ? ANNOUNCE_BIRD_PROTOCOL_DOWN : ANNOUNCE_BIRD_UP;
+		return 1;
+	}
+	if (len >= ANNOUNCE_BIRD_REPLY_MAX)
+		return bad(r, "no complete reply in %d bytes", ANNOUNCE_BIRD_REPLY_MAX);
+	return 0;
+}
+
+/* ---- the rule ---- */
+
+int checkd_announce_counts(const struct checkd_rs *rs, const struct checkd_target *t)
+{
+	return rs && t && t->sm.state == CHECK_STATE_UP && rs->admin != ADMIN_STATE_DRAIN &&
+	       rs->admin != ADMIN_STATE_MAINT && !t->failsafe_held;
+}
+
+/* "192.0.2.100:80", "[2001:db8::1]:443", "192.0.2.100:53/udp". */
+static void svc_name(const struct checkd_conf_svc *c, char *out, size_t len)
+{
+	const char *proto = c->protocol == IPPROTO_UDP ? "/udp" : c->protocol == IPPROTO_SCTP ? "/sctp" : "";
+	char a[IPADDR_STRLEN];
+
+	if (c->vip.family == IP_FAMILY_V6)
+		snprintf(out, len, "[%s]:%u%s", ipaddr_format(&c->vip, a), c->port, proto);
+	else
+		snprintf(out, len, "%s:%u%s", ipaddr_format(&c->vip, a), c->port, proto);
+}
+
+void checkd_announce_judge(const struct checkd *d, const size_t *svc, size_t n_svc, uint32_t min_healthy,
+			   struct checkd_announce_verdict *v)
+{
+	const struct checkd_conf_svc *weakest = NULL;
+	char name[IPADDR_STRLEN + 16];
+	size_t i, j;
+
+	memset(v, 0, sizeof(*v));
+	v->announce = n_svc > 0;
+	for (i = 0; i < n_svc; i++) {
+		const struct checkd_conf_svc *c = &d->conf.svc[svc[i]];
+		unsigned h = 0;
+
+		for (j = 0; j < c->n_rs; j++) {
+			uint16_t port = c->rs[j].port ? c->rs[j].port : c->port;
+			struct checkd_rs *rs = NULL;
+			const struct checkd_target *t = checkd_target_of(d, &c->rs[j], &c->vip, port, &rs);
+
+			h += (unsigned)checkd_announce_counts(rs, t);
+		}
+		if (!weakest || h < v->healthy) {
+			weakest = c;
+			v->healthy = h;
+			v->total = (unsigned)c->n_rs;
+		}
+		if (h < min_healthy)
+			v->announce = 0;
+	}
+	if (!weakest) {
+		snprintf(v->reason, sizeof(v->reason), "no service");
+		return;
+	}
+	svc_name(weakest, name, sizeof(name));
+	snprintf(v->reason, sizeof(v->reason), "%s: %u healthy of %u, needs %u", name, v->healthy, v->total,
+		 min_healthy);
+}
+
+/* ---- the kernel: the TUN device and its addresses ---- */
+
+/* One request on a fresh NETLINK_ROUTE socket and its acknowledgement:
+ * 0 or the kernel's own negative errno.  A receive timeout bounds the wait. */
+static int rtnl_request(struct nlmsghdr *h)
+{
+	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct timeval tv = { .tv_sec = 1 };
+	char ans[4096] __attribute__((aligned(NLMSG_ALIGNTO)));
+	int fd, r = -ETIMEDOUT, tries;
+
+	fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+	if (fd < 0)
+		return -errno;
+	(void)setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	h->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
+	h->nlmsg_seq = 1;
+	if (sendto(fd, h, h->nlmsg_len, 0, (struct sockaddr *)&sa, sizeof(sa)) != (ssize_t)h->nlmsg_len) {
+		r = -errno;
+		goto out;
+	}
+	/* a socket of its own joins no group: the acknowledgement is all that comes */
+	for (tries = 0; tries < 4; tries++) {
+		struct sockaddr_nl from;
+		socklen_t fl = sizeof(from);
+		ssize_t n = recvfrom(fd, ans, sizeof(ans), 0, (struct sockaddr *)&from, &fl);
+		struct nlmsghdr *a;
+
+		if (n < 0) {
+			r = errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
+			goto out;
+		}
+		if (from.nl_pid != 0)
+			continue;  /* not the kernel */
+		for (a = (struct nlmsghdr *)(void *)ans; NLMSG_OK(a, (size_t)n); a = NLMSG_NEXT(a, n)) {
+			const struct nlmsgerr *e = NLMSG_DATA(a);
+
+			if (a->nlmsg_seq != h->nlmsg_seq || a->nlmsg_type != NLMSG_ERROR)
+				continue;
+			r = a->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) ? -EBADMSG : e->error;
+			goto out;
+		}
+	}
+out:
+	close(fd);
+	return r;
+}
+
+static void rta_put(struct nlmsghdr *h, unsigned short type, const void *data, size_t len)
+{
+	struct rtattr *rta = (struct rtattr *)(void *)((char *)h + NLMSG_ALIGN(h->nlmsg_len));
+
+	rta->rta_type = type;
+	rta->rta_len = (unsigned short)RTA_LENGTH(len);
+	memcpy(RTA_DATA(rta), data, len);
+	h->nlmsg_len = NLMSG_ALIGN(h->nlmsg_len) + RTA_ALIGN(rta->rta_len);
+}
+
+static int kernel_addr(int ifindex, const struct ip_addr *a, int add)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifaddrmsg m;
+		char attrs[3 * RTA_SPACE(16)];
+	} req;
+	uint32_t flags = a->family == IP_FAMILY_V6 ? IFA_F_NODAD : 0;
+	int r;
+
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.m));
+	req.h.nlmsg_type = add ? RTM_NEWADDR : RTM_DELADDR;
+	req.h.nlmsg_flags = add ? NLM_F_CREATE | NLM_F_REPLACE : 0;
+	req.m.ifa_family = a->family == IP_FAMILY_V6 ? AF_INET6 : AF_INET;
+	req.m.ifa_prefixlen = (unsigned char)ipaddr_host_prefix(a);
+	req.m.ifa_flags = (unsigned char)flags;
+	req.m.ifa_scope = RT_SCOPE_UNIVERSE;
+	req.m.ifa_index = (unsigned)ifindex;
+	if (a->family == IP_FAMILY_V4)
+		rta_put(&req.h, IFA_LOCAL, a->b, 4);
+	rta_put(&req.h, IFA_ADDRESS, a->b, ipaddr_len(a));
+	if (flags)
+		rta_put(&req.h, IFA_FLAGS, &flags, sizeof(flags));
+	r = rtnl_request(&req.h);
+	/* taking off what is not there (or on a device gone) is done */
+	if (!add && (r == -EADDRNOTAVAIL || r == -ENODEV))
+		r = 0;
+	return r;
+}
+
+static int kernel_link_up(int ifindex)
+{
+	struct {
+		struct nlmsghdr h;
+		struct ifinfomsg m;
+	} req;
+
+	memset(&req, 0, sizeof(req));
+	req.h.nlmsg_len = NLMSG_LENGTH(sizeof(req.m));
+	req.h.nlmsg_type = RTM_NEWLINK;
+	req.m.ifi_family = AF_UNSPEC;
+	req.m.ifi_index = ifindex;
+	req.m.ifi_flags = IFF_UP;
+	req.m.ifi_change = IFF_UP;
+	return rtnl_request(&req.h);
+}
+
+static int kernel_dev_open(const char *name, int *ifindex, char *err, size_t errlen)
+{
+	struct ifreq ifr;
+	unsigned idx;
+	int fd, r;
+
+	fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC);
+	if (fd < 0) {
+		r = -errno;
+		snprintf(err, errlen, "interface %s: /dev/net/tun: %s%s", name, strerror(-r),
+			 r == -ENOENT || r == -ENODEV ? " (no tun module?)"
+			 : r == -EACCES || r == -EPERM ? " (CAP_NET_ADMIN needed)" : "");
+		return r;
+	}
+	/* never TUNSETPERSIST: the device lives as long as this descriptor.
+	 * IFF_TUN_EXCL: a device of that name that exists already (a
+	 * persistent tun, a dummy, another checker's) is refused, not joined */
+	memset(&ifr, 0, sizeof(ifr));
+	ifr.ifr_flags = (short)(IFF_TUN | IFF_NO_PI | IFF_TUN_EXCL);  /* 0x8000: the sign bit of the short */
+	memcpy(ifr.ifr_name, name, strnlen(name, IFNAMSIZ - 1));
+	if (ioctl(fd, TUNSETIFF, &ifr) < 0) {
+		r = -errno;
+		if (r == -EBUSY || r == -EEXIST)
+			snprintf(err, errlen, "interface %s exists already and is not this dsr-checkd's own (a persistent "
+				 "tun, a dummy, another dsr-checkd?): remove it or set another announce_interface", name);
+		else
+			snprintf(err, errlen, "interface %s: creating the TUN device: %s%s", name, strerror(-r),
+				 r == -EPERM ? " (CAP_NET_ADMIN needed)" : "");
+		close(fd);
+		return r;
+	}
+	idx = if_nametoindex(name);
+	if (!idx) {
+		r = -errno;
+		snprintf(err, errlen, "interface %s: created, then not found: %s", name, strerror(-r));
+		close(fd);
+		return r;
+	}
+	r = kernel_link_up((int)idx);
+	if (r < 0) {
+		snprintf(err, errlen, "interface %s: bringing it up: %s", name, strerror(-r));
+		close(fd);
+		return r;
+	}
+	*ifindex = (int)idx;
+	return fd;
+}
+
+static void kernel_dev_close(int fd)
+{
+	close(fd);
+}
+
+static unsigned kernel_dev_index(const char *name)
+{
+	return if_nametoindex(name);
+}
+
+const struct checkd_announce_ops checkd_announce_kernel_ops = {
+	.dev_open = kernel_dev_open,
+	.dev_close = kernel_dev_close,
+	.dev_index = kernel_dev_index,
+	.addr = kernel_addr,
+};
+
+/* ---- the state ---- */
+
+struct announce_vip {
+	struct ip_addr vip;
+	size_t first, n;          /* its services: order[first .. first + n) */
+	int installed;            /* the address is on the device */
+	int err;                  /* the last failed address change (0: none), logged once */
+	struct checkd_announce_verdict v;
+};
+
+struct checkd_announce {
+	struct checkd *d;
+	const struct checkd_announce_ops *ops;
+	char iface[CHECKD_ANNOUNCE_IFACE_MAX];
+	int fd, ifindex;          /* the TUN device (-1: none) */
+	char dev_error[ANNOUNCE_ERROR_MAX];  /* why there is none ("": no error) */
+	struct announce_vip *vips;  /* sorted by address */
+	size_t n_vips, n_fwmark;
+	size_t *order;            /* indices of d->conf.svc, grouped by VIP */
+	struct loop_timer eval_timer, tick_timer, bird_deadline;
+	/* BIRD's control socket */
+	char bird_socket[CHECKD_ANNOUNCE_SOCKET_MAX], bird_proto[CHECKD_ANNOUNCE_PROTO_MAX];
+	int bird_fd;
+	struct loop_io bird_io;
+	struct buf bird_rx;
+	enum announce_bird_state bird_state;
+	char bird_word[ANNOUNCE_BIRD_WORD_MAX];
+	char bird_error[ANNOUNCE_ERROR_MAX];  /* the state in words, "" when up or off */
+};
+
+#define OF(ptr, member) ((struct checkd_announce *)(void *)((char *)(ptr) - offsetof(struct checkd_announce, member)))
+
+static int bird_off(const struct checkd_announce *a)
+{
+	return !strcmp(a->bird_socket, "off");
+}
+
+/* ---- BIRD's control socket, on the loop ---- */
+
+static void bird_close(struct checkd_announce *a)
+{
+	if (a->bird_fd >= 0) {
+		loop_io_remove(&a->d->loop, &a->bird_io);
+		close(a->bird_fd);
+		a->bird_fd = -1;
+	}
+	loop_timer_cancel(&a->d->loop, &a->bird_deadline);
+	buf_free(&a->bird_rx);
+}
+
+/* The probe's end: the new state, logged once when it changed. */
+__attribute__((format(printf, 4, 5)))
+static void bird_done(struct checkd_announce *a, enum announce_bird_state st, const char *word, const char *fmt, ...)
+{
+	int changed = st != a->bird_state || (st == ANNOUNCE_BIRD_PROTOCOL_DOWN && strcmp(word, a->bird_word));
+	va_list ap;
+
+	bird_close(a);
+	a->bird_state = st;
+	snprintf(a->bird_word, sizeof(a->bird_word), "%s", word);
+	va_start(ap, fmt);
+	vsnprintf(a->bird_error, sizeof(a->bird_error), fmt, ap);
+	va_end(ap);
+	if (!changed)
+		return;
+	if (st == ANNOUNCE_BIRD_UP)
+		fprintf(stderr, "dsr-checkd: announce: BIRD protocol %s is up: it exports the VIPs on %s\n", a->bird_proto,
+			a->iface);
+	else
+		fprintf(stderr, "dsr-checkd: announce: %s: VIPs on %s reach no router\n", a->bird_error, a->iface);
+}
+
+static void bird_io_cb(struct loop_io *io, uint32_t events)
+{
+	struct checkd_announce *a = OF(io, bird_io);
+	struct announce_bird_reply rep;
+	char tmp[4096];
+	int eof = 0, r;
+
+	(void)events;
+	if (a->bird_fd < 0)
+		return;
+	while (a->bird_rx.len < a->bird_rx.max) {
+		size_t room = a->bird_rx.max - a->bird_rx.len;
+		ssize_t n = read(a->bird_fd, tmp, room < sizeof(tmp) ? room : sizeof(tmp));
+
+		if (n > 0) {
+			if (buf_append(&a->bird_rx, tmp, (size_t)n) < 0) {
+				bird_done(a, ANNOUNCE_BIRD_BAD_REPLY, "", "BIRD's reply on %s: out of memory", a->bird_socket);
+				return;
+			}
+			continue;
+		}
+		if (n == 0) {
+			eof = 1;
+			break;
+		}
+		if (errno == EINTR)
+			continue;
+		if (errno == EAGAIN || errno == EWOULDBLOCK)
+			break;
+		bird_done(a, ANNOUNCE_BIRD_NO_ANSWER, "", "BIRD's control socket %s: reading: %s", a->bird_socket,
+			  strerror(errno));
+		return;
+	}
+	r = announce_bird_parse(a->bird_rx.data, a->bird_rx.len, a->bird_proto, &rep);
+	if (r < 0) {
+		bird_done(a, ANNOUNCE_BIRD_BAD_REPLY, "", "BIRD's reply on %s is not understood: %s", a->bird_socket,
+			  rep.why);
+	} else if (r > 0) {
+		if (rep.state == ANNOUNCE_BIRD_UP)
+			bird_done(a, rep.state, rep.word, "%s", "");
+		else if (rep.state == ANNOUNCE_BIRD_PROTOCOL_DOWN)
+			bird_done(a, rep.state, rep.word, "BIRD protocol %s is %s, not up", a->bird_proto, rep.word);
+		else
+			bird_done(a, rep.state, "", "BIRD has no protocol %s (a direct protocol on interface \"%s\" of "
+				  "that name: see dsr-checkd.conf(5))", a->bird_proto, a->iface);
+	} else if (eof) {
+		bird_done(a, ANNOUNCE_BIRD_BAD_REPLY, "", "BIRD closed its control socket %s after %zu bytes, before "
+			  "the end of its reply", a->bird_socket, a->bird_rx.len);
+	}
+}
+
+static void bird_deadline_cb(struct loop_timer *t)
+{
+	struct checkd_announce *a = OF(t, bird_deadline);
+
+	bird_done(a, ANNOUNCE_BIRD_NO_ANSWER, "", "BIRD did not answer on %s within %d s", a->bird_socket,
+		  ANNOUNCE_BIRD_TIMEOUT_MS / 1000);
+}
+
+static void bird_start(struct checkd_announce *a)
+{
+	struct sockaddr_un sa;
+	char cmd[CHECKD_ANNOUNCE_PROTO_MAX + 24];
+	int fd, n, e;
+
+	if (a->bird_fd >= 0 || bird_off(a))
+		return;
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0) {
+		bird_done(a, ANNOUNCE_BIRD_NO_ANSWER, "", "BIRD's control socket %s: socket: %s", a->bird_socket,
+			  strerror(errno));
+		return;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	memcpy(sa.sun_path, a->bird_socket, strnlen(a->bird_socket, sizeof(sa.sun_path) - 1));
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
+		e = errno;
+		close(fd);
+		if (e == EAGAIN || e == EINPROGRESS)
+			bird_done(a, ANNOUNCE_BIRD_NO_ANSWER, "", "BIRD accepts no connection on %s (its backlog is full)",
+				  a->bird_socket);
+		else if (e == EACCES || e == EPERM)
+			bird_done(a, ANNOUNCE_BIRD_NOT_RUNNING, "", "BIRD cannot be asked (connect %s: %s: dsr-checkd's "
+				  "user needs read and write on the socket, Debian: group bird)", a->bird_socket, strerror(e));
+		else
+			bird_done(a, ANNOUNCE_BIRD_NOT_RUNNING, "", "BIRD is not running (connect %s: %s)", a->bird_socket,
+				  strerror(e));
+		return;
+	}
+	/* the quoted form is a pattern: an unknown name answers 8003 "No
+	 * protocols match" where a bare one is a syntax error; the name
+	 * holds no pattern character (conf.c) */
+	n = snprintf(cmd, sizeof(cmd), "show protocols \"%s\"\n", a->bird_proto);
+	if (send(fd, cmd, (size_t)n, MSG_NOSIGNAL) != n) {
+		e = errno;
+		close(fd);
+		bird_done(a, ANNOUNCE_BIRD_NO_ANSWER, "", "BIRD's control socket %s: sending the command: %s",
+			  a->bird_socket, strerror(e));
+		return;
+	}
+	a->bird_fd = fd;
+	buf_init(&a->bird_rx, ANNOUNCE_BIRD_REPLY_MAX);
+	loop_io_init(&a->bird_io, fd, bird_io_cb);
+	if (loop_io_want(&a->d->loop, &a->bird_io, EPOLLIN) < 0 ||
+	    loop_timer_set(&a->d->loop, &a->bird_deadline, loop_clock_ms() + ANNOUNCE_BIRD_TIMEOUT_MS) < 0)
+		bird_done(a, ANNOUNCE_BIRD_NO_ANSWER, "", "BIRD's control socket %s: out of memory", a->bird_socket);
+}
+
+/* ---- the device ---- */
+
+static void dev_close(struct checkd_announce *a, const char *why)
+{
+	size_t i, n = 0;
+
+	if (a->fd < 0)
+		return;
+	a->ops->dev_close(a->fd);
+	a->fd = -1;
+	a->ifindex = 0;
+	for (i = 0; i < a->n_vips; i++) {
+		n += a->vips[i].installed != 0;
+		a->vips[i].installed = 0;
+		a->vips[i].err = 0;
+	}
+	fprintf(stderr, "dsr-checkd: announce: interface %s removed (%s): %zu VIP%s withdrawn\n", a->iface, why, n,
+		n == 1 ? "" : "s");
+}
+
+static void dev_open(struct checkd_announce *a)
+{
+	char err[ANNOUNCE_ERROR_MAX];
+	int fd, idx = 0;
+
+	if (a->fd >= 0)
+		return;
+	err[0] = '\0';
+	fd = a->ops->dev_open(a->iface, &idx, err, sizeof(err));
+	if (fd < 0) {
+		if (strcmp(err, a->dev_error))
+			fprintf(stderr, "dsr-checkd: announce: %s: no VIP is announced (tried again every %d s)\n", err,
+				ANNOUNCE_BIRD_PERIOD_MS / 1000);
+		snprintf(a->dev_error, sizeof(a->dev_error), "%s", err[0] ? err : "cannot create the interface");
+		return;
+	}
+	a->fd = fd;
+	a->ifindex = idx;
+	a->dev_error[0] = '\0';
+	fprintf(stderr, "dsr-checkd: announce: interface %s created (a TUN device the kernel removes when dsr-checkd "
+		"exits, withdrawing its VIPs)\n", a->iface);
+}
+
+/* ---- judging and applying ---- */
+
+void checkd_announce_evaluate(struct checkd *d)
+{
+	struct checkd_announce *a = d->announce;
+	char vip[IPADDR_STRLEN];
+	size_t i;
+	int r;
+
+	if (!a)
+		return;
+	loop_timer_cancel(&d->loop, &a->eval_timer);
+	for (i = 0; i < a->n_vips; i++) {
+		struct announce_vip *v = &a->vips[i];
+
+		checkd_announce_judge(d, a->order + v->first, v->n, d->conf.announce_min_healthy, &v->v);
+		if (a->fd < 0 || v->v.announce == v->installed) {
+			v->err = 0;
+			continue;
+		}
+		r = a->ops->addr(a->ifindex, &v->vip, v->v.announce);
+		ipaddr_format(&v->vip, vip);
+		if (r == 0) {
+			v->installed = v->v.announce;
+			v->err = 0;
+			fprintf(stderr, "dsr-checkd: announce %s: %s (%s)\n", vip, v->installed ? "announced" : "withdrawn",
+				v->v.reason);
+		} else if (r != v->err) {
+			v->err = r;
+			fprintf(stderr, "dsr-checkd: announce %s: %s interface %s: %s (%s; tried again every %d s)\n", vip,
+				v->v.announce ? "adding it to" : "removing it from", a->iface, strerror(-r), v->v.reason,
+				ANNOUNCE_BIRD_PERIOD_MS / 1000);
+		}
+	}
+}
+
+static void eval_timer_cb(struct loop_timer *t)
+{
+	checkd_announce_evaluate(OF(t, eval_timer)->d);
+}
+
+void checkd_announce_mark_dirty(struct checkd *d)
+{
+	struct checkd_announce *a = d->announce;
+
+	if (!a || loop_timer_armed(&a->eval_timer))
+		return;
+	if (loop_timer_set(&d->loop, &a->eval_timer, loop_clock_ms()) < 0)
+		checkd_announce_evaluate(d);
+}
+
+/* Every period: the device is still ours (or made again), failed address
+ * changes are retried, BIRD is asked. */
+static void tick_cb(struct loop_timer *t)
+{
+	struct checkd_announce *a = OF(t, tick_timer);
+
+	if (a->fd >= 0 && a->ops->dev_index(a->iface) != (unsigned)a->ifindex)
+		dev_close(a, "it vanished or was renamed; creating it again");
+	dev_open(a);
+	checkd_announce_evaluate(a->d);
+	bird_start(a);
+	if (loop_timer_set(&a->d->loop, t, loop_clock_ms() + ANNOUNCE_BIRD_PERIOD_MS) < 0)
+		fprintf(stderr, "dsr-checkd: announce: out of memory for a timer\n");
+}
+
+/* ---- configuration ---- */
+
+static int vip_cmp(const struct ip_addr *x, const struct ip_addr *y)
+{
+	if (x->family != y->family)
+		return x->family < y->family ? -1 : 1;
+	return memcmp(x->b, y->b, ipaddr_len(x));
+}
+
+static int svc_cmp(const void *x, const void *y, void *ctx)
+{
+	const struct checkd_conf *c = ctx;
+	size_t i = *(const size_t *)x, j = *(const size_t *)y;
+	int r = vip_cmp(&c->svc[i].vip, &c->svc[j].vip);
+
+	return r ? r : i < j ? -1 : i > j;
+}
+
+/* Group the address services of c by VIP; VIPs that stay keep their
+ * state, VIPs no longer configured are withdrawn.  0 or -ENOMEM (the
+ * previous grouping stays). */
+static int group(struct checkd_announce *a, const struct checkd_conf *c)
+{
+	struct announce_vip *vips;
+	size_t *order, n = 0, nv = 0, i, k, o;
+	char vip[IPADDR_STRLEN];
+
+	order = malloc((c->n_svc ? c->n_svc : 1) * sizeof(*order));
+	vips = calloc(c->n_svc ? c->n_svc : 1, sizeof(*vips));
+	if (!order || !vips) {
+		free(order);
+		free(vips);
+		return -ENOMEM;
+	}
+	a->n_fwmark = 0;
+	for (i = 0; i < c->n_svc; i++) {
+		if (c->svc[i].fwmark)
+			a->n_fwmark++;  /* no VIP to announce */
+		else
+			order[n++] = i;
+	}
+	qsort_r(order, n, sizeof(*order), svc_cmp, (void *)c);
+	for (i = 0; i < n; i = k) {
+		for (k = i + 1; k < n && ipaddr_equal(&c->svc[order[k]].vip, &c->svc[order[i]].vip); k++)
+			;
+		vips[nv].vip = c->svc[order[i]].vip;
+		vips[nv].first = i;
+		vips[nv].n = k - i;
+		nv++;
+	}
+	/* both lists are sorted: one merge */
+	for (o = 0, k = 0; o < a->n_vips; o++) {
+		const struct announce_vip *old = &a->vips[o];
+		int r = 1;
+
+		while (k < nv && (r = vip_cmp(&vips[k].vip, &old->vip)) < 0)
+			k++;
+		if (k < nv && r == 0) {
+			vips[k].installed = old->installed;
+			vips[k].err = old->err;
+			vips[k].v = old->v;
+			continue;
+		}
+		if (!old->installed || a->fd < 0)
+			continue;
+		ipaddr_format(&old->vip, vip);
+		r = a->ops->addr(a->ifindex, &old->vip, 0);
+		if (r < 0)
+			fprintf(stderr, "dsr-checkd: announce %s: removing it from interface %s: %s (it stays until the "
+				"interface is closed)\n", vip, a->iface, strerror(-r));
+		else
+			fprintf(stderr, "dsr-checkd: announce %s: withdrawn (no longer in the configuration)\n", vip);
+	}
+	free(a->vips);
+	free(a->order);
+	a->vips = vips;
+	a->n_vips = nv;
+	a->order = order;
+	return 0;
+}
+
+static void announce_free(struct checkd *d, const char *why)
+{
+	struct checkd_announce *a = d->announce;
+
+	if (!a)
+		return;
+	loop_timer_cancel(&d->loop, &a->eval_timer);
+	loop_timer_cancel(&d->loop, &a->tick_timer);
+	bird_close(a);
+	dev_close(a, why);
+	free(a->vips);
+	free(a->order);
+	free(a);
+	d->announce = NULL;
+}
+
+void checkd_announce_stop(struct checkd *d)
+{
+	announce_free(d, "dsr-checkd stops");
+}
+
+void checkd_announce_sync(struct checkd *d)
+{
+	const struct checkd_conf *c = &d->conf;
+	struct checkd_announce *a = d->announce;
+
+	if (!c->announce_iface[0]) {
+		announce_free(d, "announce_interface is no longer set");
+		return;
+	}
+	if (!a) {
+		a = calloc(1, sizeof(*a));
+		if (!a) {
+			fprintf(stderr, "dsr-checkd: announce: out of memory: no VIP is announced\n");
+			return;
+		}
+		a->d = d;
+		a->ops = d->announce_ops ? d->announce_ops : &checkd_announce_kernel_ops;
+		a->fd = a->bird_fd = -1;
+		loop_timer_init(&a->eval_timer, eval_timer_cb);
+		loop_timer_init(&a->tick_timer, tick_cb);
+		loop_timer_init(&a->bird_deadline, bird_deadline_cb);
+		buf_init(&a->bird_rx, ANNOUNCE_BIRD_REPLY_MAX);
+		d->announce = a;
+	}
+	if (strcmp(a->iface, c->announce_iface)) {
+		char why[CHECKD_ANNOUNCE_IFACE_MAX + 40];
+
+		snprintf(why, sizeof(why), "announce_interface is now %s", c->announce_iface);
+		dev_close(a, why);
+		snprintf(a->iface, sizeof(a->iface), "%s", c->announce_iface);
+		a->dev_error[0] = '\0';
+	}
+	if (strcmp(a->bird_socket, c->announce_bird_socket) || strcmp(a->bird_proto, c->announce_bird_protocol)) {
+		bird_close(a);
+		snprintf(a->bird_socket, sizeof(a->bird_socket), "%s", c->announce_bird_socket);
+		snprintf(a->bird_proto, sizeof(a->bird_proto), "%s", c->announce_bird_protocol);
+		a->bird_state = bird_off(a) ? ANNOUNCE_BIRD_OFF : ANNOUNCE_BIRD_UNKNOWN;
+		a->bird_word[0] = a->bird_error[0] = '\0';
+		if (bird_off(a))
+			fprintf(stderr, "dsr-checkd: announce: BIRD is not checked (announce_bird_socket off)\n");
+	}
+	if (group(a, c) < 0) {
+		/* the old grouping points into the configuration just replaced */
+		dev_close(a, "out of memory");
+		free(a->vips);
+		free(a->order);
+		a->vips = NULL;
+		a->order = NULL;
+		a->n_vips = 0;
+		fprintf(stderr, "dsr-checkd: announce: out of memory: no VIP is announced until the next reload\n");
+		return;
+	}
+	fprintf(stderr, "dsr-checkd: announce: %zu VIP%s on %s, each announced while every service of it has %u or "
+		"more healthy real servers%s%s%s\n", a->n_vips, a->n_vips == 1 ? "" : "s", a->iface, c->announce_min_healthy,
+		a->n_fwmark ? " (fwmark services have no VIP: never announced)" : "",
+		bird_off(a) ? "" : "; BIRD asked on ", bird_off(a) ? "" : a->bird_socket);
+	dev_open(a);
+	checkd_announce_evaluate(d);
+	if (loop_timer_set(&d->loop, &a->tick_timer, loop_clock_ms()) < 0)
+		fprintf(stderr, "dsr-checkd: announce: out of memory for a timer\n");
+}
+
+/* ---- /metrics and /status ---- */
+
+int checkd_announce_metrics_render(const struct checkd *d, struct buf *out)
+{
+	const struct checkd_announce *a = d->announce;
+	char vip[IPADDR_STRLEN];
+	size_t i;
+	int r = 0;
+
+	if (!a)
+		return 0;
+	r |= buf_append_str(out,
+		"# HELP dsrkit_announce_vip 1 when this director announces the VIP (its address is on the announce "
+		"interface, for BIRD to export), 0 when withdrawn.\n"
+		"# TYPE dsrkit_announce_vip gauge\n");
+	for (i = 0; i < a->n_vips; i++)
+		r |= buf_appendf(out, "dsrkit_announce_vip{vip=\"%s\"} %d\n", ipaddr_format(&a->vips[i].vip, vip),
+				 a->vips[i].installed);
+	r |= buf_append_str(out,
+		"# HELP dsrkit_announce_vip_healthy_servers The fewest healthy real servers over the VIP's services "
+		"(announced at announce_min_healthy or more).\n"
+		"# TYPE dsrkit_announce_vip_healthy_servers gauge\n");
+	for (i = 0; i < a->n_vips; i++)
+		r |= buf_appendf(out, "dsrkit_announce_vip_healthy_servers{vip=\"%s\"} %u\n",
+				 ipaddr_format(&a->vips[i].vip, vip), a->vips[i].v.healthy);
+	if (a->bird_state != ANNOUNCE_BIRD_OFF)
+		r |= buf_appendf(out,
+			"# HELP dsrkit_announce_routing_daemon_up 1 when BIRD answers on its control socket and the "
+			"announce protocol is up.\n"
+			"# TYPE dsrkit_announce_routing_daemon_up gauge\n"
+			"dsrkit_announce_routing_daemon_up %d\n", a->bird_state == ANNOUNCE_BIRD_UP);
+	return r < 0 ? -ENOSPC : 0;
+}
+
+static void kv_string_or_null(struct jsonw *w, const char *k, const char *s)
+{
+	jsonw_key(w, k);
+	if (s && s[0])
+		jsonw_string(w, s);
+	else
+		jsonw_null(w);
+}
+
+int checkd_announce_status_append(const struct checkd *d, struct buf *out)
+{
+	const struct checkd_announce *a = d->announce;
+	struct jsonw w;
+	struct buf m;
+	char vip[IPADDR_STRLEN];
+	size_t i, end;
+	int r;
+
+	end = out->len;
+	while (end > 0 && (out->data[end - 1] == '\n' || out->data[end - 1] == ' '))
+		end--;
+	if (end < 2 || out->data[end - 1] != '}')
+		return -EINVAL;
+	buf_init(&m, out->max);
+	jsonw_init(&w, &m);
+	if (!a) {
+		jsonw_null(&w);
+	} else {
+		jsonw_object_begin(&w);
+		jsonw_kv_string(&w, "interface", a->iface);
+		jsonw_kv_int(&w, "min_healthy", d->conf.announce_min_healthy);
+		kv_string_or_null(&w, "error", a->fd < 0 ? a->dev_error : NULL);
+		jsonw_key(&w, "routing_daemon");
+		jsonw_object_begin(&w);
+		jsonw_kv_string(&w, "socket", a->bird_socket);
+		jsonw_kv_string(&w, "protocol", a->bird_proto);
+		jsonw_kv_string(&w, "state", announce_bird_state_name(a->bird_state));
+		kv_string_or_null(&w, "error", a->bird_state == ANNOUNCE_BIRD_UP ? NULL : a->bird_error);
+		jsonw_object_end(&w);
+		jsonw_key(&w, "vips");
+		jsonw_array_begin(&w);
+		for (i = 0; i < a->n_vips; i++) {
+			jsonw_object_begin(&w);
+			jsonw_kv_string(&w, "vip", ipaddr_format(&a->vips[i].vip, vip));
+			jsonw_kv_bool(&w, "announced", a->vips[i].installed);
+			jsonw_kv_int(&w, "healthy", a->vips[i].v.healthy);
+			jsonw_kv_string(&w, "reason", a->vips[i].v.reason);
+			jsonw_object_end(&w);
+		}
+		jsonw_array_end(&w);
+		jsonw_object_end(&w);
+	}
+	r = jsonw_finish(&w);
+	if (r == 0) {
+		/* splice before the document's closing brace, as ha.c does */
+		out->len = end - 1;
+		out->data[out->len] = '\0';
+		r = buf_append_str(out, ",\"announce\":");
+		if (r == 0)
+			r = buf_append(out, m.data, m.len);
+		if (r == 0)
+			r = buf_append_str(out, "}\n");
+	}
+	buf_free(&m);
+	return r;
+}
