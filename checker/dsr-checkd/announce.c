@@ -365,7 +365,8 @@ static int kernel_dev_open(const char *name, int *ifindex, char *err, size_t err
 	if (fd < 0) {
 		r = -errno;
 		snprintf(err, errlen, "interface %s: /dev/net/tun: %s%s", name, strerror(-r),
-			 r == -ENOENT || r == -ENODEV ? " (no tun module?)"
+			 r == -ENOENT || r == -ENODEV ? " (no tun module, or a unit with PrivateDevices=yes: see "
+							"dsr-checkd.conf(5))"
 			 : r == -EACCES || r == -EPERM ? " (CAP_NET_ADMIN needed)" : "");
 		return r;
 	}

@@ -35,23 +35,18 @@
  *       arp_iface eth0         # where to ask (default: the interface holding the first VIP)
  *       arp_allow_mac 00:00:5e:00:01:33  # VRRP virtual MAC or peer (repeatable)
  *       arp_fail_server no     # yes: a real server caught answering for a VIP is down
- *       data_path tcp          # probe each VIP through IPVS to each server: tcp, tls,
- *                              # http, https, or off (default); CAP_NET_ADMIN
- *       data_path_url /health  # path of http/https probes (default /)
- *       data_path_status 200   # the status they expect
- *       data_path_mark_base 0x44530000   # firewall marks of the probe services
- *       data_path_mark_count 4096
- *       data_path_set_sysctls no         # yes: set accept_local=1 where the answer needs it
- *       arp_check 10s          # the ARP-problem detector every 10 s (default off); CAP_NET_RAW
- *       arp_iface eth0         # where to ask (default: the interface holding the first VIP)
- *       arp_allow_mac 00:00:5e:00:01:33  # VRRP virtual MAC or peer (repeatable)
- *       arp_fail_server no     # yes: a real server caught answering for a VIP is down
  *       failsafe_threshold 50% # over this share of a service's servers unreachable at
  *                              # once: keep their weights (all = only when every one; off)
+ *       announce_interface dsrvip0       # announce healthy VIPs (announce.h): a TUN device
+ *                              # holding them, gone with the process; unset: off
+ *       announce_min_healthy 1 # healthy real servers every service of a VIP needs
+ *       announce_bird_socket /run/bird/bird.ctl  # BIRD asked every 5 s; "off"
+ *       announce_bird_protocol dsrkit_vips       # its direct protocol on that device
  *   }
  *   virtual_server 192.0.2.100 80 {      # or: virtual_server fwmark N { }
  *       delay_loop 2           # the interval when dsr_checkd sets none
  *       lb_algo wrr            # lvs_sched
+ *       mh-port                # with lb_algo mh (mh-fallback, sh-port, sh-fallback, flag-1..3)
  *       lb_kind DR             # lvs_method; only DR services are taken
  *       protocol TCP
  *       persistence_timeout 300
