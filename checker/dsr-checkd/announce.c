@@ -276,6 +276,7 @@ static int rtnl_request(struct nlmsghdr *h)
 		socklen_t fl = sizeof(from);
 		ssize_t n = recvfrom(fd, ans, sizeof(ans), 0, (struct sockaddr *)&from, &fl);
 		struct nlmsghdr *a;
+		int len;
 
 		if (n < 0) {
 			r = errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
@@ -283,7 +284,8 @@ static int rtnl_request(struct nlmsghdr *h)
 		}
 		if (from.nl_pid != 0)
 			continue;  /* not the kernel */
-		for (a = (struct nlmsghdr *)(void *)ans; NLMSG_OK(a, (size_t)n); a = NLMSG_NEXT(a, n)) {
+		len = (int)n;  /* signed: NLMSG_NEXT may take it below zero, NLMSG_OK then stops */
+		for (a = (struct nlmsghdr *)(void *)ans; NLMSG_OK(a, len); a = NLMSG_NEXT(a, len)) {
 			const struct nlmsgerr *e = NLMSG_DATA(a);
 
 			if (a->nlmsg_seq != h->nlmsg_seq || a->nlmsg_type != NLMSG_ERROR)
@@ -692,8 +694,12 @@ void checkd_announce_mark_dirty(struct checkd *d)
 
 	if (!a || loop_timer_armed(&a->eval_timer))
 		return;
+	/* never judged from here: during a reload the grouping still points
+	 * into the configuration being replaced (the sync judges afterwards);
+	 * without a timer, the next tick judges */
 	if (loop_timer_set(&d->loop, &a->eval_timer, loop_clock_ms()) < 0)
-		checkd_announce_evaluate(d);
+		fprintf(stderr, "dsr-checkd: announce: out of memory for a timer; judged again within %d s\n",
+			ANNOUNCE_BIRD_PERIOD_MS / 1000);
 }
 
 /* Every period: the device is still ours (or made again), failed address
