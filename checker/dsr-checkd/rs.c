@@ -692,7 +692,8 @@ int checkd_rs_table_apply(struct checkd *d, const struct checkd_conf *conf, stru
 	}
 	diff->added = n_fresh;
 	free(fresh);
-	qsort(d->rs, d->n_rs, sizeof(*d->rs), cmp_rs);
+	if (d->n_rs > 1)  /* d->rs is NULL without real servers: qsort wants a pointer */
+		qsort(d->rs, d->n_rs, sizeof(*d->rs), cmp_rs);
 	return 0;
 nomem:
 	for (i = 0; i < n_fresh; i++)
