@@ -156,11 +156,11 @@ FUZZ_TARGETS += fuzz_checkd_webconf
 FUZZ_SRCS_fuzz_checkd_webconf := tests/fuzz/fuzz_checkd_webconf.c checker/dsr-checkd/webconf.c
 FUZZ_LIBS_fuzz_checkd_webconf := $(LDLIBS_WEB) $(LDLIBS_TLS)
 
-# BIRD's control-socket reply (announce.c's parser); loop.c for the client
+# BIRD's control-socket reply (bird.c's parser); loop.c for the client
 # beside it, never run
 FUZZ_TARGETS += fuzz_announce_bird
-FUZZ_SRCS_fuzz_announce_bird := tests/fuzz/fuzz_announce_bird.c checker/dsr-checkd/announce.c \
-	checker/dsr-checkd/loop.c $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
+FUZZ_SRCS_fuzz_announce_bird := tests/fuzz/fuzz_announce_bird.c checker/dsr-checkd/bird.c \
+	checker/dsr-checkd/loop.c $(BOUNDED_SRCS)
 
 FUZZ_TARGETS += fuzz_checkd_conf
 FUZZ_SRCS_fuzz_checkd_conf := tests/fuzz/fuzz_checkd_conf.c checker/dsr-checkd/conf.c checker/lib/datapath_kind.c \

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* announce.c - health-driven VIP announcement; see announce.h.
  *
- * Three parts: the rule (pure, over the real-server table), BIRD's control
- * socket (a pure reply parser and a non-blocking client on the loop), and
- * the kernel (the TUN device and its addresses, over a raw rtnetlink
- * socket: a few requests, each answered by the local kernel at once, so
- * they are made from the loop's thread as ipvs.c does). */
+ * Two parts: the rule (pure, over the real-server table) and the kernel
+ * (the TUN device and its addresses, over a raw rtnetlink socket: a few
+ * requests, each answered by the local kernel at once, so they are made
+ * from the loop's thread as ipvs.c does).  BIRD's control socket is
+ * bird.c's client, which the tick here starts and /status shows. */
 #include "checker/dsr-checkd/announce.h"
 
 #include <errno.h>
@@ -15,182 +15,18 @@
 #include <linux/rtnetlink.h>
 #include <net/if.h>
 #include <netinet/in.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/epoll.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/time.h>
-#include <sys/un.h>
 #include <unistd.h>
 
 #include "agent-proto/facts-t.h"
 #include "agent-proto/jsonw.h"
-#include "bounded/textesc.h"
+#include "checker/dsr-checkd/bird.h"
 #include "checker/dsr-checkd/rs.h"
-
-/* ---- BIRD's reply ---- */
-
-static const struct {
-	const char *name;
-} bird_states[ANNOUNCE_BIRD_COUNT] = {
-	[ANNOUNCE_BIRD_UNKNOWN] = { "unknown" },
-	[ANNOUNCE_BIRD_OFF] = { "off" },
-	[ANNOUNCE_BIRD_UP] = { "up" },
-	[ANNOUNCE_BIRD_NOT_RUNNING] = { "not_running" },
-	[ANNOUNCE_BIRD_NO_PROTOCOL] = { "no_protocol" },
-	[ANNOUNCE_BIRD_PROTOCOL_DOWN] = { "protocol_down" },
-	[ANNOUNCE_BIRD_NO_ANSWER] = { "no_answer" },
-	[ANNOUNCE_BIRD_BAD_REPLY] = { "bad_reply" },
-};
-
-const char *announce_bird_state_name(enum announce_bird_state s)
-{
-	return (unsigned)s < ANNOUNCE_BIRD_COUNT ? bird_states[s].name : "unknown";
-}
-
-__attribute__((format(printf, 2, 3)))
-static int bad(struct announce_bird_reply *r, const char *fmt, ...)
-{
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(r->why, sizeof(r->why), fmt, ap);
-	va_end(ap);
-	r->state = ANNOUNCE_BIRD_BAD_REPLY;
-	r->word[0] = '\0';
-	return -EBADMSG;
-}
-
-/* The first bytes of a line from BIRD, made safe for a log line. */
-static const char *quote(const char *l, size_t n, char *out, size_t cap)
-{
-	return text_escape_n(l, n < 60 ? n : 60, out, cap);
-}
-
-/* "NNNN-" or "NNNN " at the start of the n bytes at l.  0 or -1. */
-static int line_code(const char *l, size_t n, unsigned *code, int *last)
-{
-	size_t i;
-
-	if (n < 5)
-		return -1;
-	*code = 0;
-	for (i = 0; i < 4; i++) {
-		if (l[i] < '0' || l[i] > '9')
-			return -1;
-		*code = *code * 10 + (unsigned)(l[i] - '0');
-	}
-	if (l[4] != '-' && l[4] != ' ')
-		return -1;
-	*last = l[4] == ' ';
-	return 0;
-}
-
-/* The word number i (from 0) of the n bytes at t, words between blanks. */
-static int word_at(const char *t, size_t n, unsigned i, const char **w, size_t *wl)
-{
-	size_t p = 0, s;
-
-	for (;;) {
-		while (p < n && (t[p] == ' ' || t[p] == '\t'))
-			p++;
-		if (p == n)
-			return -1;
-		s = p;
-		while (p < n && t[p] != ' ' && t[p] != '\t')
-			p++;
-		if (i-- == 0) {
-			*w = t + s;
-			*wl = p - s;
-			return 0;
-		}
-	}
-}
-
-int announce_bird_parse(const char *data, size_t len, const char *protocol, struct announce_bird_reply *r)
-{
-	size_t pos = 0, plen = strlen(protocol), lim = len < ANNOUNCE_BIRD_REPLY_MAX ? len : ANNOUNCE_BIRD_REPLY_MAX;
-	unsigned code, prev = 0, line = 0;
-	int have_prev = 0, greeted = 0, found = 0, last;
-	char q[TEXT_ESC_SIZE(60)];
-
-	memset(r, 0, sizeof(*r));
-	r->state = ANNOUNCE_BIRD_UNKNOWN;
-	while (pos < lim) {
-		const char *l = data + pos, *nl = memchr(l, '\n', lim - pos), *text;
-		size_t n = nl ? (size_t)(nl - l) : lim - pos, tn;
-
-		if (n > ANNOUNCE_BIRD_LINE_MAX)
-			return bad(r, "line %u is longer than %d bytes", line + 1, ANNOUNCE_BIRD_LINE_MAX);
-		if (!nl)
-			break;
-		pos += n + 1;
-		line++;
-		if (memchr(l, '\0', n))
-			return bad(r, "line %u holds a NUL byte", line);
-		if (!greeted) {
-			if (line_code(l, n, &code, &last) < 0 || code != 1 || !last)
-				return bad(r, "no greeting ('0001 BIRD ... ready.'): '%s'", quote(l, n, q, sizeof(q)));
-			greeted = 1;
-			continue;
-		}
-		if (n && l[0] == '+')
-			continue;  /* an asynchronous message (a log line pushed to the CLI) */
-		if (n && l[0] == ' ') {
-			if (!have_prev)
-				return bad(r, "line %u continues no code: '%s'", line, quote(l, n, q, sizeof(q)));
-			code = prev;
-			last = 0;
-			text = l + 1;
-			tn = n - 1;
-		} else if (line_code(l, n, &code, &last) < 0) {
-			return bad(r, "line %u has no code ('NNNN-' or 'NNNN '): '%s'", line, quote(l, n, q, sizeof(q)));
-		} else {
-			text = l + 5;
-			tn = n - 5;
-		}
-		prev = code;
-		have_prev = 1;
-		if (code == 1002 && !found) {
-			/* Name Proto Table State Since Info: the state is the 4th word
-			 * (Since may hold a space, it comes after) */
-			const char *w;
-			size_t wl;
-
-			if (word_at(text, tn, 0, &w, &wl) == 0 && wl == plen && !memcmp(w, protocol, plen)) {
-				if (word_at(text, tn, 3, &w, &wl) < 0)
-					return bad(r, "line %u: protocol %s without a state column: '%s'", line, protocol,
-						   quote(l, n, q, sizeof(q)));
-				if (wl >= sizeof(r->word))
-					return bad(r, "line %u: a state word of %zu bytes", line, wl);
-				memcpy(r->word, w, wl);
-				r->word[wl] = '\0';
-				found = 1;
-			}
-		}
-		if (!last)
-			continue;
-		/* the end: 0xxx done, 8xxx run-time error, 9xxx syntax error */
-		if (code == 8003) {
-			r->state = ANNOUNCE_BIRD_NO_PROTOCOL;  /* "No protocols match" */
-			r->word[0] = '\0';
-			return 1;
-		}
-		if (code >= 8000)
-			return bad(r, "BIRD refused the command: '%s'", quote(l, n, q, sizeof(q)));
-		if (!found)
-			r->state = ANNOUNCE_BIRD_NO_PROTOCOL;
-		else
-			r->state = strcmp(r->word, "up") ? ANNOUNCE_BIRD_PROTOCOL_DOWN : ANNOUNCE_BIRD_UP;
-		return 1;
-	}
-	if (len >= ANNOUNCE_BIRD_REPLY_MAX)
-		return bad(r, "no complete reply in %d bytes", ANNOUNCE_BIRD_REPLY_MAX);
-	return 0;
-}
 
 /* ---- the rule ---- */
 
@@ -442,167 +278,11 @@ struct checkd_announce {
 	struct announce_vip *vips;  /* sorted by address */
 	size_t n_vips, n_fwmark;
 	size_t *order;            /* indices of d->conf.svc, grouped by VIP */
-	struct loop_timer eval_timer, tick_timer, bird_deadline;
-	/* BIRD's control socket */
-	char bird_socket[CHECKD_ANNOUNCE_SOCKET_MAX], bird_proto[CHECKD_ANNOUNCE_PROTO_MAX];
-	int bird_fd;
-	struct loop_io bird_io;
-	struct buf bird_rx;
-	enum announce_bird_state bird_state;
-	char bird_word[ANNOUNCE_BIRD_WORD_MAX];
-	char bird_error[ANNOUNCE_ERROR_MAX];  /* the state in words, "" when up or off */
+	struct loop_timer eval_timer, tick_timer;
+	struct checkd_bird bird;  /* BIRD's control socket */
 };
 
 #define OF(ptr, member) ((struct checkd_announce *)(void *)((char *)(ptr) - offsetof(struct checkd_announce, member)))
-
-static int bird_off(const struct checkd_announce *a)
-{
-	return !strcmp(a->bird_socket, "off");
-}
-
-/* ---- BIRD's control socket, on the loop ---- */
-
-static void bird_close(struct checkd_announce *a)
-{
-	if (a->bird_fd >= 0) {
-		loop_io_remove(&a->d->loop, &a->bird_io);
-		close(a->bird_fd);
-		a->bird_fd = -1;
-	}
-	loop_timer_cancel(&a->d->loop, &a->bird_deadline);
-	buf_free(&a->bird_rx);
-}
-
-/* The probe's end: the new state, logged once when it changed. */
-__attribute__((format(printf, 4, 5)))
-static void bird_done(struct checkd_announce *a, enum announce_bird_state st, const char *word, const char *fmt, ...)
-{
-	int changed = st != a->bird_state || (st == ANNOUNCE_BIRD_PROTOCOL_DOWN && strcmp(word, a->bird_word));
-	va_list ap;
-
-	bird_close(a);
-	a->bird_state = st;
-	snprintf(a->bird_word, sizeof(a->bird_word), "%s", word);
-	va_start(ap, fmt);
-	vsnprintf(a->bird_error, sizeof(a->bird_error), fmt, ap);
-	va_end(ap);
-	if (!changed)
-		return;
-	if (st == ANNOUNCE_BIRD_UP)
-		fprintf(stderr, "dsr-checkd: announce: BIRD protocol %s is up: it exports the VIPs on %s\n", a->bird_proto,
-			a->iface);
-	else
-		fprintf(stderr, "dsr-checkd: announce: %s: VIPs on %s reach no router\n", a->bird_error, a->iface);
-}
-
-static void bird_io_cb(struct loop_io *io, uint32_t events)
-{
-	struct checkd_announce *a = OF(io, bird_io);
-	struct announce_bird_reply rep;
-	char tmp[4096];
-	int eof = 0, r;
-
-	(void)events;
-	if (a->bird_fd < 0)
-		return;
-	while (a->bird_rx.len < a->bird_rx.max) {
-		size_t room = a->bird_rx.max - a->bird_rx.len;
-		ssize_t n = read(a->bird_fd, tmp, room < sizeof(tmp) ? room : sizeof(tmp));
-
-		if (n > 0) {
-			if (buf_append(&a->bird_rx, tmp, (size_t)n) < 0) {
-				bird_done(a, ANNOUNCE_BIRD_BAD_REPLY, "", "BIRD's reply on %s: out of memory", a->bird_socket);
-				return;
-			}
-			continue;
-		}
-		if (n == 0) {
-			eof = 1;
-			break;
-		}
-		if (errno == EINTR)
-			continue;
-		if (errno == EAGAIN || errno == EWOULDBLOCK)
-			break;
-		bird_done(a, ANNOUNCE_BIRD_NO_ANSWER, "", "BIRD's control socket %s: reading: %s", a->bird_socket,
-			  strerror(errno));
-		return;
-	}
-	r = announce_bird_parse(a->bird_rx.data, a->bird_rx.len, a->bird_proto, &rep);
-	if (r < 0) {
-		bird_done(a, ANNOUNCE_BIRD_BAD_REPLY, "", "BIRD's reply on %s is not understood: %s", a->bird_socket,
-			  rep.why);
-	} else if (r > 0) {
-		if (rep.state == ANNOUNCE_BIRD_UP)
-			bird_done(a, rep.state, rep.word, "%s", "");
-		else if (rep.state == ANNOUNCE_BIRD_PROTOCOL_DOWN)
-			bird_done(a, rep.state, rep.word, "BIRD protocol %s is %s, not up", a->bird_proto, rep.word);
-		else
-			bird_done(a, rep.state, "", "BIRD has no protocol %s (a direct protocol on interface \"%s\" of "
-				  "that name: see dsr-checkd.conf(5))", a->bird_proto, a->iface);
-	} else if (eof) {
-		bird_done(a, ANNOUNCE_BIRD_BAD_REPLY, "", "BIRD closed its control socket %s after %zu bytes, before "
-			  "the end of its reply", a->bird_socket, a->bird_rx.len);
-	}
-}
-
-static void bird_deadline_cb(struct loop_timer *t)
-{
-	struct checkd_announce *a = OF(t, bird_deadline);
-
-	bird_done(a, ANNOUNCE_BIRD_NO_ANSWER, "", "BIRD did not answer on %s within %d s", a->bird_socket,
-		  ANNOUNCE_BIRD_TIMEOUT_MS / 1000);
-}
-
-static void bird_start(struct checkd_announce *a)
-{
-	struct sockaddr_un sa;
-	char cmd[CHECKD_ANNOUNCE_PROTO_MAX + 24];
-	int fd, n, e;
-
-	if (a->bird_fd >= 0 || bird_off(a))
-		return;
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (fd < 0) {
-		bird_done(a, ANNOUNCE_BIRD_NO_ANSWER, "", "BIRD's control socket %s: socket: %s", a->bird_socket,
-			  strerror(errno));
-		return;
-	}
-	memset(&sa, 0, sizeof(sa));
-	sa.sun_family = AF_UNIX;
-	memcpy(sa.sun_path, a->bird_socket, strnlen(a->bird_socket, sizeof(sa.sun_path) - 1));
-	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0) {
-		e = errno;
-		close(fd);
-		if (e == EAGAIN || e == EINPROGRESS)
-			bird_done(a, ANNOUNCE_BIRD_NO_ANSWER, "", "BIRD accepts no connection on %s (its backlog is full)",
-				  a->bird_socket);
-		else if (e == EACCES || e == EPERM)
-			bird_done(a, ANNOUNCE_BIRD_NOT_RUNNING, "", "BIRD cannot be asked (connect %s: %s: dsr-checkd's "
-				  "user needs read and write on the socket, Debian: group bird)", a->bird_socket, strerror(e));
-		else
-			bird_done(a, ANNOUNCE_BIRD_NOT_RUNNING, "", "BIRD is not running (connect %s: %s)", a->bird_socket,
-				  strerror(e));
-		return;
-	}
-	/* the quoted form is a pattern: an unknown name answers 8003 "No
-	 * protocols match" where a bare one is a syntax error; the name
-	 * holds no pattern character (conf.c) */
-	n = snprintf(cmd, sizeof(cmd), "show protocols \"%s\"\n", a->bird_proto);
-	if (send(fd, cmd, (size_t)n, MSG_NOSIGNAL) != n) {
-		e = errno;
-		close(fd);
-		bird_done(a, ANNOUNCE_BIRD_NO_ANSWER, "", "BIRD's control socket %s: sending the command: %s",
-			  a->bird_socket, strerror(e));
-		return;
-	}
-	a->bird_fd = fd;
-	buf_init(&a->bird_rx, ANNOUNCE_BIRD_REPLY_MAX);
-	loop_io_init(&a->bird_io, fd, bird_io_cb);
-	if (loop_io_want(&a->d->loop, &a->bird_io, EPOLLIN) < 0 ||
-	    loop_timer_set(&a->d->loop, &a->bird_deadline, loop_clock_ms() + ANNOUNCE_BIRD_TIMEOUT_MS) < 0)
-		bird_done(a, ANNOUNCE_BIRD_NO_ANSWER, "", "BIRD's control socket %s: out of memory", a->bird_socket);
-}
 
 /* ---- the device ---- */
 
@@ -712,7 +392,7 @@ static void tick_cb(struct loop_timer *t)
 		dev_close(a, "it vanished or was renamed; creating it again");
 	dev_open(a);
 	checkd_announce_evaluate(a->d);
-	bird_start(a);
+	checkd_bird_start(&a->bird);
 	if (loop_timer_set(&a->d->loop, t, loop_clock_ms() + ANNOUNCE_BIRD_PERIOD_MS) < 0)
 		fprintf(stderr, "dsr-checkd: announce: out of memory for a timer\n");
 }
@@ -806,7 +486,7 @@ static void announce_free(struct checkd *d, const char *why)
 		return;
 	loop_timer_cancel(&d->loop, &a->eval_timer);
 	loop_timer_cancel(&d->loop, &a->tick_timer);
-	bird_close(a);
+	checkd_bird_close(&a->bird);
 	dev_close(a, why);
 	free(a->vips);
 	free(a->order);
@@ -836,11 +516,10 @@ void checkd_announce_sync(struct checkd *d)
 		}
 		a->d = d;
 		a->ops = d->announce_ops ? d->announce_ops : &checkd_announce_kernel_ops;
-		a->fd = a->bird_fd = -1;
+		a->fd = -1;
 		loop_timer_init(&a->eval_timer, eval_timer_cb);
 		loop_timer_init(&a->tick_timer, tick_cb);
-		loop_timer_init(&a->bird_deadline, bird_deadline_cb);
-		buf_init(&a->bird_rx, ANNOUNCE_BIRD_REPLY_MAX);
+		checkd_bird_init(&a->bird, &d->loop, a->iface);
 		d->announce = a;
 	}
 	if (strcmp(a->iface, c->announce_iface)) {
@@ -851,15 +530,7 @@ void checkd_announce_sync(struct checkd *d)
 		snprintf(a->iface, sizeof(a->iface), "%s", c->announce_iface);
 		a->dev_error[0] = '\0';
 	}
-	if (strcmp(a->bird_socket, c->announce_bird_socket) || strcmp(a->bird_proto, c->announce_bird_protocol)) {
-		bird_close(a);
-		snprintf(a->bird_socket, sizeof(a->bird_socket), "%s", c->announce_bird_socket);
-		snprintf(a->bird_proto, sizeof(a->bird_proto), "%s", c->announce_bird_protocol);
-		a->bird_state = bird_off(a) ? ANNOUNCE_BIRD_OFF : ANNOUNCE_BIRD_UNKNOWN;
-		a->bird_word[0] = a->bird_error[0] = '\0';
-		if (bird_off(a))
-			fprintf(stderr, "dsr-checkd: announce: BIRD is not checked (announce_bird_socket off)\n");
-	}
+	checkd_bird_configure(&a->bird, c->announce_bird_socket, c->announce_bird_protocol);
 	if (group(a, c) < 0) {
 		/* the old grouping points into the configuration just replaced */
 		dev_close(a, "out of memory");
@@ -874,7 +545,7 @@ void checkd_announce_sync(struct checkd *d)
 	fprintf(stderr, "dsr-checkd: announce: %zu VIP%s on %s, each announced while every service of it has %u or "
 		"more healthy real servers%s%s%s\n", a->n_vips, a->n_vips == 1 ? "" : "s", a->iface, c->announce_min_healthy,
 		a->n_fwmark ? " (fwmark services have no VIP: never announced)" : "",
-		bird_off(a) ? "" : "; BIRD asked on ", bird_off(a) ? "" : a->bird_socket);
+		checkd_bird_off(&a->bird) ? "" : "; BIRD asked on ", checkd_bird_off(&a->bird) ? "" : a->bird.socket);
 	dev_open(a);
 	checkd_announce_evaluate(d);
 	if (loop_timer_set(&d->loop, &a->tick_timer, loop_clock_ms()) < 0)
@@ -906,12 +577,12 @@ int checkd_announce_metrics_render(const struct checkd *d, struct buf *out)
 	for (i = 0; i < a->n_vips; i++)
 		r |= buf_appendf(out, "dsrkit_announce_vip_healthy_servers{vip=\"%s\"} %u\n",
 				 ipaddr_format(&a->vips[i].vip, vip), a->vips[i].v.healthy);
-	if (a->bird_state != ANNOUNCE_BIRD_OFF)
+	if (a->bird.state != CHECKD_BIRD_OFF)
 		r |= buf_appendf(out,
 			"# HELP dsrkit_announce_routing_daemon_up 1 when BIRD answers on its control socket and the "
 			"announce protocol is up.\n"
 			"# TYPE dsrkit_announce_routing_daemon_up gauge\n"
-			"dsrkit_announce_routing_daemon_up %d\n", a->bird_state == ANNOUNCE_BIRD_UP);
+			"dsrkit_announce_routing_daemon_up %d\n", a->bird.state == CHECKD_BIRD_UP);
 	return r < 0 ? -ENOSPC : 0;
 }
 
@@ -949,10 +620,10 @@ int checkd_announce_status_append(const struct checkd *d, struct buf *out)
 		kv_string_or_null(&w, "error", a->fd < 0 ? a->dev_error : NULL);
 		jsonw_key(&w, "routing_daemon");
 		jsonw_object_begin(&w);
-		jsonw_kv_string(&w, "socket", a->bird_socket);
-		jsonw_kv_string(&w, "protocol", a->bird_proto);
-		jsonw_kv_string(&w, "state", announce_bird_state_name(a->bird_state));
-		kv_string_or_null(&w, "error", a->bird_state == ANNOUNCE_BIRD_UP ? NULL : a->bird_error);
+		jsonw_kv_string(&w, "socket", a->bird.socket);
+		jsonw_kv_string(&w, "protocol", a->bird.proto);
+		jsonw_kv_string(&w, "state", checkd_bird_state_name(a->bird.state));
+		kv_string_or_null(&w, "error", a->bird.state == CHECKD_BIRD_UP ? NULL : a->bird.error);
 		jsonw_object_end(&w);
 		jsonw_key(&w, "vips");
 		jsonw_array_begin(&w);

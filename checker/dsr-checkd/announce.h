@@ -18,10 +18,10 @@
  * VIP).  The VIP is announced when every one of its services has at least
  * announce_min_healthy.  Before the first checks nothing is announced.
  *
- * BIRD itself is checked every ANNOUNCE_BIRD_PERIOD_MS over its control
- * socket (`show protocols "NAME"`), through the loop, bounded in size and
- * time, so that "BIRD is not running" is an error on stderr, /status and
- * /metrics instead of a silent no-announce. */
+ * BIRD itself is asked every ANNOUNCE_BIRD_PERIOD_MS whether its protocol
+ * is up, by the client of its control socket (bird.h), so that "BIRD is
+ * not running" is an error on stderr, /status and /metrics instead of a
+ * silent no-announce. */
 #ifndef DSRKIT_CHECKER_CHECKD_ANNOUNCE_H
 #define DSRKIT_CHECKER_CHECKD_ANNOUNCE_H
 
@@ -32,49 +32,9 @@
 #include "bounded/ipaddr.h"
 #include "checker/dsr-checkd/checkd-t.h"
 
-#define ANNOUNCE_BIRD_PERIOD_MS   5000
-#define ANNOUNCE_BIRD_TIMEOUT_MS  2000
-#define ANNOUNCE_BIRD_REPLY_MAX   (64 * 1024)  /* greeting and reply together */
-#define ANNOUNCE_BIRD_LINE_MAX    1024         /* BIRD's own lines stay under 512 */
-#define ANNOUNCE_BIRD_WORD_MAX    16           /* a protocol state word ("up", "start") */
+#define ANNOUNCE_BIRD_PERIOD_MS   5000         /* the tick: BIRD asked, failures retried */
 #define ANNOUNCE_REASON_MAX       (IPADDR_STRLEN + 80)
 #define ANNOUNCE_ERROR_MAX        400
-
-/* What BIRD's control socket said; a short code and a text each, written once. */
-enum announce_bird_state {
-	ANNOUNCE_BIRD_UNKNOWN = 0,    /* not asked yet */
-	ANNOUNCE_BIRD_OFF,            /* announce_bird_socket off: not checked */
-	ANNOUNCE_BIRD_UP,             /* the protocol is up */
-	ANNOUNCE_BIRD_NOT_RUNNING,    /* the socket cannot be connected to */
-	ANNOUNCE_BIRD_NO_PROTOCOL,    /* BIRD has no protocol of that name */
-	ANNOUNCE_BIRD_PROTOCOL_DOWN,  /* the protocol exists in another state */
-	ANNOUNCE_BIRD_NO_ANSWER,      /* no complete reply within ANNOUNCE_BIRD_TIMEOUT_MS */
-	ANNOUNCE_BIRD_BAD_REPLY,      /* a reply not understood, or an error */
-	ANNOUNCE_BIRD_COUNT
-};
-
-/* "unknown", "off", "up", "not_running", "no_protocol", "protocol_down",
- * "no_answer", "bad_reply". */
-const char *announce_bird_state_name(enum announce_bird_state s);
-
-struct announce_bird_reply {
-	enum announce_bird_state state;     /* UP, NO_PROTOCOL, PROTOCOL_DOWN or BAD_REPLY */
-	char word[ANNOUNCE_BIRD_WORD_MAX];  /* UP, PROTOCOL_DOWN: the protocol's state word */
-	char why[300];                      /* BAD_REPLY: what is wrong, peer text escaped */
-};
-
-/* Parse the len bytes BIRD's control socket has sent so far: the greeting
- * ("0001 BIRD 2.0.12 ready."), then the reply to `show protocols "NAME"`
- * for protocol (lines of a 4-digit code and '-' or ' ', the ' ' one ending
- * the reply; a line starting with a space continues the code before it; a
- * '+' line is an asynchronous message, skipped).  Pure.
- * Returns 1 when the reply is complete (r->state says what it means), 0
- * when more bytes are needed, -EBADMSG for a reply that cannot be one
- * (r->state BAD_REPLY, r->why): no greeting, a line without a code, a
- * line over ANNOUNCE_BIRD_LINE_MAX, more than ANNOUNCE_BIRD_REPLY_MAX
- * bytes, a protocol line of fewer than four columns, an error code. */
-__attribute__((warn_unused_result))
-int announce_bird_parse(const char *data, size_t len, const char *protocol, struct announce_bird_reply *r);
 
 /* Does this target count as healthy for the rule (UP, agent not in drain
  * or maint, not held by the fail-safe)?  rs and t may be NULL (0). */

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of dsr-checkd's health-driven VIP announcement: BIRD's
- * control-socket reply parser on a table of good, truncated and hostile
- * replies and at its exact limits; the rule (UP, not drain or maint, not
- * held by the fail-safe, every service of a VIP at announce_min_healthy);
- * the device and its addresses through a fake (never the host's network):
- * announce, withdraw, reload, off, errors retried; /metrics and /status;
- * and the BIRD client itself on the loop against a unix socket in /tmp. */
+ * control-socket reply parser (bird.c) on a table of good, truncated and
+ * hostile replies and at its exact limits; the rule (UP, not drain or
+ * maint, not held by the fail-safe, every service of a VIP at
+ * announce_min_healthy); the device and its addresses through a fake (never
+ * the host's network): announce, withdraw, reload, off, errors retried;
+ * /metrics and /status; and the BIRD client itself (bird.c) on the loop
+ * against a unix socket in /tmp. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -23,6 +24,7 @@
 #include "agent-proto/facts.h"
 #include "agent-proto/status.h"
 #include "checker/dsr-checkd/announce.h"
+#include "checker/dsr-checkd/bird.h"
 #include "checker/dsr-checkd/rs.h"
 #include "checker/lib/verdict.h"
 #include "kaconf/kaconf.h"
@@ -39,64 +41,64 @@ static void bird_reply_table(void **state)
 	static const struct {
 		const char *text;
 		int ret;                      /* 1 complete, 0 more needed, -EBADMSG */
-		enum announce_bird_state st;
+		enum checkd_bird_state st;
 		const char *word_or_why;      /* the state word, or a piece of the reason */
 	} cases[] = {
 		/* what BIRD 2.0.12 answers */
-		{ GREETING HEADER ROW("dsrkit_vips", "up") "0000 \n", 1, ANNOUNCE_BIRD_UP, "up" },
-		{ GREETING HEADER ROW("dsrkit_vips", "start") "0000 \n", 1, ANNOUNCE_BIRD_PROTOCOL_DOWN, "start" },
-		{ GREETING HEADER ROW("dsrkit_vips", "down") "0000 \n", 1, ANNOUNCE_BIRD_PROTOCOL_DOWN, "down" },
-		{ GREETING "8003 No protocols match\n", 1, ANNOUNCE_BIRD_NO_PROTOCOL, "" },
+		{ GREETING HEADER ROW("dsrkit_vips", "up") "0000 \n", 1, CHECKD_BIRD_UP, "up" },
+		{ GREETING HEADER ROW("dsrkit_vips", "start") "0000 \n", 1, CHECKD_BIRD_PROTOCOL_DOWN, "start" },
+		{ GREETING HEADER ROW("dsrkit_vips", "down") "0000 \n", 1, CHECKD_BIRD_PROTOCOL_DOWN, "down" },
+		{ GREETING "8003 No protocols match\n", 1, CHECKD_BIRD_NO_PROTOCOL, "" },
 		/* a longer time format (a space inside Since), several rows
 		 * with the code written once, asynchronous lines between */
-		{ GREETING HEADER "1002-dsrkit_vips Direct --- up 2026-12-06 10:00:00  \n0000 \n", 1, ANNOUNCE_BIRD_UP, "up" },
+		{ GREETING HEADER "1002-dsrkit_vips Direct --- up 2026-12-06 10:00:00  \n0000 \n", 1, CHECKD_BIRD_UP, "up" },
 		{ GREETING HEADER "1002-other Direct --- down 10:00\n dsrkit_vips Direct --- up 10:00\n0000 \n", 1,
-		  ANNOUNCE_BIRD_UP, "up" },
-		{ GREETING "+ a log line\n" HEADER ROW("dsrkit_vips", "up") "+ another\n0000 \n", 1, ANNOUNCE_BIRD_UP, "up" },
+		  CHECKD_BIRD_UP, "up" },
+		{ GREETING "+ a log line\n" HEADER ROW("dsrkit_vips", "up") "+ another\n0000 \n", 1, CHECKD_BIRD_UP, "up" },
 		/* a row of another name only, a longer name with ours as prefix */
-		{ GREETING HEADER ROW("other", "up") "0000 \n", 1, ANNOUNCE_BIRD_NO_PROTOCOL, "" },
-		{ GREETING HEADER ROW("dsrkit_vips2", "up") "0000 \n", 1, ANNOUNCE_BIRD_NO_PROTOCOL, "" },
+		{ GREETING HEADER ROW("other", "up") "0000 \n", 1, CHECKD_BIRD_NO_PROTOCOL, "" },
+		{ GREETING HEADER ROW("dsrkit_vips2", "up") "0000 \n", 1, CHECKD_BIRD_NO_PROTOCOL, "" },
 		/* bytes after the end are not looked at */
-		{ GREETING "8003 No protocols match\ngarbage\n", 1, ANNOUNCE_BIRD_NO_PROTOCOL, "" },
+		{ GREETING "8003 No protocols match\ngarbage\n", 1, CHECKD_BIRD_NO_PROTOCOL, "" },
 		/* truncated: more is needed */
-		{ "", 0, ANNOUNCE_BIRD_UNKNOWN, "" },
-		{ "0001 BIRD", 0, ANNOUNCE_BIRD_UNKNOWN, "" },
-		{ GREETING, 0, ANNOUNCE_BIRD_UNKNOWN, "" },
-		{ GREETING HEADER ROW("dsrkit_vips", "up"), 0, ANNOUNCE_BIRD_UNKNOWN, "" },
-		{ GREETING HEADER ROW("dsrkit_vips", "up") "0000 ", 0, ANNOUNCE_BIRD_UNKNOWN, "" },
+		{ "", 0, CHECKD_BIRD_UNKNOWN, "" },
+		{ "0001 BIRD", 0, CHECKD_BIRD_UNKNOWN, "" },
+		{ GREETING, 0, CHECKD_BIRD_UNKNOWN, "" },
+		{ GREETING HEADER ROW("dsrkit_vips", "up"), 0, CHECKD_BIRD_UNKNOWN, "" },
+		{ GREETING HEADER ROW("dsrkit_vips", "up") "0000 ", 0, CHECKD_BIRD_UNKNOWN, "" },
 		/* hostile or broken */
-		{ "BIRD ready\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "no greeting" },
-		{ "0001-BIRD 2.0.12 ready.\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "no greeting" },
-		{ "0002 BIRD 2.0.12 ready.\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "no greeting" },
-		{ "0001\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "no greeting" },
-		{ "\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "no greeting" },
-		{ GREETING "xyz\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "line 2 has no code" },
-		{ GREETING "123 x\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "has no code" },
-		{ GREETING "12a4-x\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "has no code" },
-		{ GREETING "1002x dsrkit_vips Direct --- up\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "has no code" },
-		{ GREETING "0000\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "has no code" },
-		{ GREETING "\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "has no code" },
-		{ GREETING " dsrkit_vips Direct --- up\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "continues no code" },
-		{ GREETING "9001 syntax error, unexpected CF_SYM_UNDEFINED\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY,
+		{ "BIRD ready\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "no greeting" },
+		{ "0001-BIRD 2.0.12 ready.\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "no greeting" },
+		{ "0002 BIRD 2.0.12 ready.\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "no greeting" },
+		{ "0001\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "no greeting" },
+		{ "\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "no greeting" },
+		{ GREETING "xyz\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "line 2 has no code" },
+		{ GREETING "123 x\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "has no code" },
+		{ GREETING "12a4-x\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "has no code" },
+		{ GREETING "1002x dsrkit_vips Direct --- up\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "has no code" },
+		{ GREETING "0000\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "has no code" },
+		{ GREETING "\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "has no code" },
+		{ GREETING " dsrkit_vips Direct --- up\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "continues no code" },
+		{ GREETING "9001 syntax error, unexpected CF_SYM_UNDEFINED\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY,
 		  "refused the command: '9001 syntax error" },
-		{ GREETING "8001 Protocol is down\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "refused" },
-		{ GREETING HEADER "1002-dsrkit_vips Direct ---\n0000 \n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY,
+		{ GREETING "8001 Protocol is down\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "refused" },
+		{ GREETING HEADER "1002-dsrkit_vips Direct ---\n0000 \n", -EBADMSG, CHECKD_BIRD_BAD_REPLY,
 		  "without a state column" },
 		{ GREETING HEADER "1002-dsrkit_vips Direct --- upupupupupupupupup\n0000 \n", -EBADMSG,
-		  ANNOUNCE_BIRD_BAD_REPLY, "a state word of 18 bytes" },
+		  CHECKD_BIRD_BAD_REPLY, "a state word of 18 bytes" },
 		/* what the reason quotes is escaped */
-		{ "\x1b[31m\n", -EBADMSG, ANNOUNCE_BIRD_BAD_REPLY, "'\\x1b[31m'" },
+		{ "\x1b[31m\n", -EBADMSG, CHECKD_BIRD_BAD_REPLY, "'\\x1b[31m'" },
 	};
-	struct announce_bird_reply r;
+	struct checkd_bird_reply r;
 	size_t i;
 	(void)state;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int got = announce_bird_parse(cases[i].text, strlen(cases[i].text), "dsrkit_vips", &r);
+		int got = checkd_bird_parse(cases[i].text, strlen(cases[i].text), "dsrkit_vips", &r);
 
 		if (got != cases[i].ret || r.state != cases[i].st)
-			fail_msg("case %zu: got %d state %s (%s), wanted %d %s", i, got, announce_bird_state_name(r.state),
-				 r.why, cases[i].ret, announce_bird_state_name(cases[i].st));
+			fail_msg("case %zu: got %d state %s (%s), wanted %d %s", i, got, checkd_bird_state_name(r.state),
+				 r.why, cases[i].ret, checkd_bird_state_name(cases[i].st));
 		if (got == 1 && strcmp(r.word, cases[i].word_or_why))
 			fail_msg("case %zu: word '%s', wanted '%s'", i, r.word, cases[i].word_or_why);
 		if (got < 0 && !strstr(r.why, cases[i].word_or_why))
@@ -106,7 +108,7 @@ static void bird_reply_table(void **state)
 	{
 		static const char t[] = GREETING "1002-dsrkit\0vips Direct --- up\n0000 \n";
 
-		assert_int_equal(announce_bird_parse(t, sizeof(t) - 1, "dsrkit_vips", &r), -EBADMSG);
+		assert_int_equal(checkd_bird_parse(t, sizeof(t) - 1, "dsrkit_vips", &r), -EBADMSG);
 		assert_non_null(strstr(r.why, "NUL"));
 	}
 	/* every cut of a good reply asks for more, never judges early */
@@ -115,13 +117,13 @@ static void bird_reply_table(void **state)
 					" dsrkit_vips Direct --- up 10:00\n0000 \n";
 
 		for (i = 0; i < sizeof(t) - 1; i++)
-			if (announce_bird_parse(t, i, "dsrkit_vips", &r) != 0)
-				fail_msg("cut at %zu: %s %s", i, announce_bird_state_name(r.state), r.why);
-		assert_int_equal(announce_bird_parse(t, sizeof(t) - 1, "dsrkit_vips", &r), 1);
-		assert_int_equal(r.state, ANNOUNCE_BIRD_UP);
+			if (checkd_bird_parse(t, i, "dsrkit_vips", &r) != 0)
+				fail_msg("cut at %zu: %s %s", i, checkd_bird_state_name(r.state), r.why);
+		assert_int_equal(checkd_bird_parse(t, sizeof(t) - 1, "dsrkit_vips", &r), 1);
+		assert_int_equal(r.state, CHECKD_BIRD_UP);
 	}
-	assert_string_equal(announce_bird_state_name(ANNOUNCE_BIRD_NOT_RUNNING), "not_running");
-	assert_string_equal(announce_bird_state_name(ANNOUNCE_BIRD_COUNT), "unknown");
+	assert_string_equal(checkd_bird_state_name(CHECKD_BIRD_NOT_RUNNING), "not_running");
+	assert_string_equal(checkd_bird_state_name(CHECKD_BIRD_COUNT), "unknown");
 }
 
 /* A line of exactly n bytes before its newline: a row of another protocol. */
@@ -137,9 +139,9 @@ static size_t put_line(char *p, size_t n)
 
 static void bird_reply_limits(void **state)
 {
-	struct announce_bird_reply r;
-	char *t = malloc(ANNOUNCE_BIRD_REPLY_MAX + 4096);
-	size_t n, line = ANNOUNCE_BIRD_LINE_MAX;
+	struct checkd_bird_reply r;
+	char *t = malloc(CHECKD_BIRD_REPLY_MAX + 4096);
+	size_t n, line = CHECKD_BIRD_LINE_MAX;
 	(void)state;
 
 	assert_non_null(t);
@@ -147,39 +149,39 @@ static void bird_reply_limits(void **state)
 	n = (size_t)sprintf(t, GREETING);
 	n += put_line(t + n, line);
 	n += (size_t)sprintf(t + n, "0000 \n");
-	assert_int_equal(announce_bird_parse(t, n, "dsrkit_vips", &r), 1);
-	assert_int_equal(r.state, ANNOUNCE_BIRD_NO_PROTOCOL);
+	assert_int_equal(checkd_bird_parse(t, n, "dsrkit_vips", &r), 1);
+	assert_int_equal(r.state, CHECKD_BIRD_NO_PROTOCOL);
 	n = (size_t)sprintf(t, GREETING);
 	n += put_line(t + n, line + 1);
 	n += (size_t)sprintf(t + n, "0000 \n");
-	assert_int_equal(announce_bird_parse(t, n, "dsrkit_vips", &r), -EBADMSG);
+	assert_int_equal(checkd_bird_parse(t, n, "dsrkit_vips", &r), -EBADMSG);
 	assert_non_null(strstr(r.why, "line 2 is longer than 1024 bytes"));
 	/* the same for a line not finished yet: at the limit it may still end */
 	n = (size_t)sprintf(t, GREETING);
 	memset(t + n, 'x', line);
-	assert_int_equal(announce_bird_parse(t, n + line, "dsrkit_vips", &r), 0);
+	assert_int_equal(checkd_bird_parse(t, n + line, "dsrkit_vips", &r), 0);
 	t[n + line] = 'x';
-	assert_int_equal(announce_bird_parse(t, n + line + 1, "dsrkit_vips", &r), -EBADMSG);
+	assert_int_equal(checkd_bird_parse(t, n + line + 1, "dsrkit_vips", &r), -EBADMSG);
 
-	/* a reply of exactly ANNOUNCE_BIRD_REPLY_MAX bytes passes */
+	/* a reply of exactly CHECKD_BIRD_REPLY_MAX bytes passes */
 	n = (size_t)sprintf(t, GREETING);
-	while (ANNOUNCE_BIRD_REPLY_MAX - n - 6 > line + 1)
+	while (CHECKD_BIRD_REPLY_MAX - n - 6 > line + 1)
 		n += put_line(t + n, line);
-	n += put_line(t + n, ANNOUNCE_BIRD_REPLY_MAX - n - 6 - 1);
+	n += put_line(t + n, CHECKD_BIRD_REPLY_MAX - n - 6 - 1);
 	n += (size_t)sprintf(t + n, "0000 \n");
-	assert_int_equal(n, ANNOUNCE_BIRD_REPLY_MAX);
-	assert_int_equal(announce_bird_parse(t, n, "dsrkit_vips", &r), 1);
+	assert_int_equal(n, CHECKD_BIRD_REPLY_MAX);
+	assert_int_equal(checkd_bird_parse(t, n, "dsrkit_vips", &r), 1);
 	/* one byte more before its end: never complete within the limit */
 	n = (size_t)sprintf(t, GREETING);
-	while (ANNOUNCE_BIRD_REPLY_MAX - n - 6 > line + 1)
+	while (CHECKD_BIRD_REPLY_MAX - n - 6 > line + 1)
 		n += put_line(t + n, line);
-	n += put_line(t + n, ANNOUNCE_BIRD_REPLY_MAX - n - 6);
+	n += put_line(t + n, CHECKD_BIRD_REPLY_MAX - n - 6);
 	n += (size_t)sprintf(t + n, "0000 \n");
-	assert_int_equal(n, ANNOUNCE_BIRD_REPLY_MAX + 1);
-	assert_int_equal(announce_bird_parse(t, n, "dsrkit_vips", &r), -EBADMSG);
+	assert_int_equal(n, CHECKD_BIRD_REPLY_MAX + 1);
+	assert_int_equal(checkd_bird_parse(t, n, "dsrkit_vips", &r), -EBADMSG);
 	assert_non_null(strstr(r.why, "no complete reply in 65536 bytes"));
-	assert_int_equal(announce_bird_parse(t, ANNOUNCE_BIRD_REPLY_MAX, "dsrkit_vips", &r), -EBADMSG);
-	assert_int_equal(announce_bird_parse(t, ANNOUNCE_BIRD_REPLY_MAX - 1, "dsrkit_vips", &r), 0);
+	assert_int_equal(checkd_bird_parse(t, CHECKD_BIRD_REPLY_MAX, "dsrkit_vips", &r), -EBADMSG);
+	assert_int_equal(checkd_bird_parse(t, CHECKD_BIRD_REPLY_MAX - 1, "dsrkit_vips", &r), 0);
 	free(t);
 }
 
@@ -714,8 +716,8 @@ static void bird_client(void **state)
 		assert_int_equal(loop_run_once(&d.loop, 50), 0);
 		c = accept(lfd, NULL, NULL);
 		assert_true(c >= 0);
-		wait_state(ANNOUNCE_BIRD_TIMEOUT_MS + 1000, st, sizeof(st));
-		assert_true(loop_clock_ms() - t0 >= ANNOUNCE_BIRD_TIMEOUT_MS - 50);
+		wait_state(CHECKD_BIRD_TIMEOUT_MS + 1000, st, sizeof(st));
+		assert_true(loop_clock_ms() - t0 >= CHECKD_BIRD_TIMEOUT_MS - 50);
 		close(c);
 	}
 	assert_non_null(strstr(st, "\"state\":\"no_answer\",\"error\":\"BIRD did not answer on "));
