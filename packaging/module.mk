@@ -49,6 +49,8 @@ install-packaging:
 	install -m 0644 packaging/keepalived/dsrkit.conf.example $(DESTDIR)$(DIRECTOR_EXAMPLES)/
 	install -d $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived/ha
 	install -m 0644 packaging/keepalived/ha/* $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived/ha/
+	install -d $(DESTDIR)$(DIRECTOR_EXAMPLES)/bird
+	install -m 0644 packaging/bird/*.conf $(DESTDIR)$(DIRECTOR_EXAMPLES)/bird/
 	install -m 0644 packaging/etc/checkd.conf $(DESTDIR)$(DIRECTOR_EXAMPLES)/checkd.conf.example
 	$(if $(wildcard packaging/grafana/*.json),install -m 0644 $(wildcard packaging/grafana/*.json) $(DESTDIR)$(DIRECTOR_EXAMPLES)/grafana/)
 	install -m 0644 packaging/prometheus/dsrkit-checkd.rules.yml packaging/prometheus/dsrkit-checkd.test.yml \

@@ -158,7 +158,7 @@ ha_period() {
 	local n
 	n=$(grep -c '^alive' "$HA_SESS_OUT")
 	kill -USR1 "$HA_SESS_PID" 2>/dev/null
-	if wait_for 10 test "$(grep -c '^alive' "$HA_SESS_OUT")" -gt "$n"; then
+	if wait_true 10 '[ "$(grep -c "^alive" "$HA_SESS_OUT")" -gt "$n" ]'; then
 		grep '^alive' "$HA_SESS_OUT" | tail -1
 	else
 		echo "alive=none labsessions-gone: $(tail -2 /tmp/sess.log | tr '\n' ' ')"

@@ -84,6 +84,19 @@ wait_for() {
 	return 1
 }
 
+# wait_true T EXPR: EXPR, a shell expression evaluated afresh each time (so
+# a "$(...)" in it is read again, unlike an argument of wait_for), every
+# 0.2 s until it is true, for up to T seconds.  Quote it in single quotes.
+wait_true() {
+	local _wt_t=$1 _wt_i=0
+	while [ $_wt_i -lt $((_wt_t * 5)) ]; do
+		eval "$2" >/dev/null 2>&1 && return 0
+		sleep 0.2
+		_wt_i=$((_wt_i + 1))
+	done
+	return 1
+}
+
 LAB_HOSTS=()
 declare -A LAB_ROLE LAB_ADDR LAB_V6 LAB_MAC
 

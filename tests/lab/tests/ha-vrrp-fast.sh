@@ -38,7 +38,7 @@ metric() {
 		awk -v m="$2" 'index($0, m) == 1 {print $NF; exit}'
 }
 held() { metric "$1" "dsrkit_director_vip_held{vip=\"$LAB_VIP\"}"; }
-wait_for 30 test -n "$(held dir2)"
+wait_true 30 '[ -n "$(held dir2)" ]'
 lab_expect b-checkd-dir1-holds-the-vip "$(held dir1)" 1
 lab_expect b-checkd-dir2-does-not "$(held dir2)" 0
 lab_expect b-checkd-dir2-sync-daemons \
