@@ -19,6 +19,10 @@ const struct lint_code_info lint_codes[LINT_COUNT] = {
 		"write 'lb_kind DR' in the virtual_server (keepalived's default is NAT)" },
 	[LINT_FAMILY_MIX] = { "DR_FAMILY_MIX",
 		"use real server addresses of the VIP's family (IPv4 with IPv4, IPv6 with IPv6)" },
+	[LINT_MH_NO_FALLBACK] = { "DR_MH_NO_FALLBACK",
+		"write 'mh-fallback' in the virtual_server: IPVS keeps a drained (weight 0) server's "
+		"Maglev slots so that no other flow moves, and only the flag sends those slots' flows "
+		"to the next server" },
 };
 
 /* Is a held by a vrrp_instance's virtual_ipaddress(_excluded)? */
@@ -68,6 +72,9 @@ size_t dr_lint_run(const struct kaconf *cf, const struct kaconf_vs_list *l,
 			       ipaddr_format(&vs->addr, a1));
 		if (again)
 			continue;
+		if (!strcmp(vs->sched, "mh") && !(vs->flags & KACONF_VS_F_SCHED1))
+			lint_report(&r, LINT_MH_NO_FALLBACK, vs->node,
+			       "lb_algo mh without mh-fallback: the flows of a real server at weight 0 find no server");
 		for (j = 0; j < vs->nrs; j++) {
 			const struct kaconf_rs *rs = &vs->rs[j];
 			enum route_kind k;

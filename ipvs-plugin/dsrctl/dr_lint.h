@@ -15,6 +15,7 @@ enum lint_code {
 	LINT_VIP_NOT_LOCAL,      /* the director must hold the VIP (or VRRP must) */
 	LINT_NOT_DR,             /* lb_kind is NAT/TUN (or missing: keepalived means NAT) */
 	LINT_FAMILY_MIX,         /* IPv4 server behind an IPv6 VIP or the reverse */
+	LINT_MH_NO_FALLBACK,     /* mh without mh-fallback: a drained server's flows are dropped */
 	LINT_COUNT
 };
 

@@ -82,6 +82,7 @@ static const char usage_lint[] =
 	"  Checks that every virtual_server of FILE can work as Direct Routing on this\n"
 	"  director; prints 'file:line: CODE: what [fix: ...]'.  Exit 0 only when clean.\n"
 	"  Codes: DR_PORT_REMAP DR_RS_NOT_CONNECTED DR_VIP_NOT_LOCAL DR_NOT_DR DR_FAMILY_MIX\n"
+	"         DR_MH_NO_FALLBACK\n"
 	"usage: dsrctl lint [--sync-external] A.conf B.conf\n"
 	"  Compares two directors' keepalived.conf: every difference that breaks a\n"
 	"  failover (HA_* codes; see 'man dsrctl').\n";

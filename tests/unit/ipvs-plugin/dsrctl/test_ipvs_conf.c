@@ -312,6 +312,12 @@ static void lint_rules(void **state)
 	assert_string_equal(x.lines, "3:DR_PORT_REMAP 5:DR_RS_NOT_CONNECTED 7:DR_RS_NOT_CONNECTED "
 				     "9:DR_FAMILY_MIX 11:DR_NOT_DR 15:DR_NOT_DR 15:DR_VIP_NOT_LOCAL ");
 	assert_int_equal(n, 7);
+	/* mh: a drained server's flows are dropped unless mh-fallback */
+	assert_int_equal(lint_text("virtual_server 192.0.2.100 80 {\n lb_kind DR\n lb_algo mh\n mh-port\n"
+				   " real_server 192.0.2.11 80 {\n }\n}\n", &x), 1);
+	assert_string_equal(x.lines, "1:DR_MH_NO_FALLBACK ");
+	assert_int_equal(lint_text("virtual_server 192.0.2.100 80 {\n lb_kind DR\n lb_algo mh\n mh-port\n"
+				   " mh-fallback\n real_server 192.0.2.11 80 {\n }\n}\n", &x), 0);
 }
 
 static void lint_vrrp_holds_vip(void **state)
