@@ -5,11 +5,15 @@
 # answer checked); the master dies (SIGKILL of keepalived + link down) and
 # the backup takes over.  One row per set-up, side by side in one run:
 # IPVS connection sync both ways or off, VRRPv2 advert_int 1 or VRRPv3
-# sub-second adverts.  Then how often the backup wrongly takes over (both
+# sub-second adverts.  Then three directors behind an ECMP router
+# (tests/lab/ecmp-lib.sh), 100 sessions: one director's BGP session down,
+# one dying silently with BFD and with the BGP hold timer alone, under `mh`
+# and under `wlc`.  Then how often the backup wrongly takes over (both
 # masters: flapping) while the master is alive, per advert interval.
 . tests/lab/lib.sh
 . tests/lab/agent-lib.sh
 . tests/lab/ha-lib.sh
+. tests/lab/ecmp-lib.sh
 N=${BENCH_SESSIONS:-50}
 FLAP_SECS=${FLAP_SECS:-20}
 
@@ -66,4 +70,42 @@ for adv in 1 0.2 0.1 0.05 0.03; do
 	ha_stop dir1
 	ha_stop dir2
 done
+
+# ECMP: a fresh lab in the same guest (the pair's hosts go first)
+echo
+for f in /tmp/*.pid; do kill "$(cat "$f")" 2>/dev/null; done
+sleep 1
+for ns in $(ip netns list | awk '{print $1}'); do ip netns del "$ns"; done
+ip link del "$LAB_BR" 2>/dev/null
+rm -rf "$AGENT_PKI"   # a new CA: dsrkit-pki never overwrites one
+LAB_HOSTS=()
+N=${BENCH_ECMP_SESSIONS:-100}
+HA_RS=$ECMP_RS
+ecmp_topology >/tmp/ecmp-topology.log 2>&1 || { echo "bench: ECMP topology failed: $(tail -3 /tmp/ecmp-topology.log)"; exit 1; }
+ecmp_monitor_start
+for i in $(seq 1 "$ECMP_DIRS"); do ecmp_checkd "$i" mh; done
+ecmp_wait_nexthops "$ECMP_DIRS" 60 || { echo "bench: the router never had $ECMP_DIRS next hops"; exit 1; }
+declare -a EROWS
+# erow NAME DOWN UP NH: one ECMP fault with fresh sessions
+erow() {
+	ha_sessions_start "$N" >/dev/null || { EROWS+=("$1: sessions did not start"); return 1; }
+	ha_period >/dev/null
+	ecmp_fault "$@" 3 2 >/dev/null
+	EROWS+=("$ROW")
+	ha_sessions_stop
+}
+erow "mh, BGP session down" ecmp_bgp_down ecmp_bgp_up
+erow "mh, silent death, BFD 100 ms x 3" ecmp_cut ecmp_uncut
+ecmp_router_bfd off; sleep 2; ecmp_wait_nexthops 3 40
+erow "mh, silent death, BGP hold time 3 s" ecmp_cut ecmp_uncut
+ecmp_router_bfd on; sleep 2; ecmp_wait_nexthops 3 40
+ecmp_sched wlc >/dev/null
+erow "wlc, BGP session down" ecmp_bgp_down ecmp_bgp_up
+erow "wlc, silent death, BFD 100 ms x 3" ecmp_cut ecmp_uncut
+echo "three directors behind an ECMP router (BIRD 2, BGP), $N sessions, a request every 100 ms each"
+ecmp_row_head
+for r in "${EROWS[@]}"; do echo "$r"; done
+echo "route: from the fault to the router's route without that director (ip monitor);"
+echo "gap: the longest time no session had an answer; stall: the longest one request waited"
+echo "(the director's share of sessions is silent until the router drops it); kept: sessions that never broke."
 exit 0
