@@ -51,6 +51,8 @@ install-packaging:
 	install -m 0644 packaging/keepalived/ha/* $(DESTDIR)$(DIRECTOR_EXAMPLES)/keepalived/ha/
 	install -d $(DESTDIR)$(DIRECTOR_EXAMPLES)/bird
 	install -m 0644 packaging/bird/*.conf $(DESTDIR)$(DIRECTOR_EXAMPLES)/bird/
+	install -d $(DESTDIR)$(DIRECTOR_EXAMPLES)/systemd
+	install -m 0644 packaging/systemd/dsr-checkd-announce.conf $(DESTDIR)$(DIRECTOR_EXAMPLES)/systemd/
 	install -m 0644 packaging/etc/checkd.conf $(DESTDIR)$(DIRECTOR_EXAMPLES)/checkd.conf.example
 	$(if $(wildcard packaging/grafana/*.json),install -m 0644 $(wildcard packaging/grafana/*.json) $(DESTDIR)$(DIRECTOR_EXAMPLES)/grafana/)
 	install -m 0644 packaging/prometheus/dsrkit-checkd.rules.yml packaging/prometheus/dsrkit-checkd.test.yml \
@@ -100,7 +102,7 @@ check: pkg-check
 # tests (promtool test rules); a prerequisite of `make check`, as pkg-check.
 PROM_RULES := packaging/prometheus/dsrkit-checkd.rules.yml
 PROM_SCRAPES := build/lab/checkd-http/metrics.txt build/lab/checkd-datapath-arp/metrics-arp.txt \
-	build/lab/checkd-datapath-arp/metrics-datapath.txt
+	build/lab/checkd-datapath-arp/metrics-datapath.txt build/lab/ha-ecmp/metrics.txt
 .PHONY: prometheus-rules prometheus-names
 prometheus-rules:
 	promtool check rules $(PROM_RULES)

@@ -69,6 +69,8 @@ ip netns del dir9
 echo "$t1" | grep -q -- '-s mh -b mh-fallback,mh-port' && lab_pass b-mh-port || lab_fail b-mh-port "$t1"
 lab_expect b-dir1-metrics-announced "$(metric dir1 "dsrkit_announce_vip{vip=\"$LAB_VIP\"}")" 1
 lab_expect b-dir1-metrics-bird-up "$(metric dir1 dsrkit_announce_routing_daemon_up)" 1
+# a real scrape for `make prometheus-names` (the dashboard's ECMP row)
+ip netns exec dir1 curl -s --max-time 3 --noproxy '*' http://127.0.0.1:9445/metrics >"$LAB_OUT/metrics.txt"
 
 lab_log "=== C: $N sessions; directors leave and come back (mh)"
 ha_sessions_start "$N" || { lab_fail c-sessions "$(cat /tmp/sess.log "$HA_SESS_OUT")"; exit 1; }
