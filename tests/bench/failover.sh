@@ -73,12 +73,8 @@ done
 
 # ECMP: a fresh lab in the same guest (the pair's hosts go first)
 echo
-for f in /tmp/*.pid; do kill "$(cat "$f")" 2>/dev/null; done
-sleep 1
-for ns in $(ip netns list | awk '{print $1}'); do ip netns del "$ns"; done
-ip link del "$LAB_BR" 2>/dev/null
+lab_down
 rm -rf "$AGENT_PKI"   # a new CA: dsrkit-pki never overwrites one
-LAB_HOSTS=()
 N=${BENCH_ECMP_SESSIONS:-100}
 HA_RS=$ECMP_RS
 ecmp_topology >/tmp/ecmp-topology.log 2>&1 || { echo "bench: ECMP topology failed: $(tail -3 /tmp/ecmp-topology.log)"; exit 1; }

@@ -189,6 +189,23 @@ lab_up() {
 	done
 }
 
+# lab_down: every host goes (its processes killed, its namespace deleted),
+# then the bridge, so that lab_up can build another topology in this guest
+# (a namespace whose processes live on keeps its veth, and the next host of
+# that name cannot be created).
+lab_down() {
+	local ns
+	for ns in $(ip netns list | awk '{print $1}'); do
+		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
+	done
+	sleep 0.5
+	for ns in $(ip netns list | awk '{print $1}'); do ip netns del "$ns"; done
+	ip link del "$LAB_BR" 2>/dev/null
+	wait_true 10 '! ip -o link show | grep -q " v-"'
+	rm -f /tmp/*.pid
+	LAB_HOSTS=()
+}
+
 # The standard lab: client, director with the VIP, N correct DR real servers.
 LAB_VIP=192.0.2.100
 LAB_VIP6=2001:db8::100
