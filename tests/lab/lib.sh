@@ -199,6 +199,12 @@ lab_down() {
 		ip netns pids "$ns" 2>/dev/null | xargs -r kill -KILL 2>/dev/null
 	done
 	sleep 0.5
+	# a veth goes with either end: the root namespace's ends go now, not
+	# when the kernel gets round to destroying their namespaces (behind
+	# any other dying namespace, IPVS sync daemons included)
+	for ns in $(ip -o link show | awk -F': ' '$2 ~ /^v-/ {sub(/@.*/, "", $2); print $2}'); do
+		ip link del "$ns" 2>/dev/null
+	done
 	for ns in $(ip netns list | awk '{print $1}'); do ip netns del "$ns"; done
 	ip link del "$LAB_BR" 2>/dev/null
 	wait_true 10 '! ip -o link show | grep -q " v-"'
