@@ -91,8 +91,11 @@ ecmp_fault "mh, dir3 silent, BFD 100 ms x 3" ecmp_cut ecmp_uncut 3 2
 expect_kept c-silent-bfd-sessions-kept "$LINE"
 bfd=$ROUTE
 ROWS+=("$ROW")
-if [ "$bfd" != none ] && [ "$bfd" -lt 1000 ]; then lab_pass c-bfd-drops-in-under-a-second; else
-	lab_fail c-bfd-drops-in-under-a-second "$bfd ms"; fi
+# BFD detects in 300 ms; the guest adds its own delays: 412-462 ms idle,
+# 819 ms with a second guest busy beside it (make check) - the bound leaves
+# room for that, the comparison with the hold timer below is the point
+if [ "$bfd" != none ] && [ "$bfd" -lt 1500 ]; then lab_pass c-bfd-drops-the-director-fast; else
+	lab_fail c-bfd-drops-the-director-fast "$bfd ms"; fi
 ecmp_router_bfd off
 sleep 2
 ecmp_wait_nexthops 3 40
