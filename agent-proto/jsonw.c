@@ -242,3 +242,25 @@ int jsonw_finish(const struct jsonw *w)
 		return -EINVAL;
 	return 0;
 }
+
+int jsonw_splice_member(struct buf *doc, const char *key, const struct buf *member)
+{
+	size_t end = doc->len, in;
+	int r;
+
+	while (end > 0 && (doc->data[end - 1] == '\n' || doc->data[end - 1] == ' '))
+		end--;
+	if (end < 2 || doc->data[end - 1] != '}')
+		return -EINVAL;
+	in = end - 1;  /* the closing brace; is the object empty? */
+	while (in > 0 && (doc->data[in - 1] == '\n' || doc->data[in - 1] == ' ' || doc->data[in - 1] == '\t'))
+		in--;
+	doc->len = end - 1;
+	doc->data[doc->len] = '\0';
+	r = buf_appendf(doc, "%s\"%s\":", in > 0 && doc->data[in - 1] == '{' ? "" : ",", key);
+	if (r == 0)
+		r = buf_append(doc, member->data, member->len);
+	if (r == 0)
+		r = buf_append_str(doc, "}\n");
+	return r;
+}

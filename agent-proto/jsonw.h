@@ -55,4 +55,13 @@ void jsonw_kv_tristate(struct jsonw *w, const char *k, int v);  /* true/false/nu
 __attribute__((warn_unused_result))
 int jsonw_finish(const struct jsonw *w);
 
+/* Add the member "key": member (member: a complete JSON value, as
+ * jsonw_finish() accepted it) at the end of the finished object held in
+ * doc, before its closing brace; trailing blanks and newlines after that
+ * brace are replaced by one newline.  key is written as it is (a literal
+ * name, nothing to escape).  Returns 0, -EINVAL when doc does not end with
+ * a '}', -ENOSPC or -ENOMEM (doc is then unusable). */
+__attribute__((warn_unused_result))
+int jsonw_splice_member(struct buf *doc, const char *key, const struct buf *member);
+
 #endif

@@ -601,14 +601,9 @@ int checkd_announce_status_append(const struct checkd *d, struct buf *out)
 	struct jsonw w;
 	struct buf m;
 	char vip[IPADDR_STRLEN];
-	size_t i, end;
+	size_t i;
 	int r;
 
-	end = out->len;
-	while (end > 0 && (out->data[end - 1] == '\n' || out->data[end - 1] == ' '))
-		end--;
-	if (end < 2 || out->data[end - 1] != '}')
-		return -EINVAL;
 	buf_init(&m, out->max);
 	jsonw_init(&w, &m);
 	if (!a) {
@@ -639,16 +634,8 @@ int checkd_announce_status_append(const struct checkd *d, struct buf *out)
 		jsonw_object_end(&w);
 	}
 	r = jsonw_finish(&w);
-	if (r == 0) {
-		/* splice before the document's closing brace, as ha.c does */
-		out->len = end - 1;
-		out->data[out->len] = '\0';
-		r = buf_append_str(out, ",\"announce\":");
-		if (r == 0)
-			r = buf_append(out, m.data, m.len);
-		if (r == 0)
-			r = buf_append_str(out, "}\n");
-	}
+	if (r == 0)
+		r = jsonw_splice_member(out, "announce", &m);
 	buf_free(&m);
 	return r;
 }

@@ -126,14 +126,9 @@ int checkd_ha_status_append(const struct checkd_ha *h, struct buf *out)
 	struct jsonw w;
 	struct buf ha;
 	char g[INET6_ADDRSTRLEN], a[IPADDR_STRLEN];
-	size_t i, end;
+	size_t i;
 	int r;
 
-	end = out->len;
-	while (end > 0 && (out->data[end - 1] == '\n' || out->data[end - 1] == ' '))
-		end--;
-	if (end < 2 || out->data[end - 1] != '}')
-		return -EINVAL;
 	buf_init(&ha, 64 * 1024);
 	jsonw_init(&w, &ha);
 	jsonw_object_begin(&w);
@@ -176,16 +171,8 @@ int checkd_ha_status_append(const struct checkd_ha *h, struct buf *out)
 	jsonw_array_end(&w);
 	jsonw_object_end(&w);
 	r = jsonw_finish(&w);
-	if (r == 0) {
-		/* splice before the document's closing brace */
-		out->len = end - 1;
-		out->data[out->len] = '\0';
-		r = buf_append_str(out, ",\"ha\":");
-		if (r == 0)
-			r = buf_append(out, ha.data, ha.len);
-		if (r == 0)
-			r = buf_append_str(out, "}\n");
-	}
+	if (r == 0)
+		r = jsonw_splice_member(out, "ha", &ha);
 	buf_free(&ha);
 	return r;
 }

@@ -158,6 +158,39 @@ static void jsonw_misuse_is_sticky(void **state)
 	buf_free(&b);
 }
 
+/* A member added to a finished object: after the last member, into an
+ * empty one without a comma, trailing newlines dropped; not an object: no. */
+static void jsonw_splice_member_cases(void **state)
+{
+	struct buf doc, m;
+	(void)state;
+
+	buf_init(&m, 64);
+	assert_int_equal(buf_append_str(&m, "[1,2]"), 0);
+	buf_init(&doc, 256);
+	assert_int_equal(buf_append_str(&doc, "{\"a\":{}}\n\n"), 0);
+	assert_int_equal(jsonw_splice_member(&doc, "b", &m), 0);
+	assert_string_equal(buf_str(&doc), "{\"a\":{},\"b\":[1,2]}\n");
+	buf_reset(&doc);
+	assert_int_equal(buf_append_str(&doc, "{ \n}"), 0);
+	assert_int_equal(jsonw_splice_member(&doc, "b", &m), 0);
+	assert_string_equal(buf_str(&doc), "{ \n\"b\":[1,2]}\n");
+	buf_reset(&doc);
+	assert_int_equal(buf_append_str(&doc, "[1]\n"), 0);
+	assert_int_equal(jsonw_splice_member(&doc, "b", &m), -EINVAL);
+	buf_reset(&doc);
+	assert_int_equal(jsonw_splice_member(&doc, "b", &m), -EINVAL);
+	buf_free(&doc);
+
+	/* over the max: an error, never past it */
+	buf_init(&doc, 12);
+	assert_int_equal(buf_append_str(&doc, "{\"a\":1}"), 0);
+	assert_true(jsonw_splice_member(&doc, "b", &m) < 0);
+	assert_true(doc.len <= 12);
+	buf_free(&doc);
+	buf_free(&m);
+}
+
 static void ip(const char *s, struct ip_addr *a)
 {
 	assert_int_equal(ipaddr_parse(s, a), 0);
@@ -516,6 +549,7 @@ int main(void)
 		cmocka_unit_test(jsonw_escapes_hostile_strings),
 		cmocka_unit_test(jsonw_numbers_and_nesting),
 		cmocka_unit_test(jsonw_misuse_is_sticky),
+		cmocka_unit_test(jsonw_splice_member_cases),
 		cmocka_unit_test(status_round_trip_linux),
 		cmocka_unit_test(status_round_trip_windows),
 		cmocka_unit_test(status_render_bounded),
