@@ -115,3 +115,20 @@ const char *buf_str(const struct buf *b)
 {
 	return b->data ? b->data : "";
 }
+
+int buf_append_lines(struct buf *dst, const struct buf *src)
+{
+	const char *p = buf_str(src), *end = p + src->len;
+	int r = 0;
+
+	while (p < end) {
+		const char *nl = memchr(p, '\n', (size_t)(end - p));
+		size_t n = nl ? (size_t)(nl - p) + 1 : (size_t)(end - p);
+		int e = buf_append(dst, p, n);
+
+		if (e < 0 && r == 0)
+			r = e;
+		p += n;
+	}
+	return r;
+}

@@ -42,6 +42,11 @@ int buf_appendf(struct buf *b, const char *fmt, ...);
 __attribute__((warn_unused_result, format(printf, 2, 0)))
 int buf_vappendf(struct buf *b, const char *fmt, va_list ap);
 
+/* Append src's lines, each whole or not at all: when dst's max would be
+ * passed, the lines that fit are kept and the rest dropped.  Returns 0 or
+ * -ENOSPC / -ENOMEM when a line was dropped. */
+int buf_append_lines(struct buf *dst, const struct buf *src);
+
 /* Drop the first n bytes (n <= len), moving the rest to the front. */
 void buf_consume(struct buf *b, size_t n);
 

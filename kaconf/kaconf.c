@@ -70,6 +70,32 @@ static void *arena_alloc(struct kaconf *cf, size_t n)
 	return p;
 }
 
+/* Where the arena stood, to give back what was allocated since (a
+ * statement a hook took out of the tree). */
+struct arena_mark {
+	struct chunk *c;
+	size_t used;
+};
+
+static struct arena_mark arena_mark(const struct kaconf *cf)
+{
+	struct arena_mark m = { cf->chunks, cf->chunks ? cf->chunks->used : 0 };
+
+	return m;
+}
+
+static void arena_rewind(struct kaconf *cf, struct arena_mark m)
+{
+	while (cf->chunks != m.c) {
+		struct chunk *next = cf->chunks->next;
+
+		free(cf->chunks);
+		cf->chunks = next;
+	}
+	if (m.c)
+		m.c->used = m.used;
+}
+
 static char *arena_strdup(struct kaconf *cf, const char *s, size_t len)
 {
 	char *p = arena_alloc(cf, len + 1);
@@ -86,6 +112,7 @@ struct lexer {
 	struct src stack[KACONF_DEPTH_MAX + 1];
 	int depth;         /* sources on the stack */
 	unsigned flags;
+	const struct kaconf_hook *hook; /* or NULL */
 	struct buf *err;
 	/* one token of lookahead */
 	int have;
@@ -557,7 +584,8 @@ static int parse_block(struct lexer *lx, struct kaconf_node **head, int depth,
 
 	for (;;) {
 		enum tok_kind k = peek(lx);
-		struct kaconf_node *n;
+		struct kaconf_node *n, **at = tail;
+		struct arena_mark mark = arena_mark(lx->cf);
 		unsigned file, line;
 
 		if (k == TOK_ERR)
@@ -636,6 +664,18 @@ static int parse_block(struct lexer *lx, struct kaconf_node **head, int depth,
 			if (r < 0)
 				return r;
 		}
+		if (depth == 0 && lx->hook) {
+			int t = lx->hook->take(n, lx->hook->arg);
+
+			if (t < 0)
+				return t;
+			if (t > 0) {
+				/* out of the tree; the next statement reuses its memory */
+				*at = NULL;
+				tail = at;
+				arena_rewind(lx->cf, mark);
+			}
+		}
 	}
 }
 
@@ -656,7 +696,7 @@ static int parse(struct lexer *lx, struct kaconf **out)
 	return 0;
 }
 
-static struct lexer *lexer_new(unsigned flags, struct buf *err)
+static struct lexer *lexer_new(unsigned flags, const struct kaconf_hook *hook, struct buf *err)
 {
 	struct lexer *lx = calloc(1, sizeof(*lx));
 
@@ -668,13 +708,15 @@ static struct lexer *lexer_new(unsigned flags, struct buf *err)
 		return NULL;
 	}
 	lx->flags = flags;
+	lx->hook = hook;
 	lx->err = err;
 	return lx;
 }
 
-int kaconf_parse_file(const char *path, unsigned flags, struct kaconf **out, struct buf *err)
+int kaconf_parse_file_hook(const char *path, unsigned flags, const struct kaconf_hook *hook,
+			   struct kaconf **out, struct buf *err)
 {
-	struct lexer *lx = lexer_new(flags, err);
+	struct lexer *lx = lexer_new(flags, hook, err);
 	int r;
 
 	*out = NULL;
@@ -689,8 +731,13 @@ int kaconf_parse_file(const char *path, unsigned flags, struct kaconf **out, str
 	return r;
 }
 
-int kaconf_parse_mem(const char *name, const char *data, size_t len, unsigned flags,
-		     struct kaconf **out, struct buf *err)
+int kaconf_parse_file(const char *path, unsigned flags, struct kaconf **out, struct buf *err)
+{
+	return kaconf_parse_file_hook(path, flags, NULL, out, err);
+}
+
+int kaconf_parse_mem_hook(const char *name, const char *data, size_t len, unsigned flags,
+			  const struct kaconf_hook *hook, struct kaconf **out, struct buf *err)
 {
 	struct lexer *lx;
 	char *copy;
@@ -701,7 +748,7 @@ int kaconf_parse_mem(const char *name, const char *data, size_t len, unsigned fl
 		msgf(err, "%s: file too large\n", name);
 		return -EFBIG;
 	}
-	lx = lexer_new(flags, err);
+	lx = lexer_new(flags, hook, err);
 	copy = malloc(len + 1);
 	if (!lx || !copy) {
 		free(copy);
@@ -719,6 +766,12 @@ int kaconf_parse_mem(const char *name, const char *data, size_t len, unsigned fl
 		r = parse(lx, out);
 	free(lx);
 	return r;
+}
+
+int kaconf_parse_mem(const char *name, const char *data, size_t len, unsigned flags,
+		     struct kaconf **out, struct buf *err)
+{
+	return kaconf_parse_mem_hook(name, data, len, flags, NULL, out, err);
 }
 
 const struct kaconf_node *kaconf_root(const struct kaconf *cf)

@@ -52,6 +52,28 @@ __attribute__((warn_unused_result))
 int kaconf_parse_mem(const char *name, const char *data, size_t len, unsigned flags,
 		     struct kaconf **out, struct buf *err);
 
+/* A reader that needs each top-level statement only once: take(n, arg) is
+ * called as soon as n and its whole block are read (file order, includes
+ * spliced in).  It returns 1 to take n out of the tree, whose memory then
+ * goes to the statements after it (n and everything below it are invalid
+ * once take returns), 0 to leave n in the tree, or a negative errno that
+ * stops the parse and is its result.  Statements taken out still count
+ * against KACONF_NODES_MAX and in kaconf_node_count.  A 10,000-service
+ * file read this way never holds its whole tree (12 MB for 2.5 MB of
+ * text). */
+struct kaconf_hook {
+	int (*take)(const struct kaconf_node *n, void *arg);
+	void *arg;
+};
+
+/* kaconf_parse_file / kaconf_parse_mem with a hook (NULL: none). */
+__attribute__((warn_unused_result))
+int kaconf_parse_file_hook(const char *path, unsigned flags, const struct kaconf_hook *hook,
+			   struct kaconf **out, struct buf *err);
+__attribute__((warn_unused_result))
+int kaconf_parse_mem_hook(const char *name, const char *data, size_t len, unsigned flags,
+			  const struct kaconf_hook *hook, struct kaconf **out, struct buf *err);
+
 /* First top-level statement (NULL for an empty file); owned by cf. */
 const struct kaconf_node *kaconf_root(const struct kaconf *cf);
 size_t kaconf_node_count(const struct kaconf *cf);

@@ -464,7 +464,7 @@ static int settle(struct kaconf_vs *vs, int fam_given, struct buf *err, int *ner
 
 static int push(struct kaconf_vs_list *l, const struct kaconf_vs *vs)
 {
-	if (l->n >= VS_MAX || l->ndest + vs->nrs > DEST_MAX)
+	if (l->ndone + l->n >= VS_MAX || l->ndest + vs->nrs > DEST_MAX)
 		return -E2BIG;
 	size_t cap = kaconf_grow_to(l->n, 64);
 
@@ -574,80 +574,91 @@ static int collect_group(const struct kaconf_node *n, const struct kaconf_vsg_li
 	return r;
 }
 
+int kaconf_vs_collect_one(const struct kaconf_node *n, const struct kaconf_vsg_list *groups,
+			  struct kaconf_vs_list *l, struct buf *err, int *nerr)
+{
+	struct kaconf_vs vs;
+	uint32_t v;
+	int fam, r;
+
+	if (n->nargs == 2 && strcmp(n->args[0], "group") == 0) {
+		r = collect_group(n, groups, l, err, nerr);
+		return r == -ENOMEM || r == -E2BIG ? r : 0;
+	}
+	memset(&vs, 0, sizeof(vs));
+	vs.node = n;
+	if (n->nargs == 2 && strcmp(n->args[0], "fwmark") == 0) {
+		if (parse_u32(n->args[1], &vs.fwmark, 1, UINT32_MAX) < 0) {
+			(void)bad(err, n, nerr, "virtual_server fwmark: '%s' is not a mark (1-4294967295)", n->args[1]);
+			return 0;
+		}
+	} else if (n->nargs == 1 || n->nargs == 2) {
+		/* the port may be left out: a persistent service on every port */
+		if (ipaddr_parse(n->args[0], &vs.addr) < 0) {
+			(void)bad(err, n, nerr, "virtual_server: '%s' is not an IP address", n->args[0]);
+			return 0;
+		}
+		if (n->nargs == 2 && parse_u32(n->args[1], &v, 0, 65535) < 0) {
+			(void)bad(err, n, nerr, "virtual_server: '%s' is not a port (0-65535)", n->args[1]);
+			return 0;
+		}
+		vs.port = n->nargs == 2 ? (uint16_t)v : 0;
+	} else {
+		(void)bad(err, n, nerr, "virtual_server needs 'IP [PORT]', 'fwmark N' or 'group NAME'");
+		return 0;
+	}
+	{
+		struct ip_addr key = vs.addr;
+
+		vs.addr.family = IP_FAMILY_NONE;
+		r = parse_vs_body(n, &vs, err, nerr, &l->warnings);
+		fam = (int)vs.addr.family;
+		if (!vs.fwmark) {
+			memcpy(vs.addr.b, key.b, sizeof(key.b));
+			vs.addr.family = key.family;
+		}
+	}
+	if (r == -ENOMEM) {
+		free(vs.rs);
+		return r;
+	}
+	if (r == 0 && !vs.fwmark && !vs.protocol_set)
+		warnf(&l->warnings, n, "virtual_server without protocol: UDP, as keepalived 2.2 does");
+	if (r != 0 || settle(&vs, fam, err, nerr) < 0) {
+		free(vs.rs);
+		return 0;
+	}
+	r = push(l, &vs);
+	if (r < 0) {
+		free(vs.rs);
+		if (r == -E2BIG)
+			(void)bad(err, n, nerr, "too many services (more than %u) or real servers in all (more than %u)",
+				  VS_MAX, DEST_MAX);
+	}
+	return r;
+}
+
+void kaconf_vs_list_init(struct kaconf_vs_list *l)
+{
+	memset(l, 0, sizeof(*l));
+	buf_init(&l->warnings, 64 * 1024);
+}
+
 int kaconf_vs_collect(const struct kaconf *cf, struct kaconf_vs_list *l, struct buf *err)
 {
 	struct kaconf_vsg_list groups;
 	const struct kaconf_node *n;
 	int nerr = 0, r;
 
-	memset(l, 0, sizeof(*l));
-	buf_init(&l->warnings, 64 * 1024);
+	kaconf_vs_list_init(l);
 	r = kaconf_vsg_collect(cf, &groups, err, &nerr);
 	if (r == -ENOMEM)
 		goto out;
 	for (n = kaconf_node_find(kaconf_root(cf), "virtual_server"); n;
 	     n = kaconf_node_find(n->next, "virtual_server")) {
-		struct kaconf_vs vs;
-		uint32_t v;
-		int fam;
-
-		if (n->nargs == 2 && strcmp(n->args[0], "group") == 0) {
-			r = collect_group(n, &groups, l, err, &nerr);
-			if (r == -ENOMEM || r == -E2BIG)
-				goto out;
-			continue;
-		}
-		memset(&vs, 0, sizeof(vs));
-		vs.node = n;
-		if (n->nargs == 2 && strcmp(n->args[0], "fwmark") == 0) {
-			if (parse_u32(n->args[1], &vs.fwmark, 1, UINT32_MAX) < 0) {
-				(void)bad(err, n, &nerr, "virtual_server fwmark: '%s' is not a mark (1-4294967295)", n->args[1]);
-				continue;
-			}
-		} else if (n->nargs == 1 || n->nargs == 2) {
-			/* the port may be left out: a persistent service on every port */
-			if (ipaddr_parse(n->args[0], &vs.addr) < 0) {
-				(void)bad(err, n, &nerr, "virtual_server: '%s' is not an IP address", n->args[0]);
-				continue;
-			}
-			if (n->nargs == 2 && parse_u32(n->args[1], &v, 0, 65535) < 0) {
-				(void)bad(err, n, &nerr, "virtual_server: '%s' is not a port (0-65535)", n->args[1]);
-				continue;
-			}
-			vs.port = n->nargs == 2 ? (uint16_t)v : 0;
-		} else {
-			(void)bad(err, n, &nerr, "virtual_server needs 'IP [PORT]', 'fwmark N' or 'group NAME'");
-			continue;
-		}
-		{
-			struct ip_addr key = vs.addr;
-
-			vs.addr.family = IP_FAMILY_NONE;
-			r = parse_vs_body(n, &vs, err, &nerr, &l->warnings);
-			fam = (int)vs.addr.family;
-			if (!vs.fwmark) {
-				memcpy(vs.addr.b, key.b, sizeof(key.b));
-				vs.addr.family = key.family;
-			}
-		}
-		if (r == -ENOMEM) {
-			free(vs.rs);
+		r = kaconf_vs_collect_one(n, &groups, l, err, &nerr);
+		if (r < 0)
 			goto out;
-		}
-		if (r == 0 && !vs.fwmark && !vs.protocol_set)
-			warnf(&l->warnings, n, "virtual_server without protocol: UDP, as keepalived 2.2 does");
-		if (r != 0 || settle(&vs, fam, err, &nerr) < 0) {
-			free(vs.rs);
-			continue;
-		}
-		r = push(l, &vs);
-		if (r < 0) {
-			free(vs.rs);
-			if (r == -E2BIG)
-				(void)bad(err, n, &nerr, "too many services (more than %u) or real servers in all (more than %u)",
-					  VS_MAX, DEST_MAX);
-			goto out;
-		}
 	}
 	r = nerr ? -EINVAL : 0;
 out:
@@ -655,13 +666,21 @@ out:
 	return r;
 }
 
-void kaconf_vs_list_free(struct kaconf_vs_list *l)
+void kaconf_vs_list_clear(struct kaconf_vs_list *l)
 {
 	size_t i;
 
 	for (i = 0; i < l->n; i++)
 		free(l->vs[i].rs);
 	free(l->vs);
+	l->vs = NULL;
+	l->ndone += l->n;
+	l->n = 0;
+}
+
+void kaconf_vs_list_free(struct kaconf_vs_list *l)
+{
+	kaconf_vs_list_clear(l);
 	buf_free(&l->warnings);
 	memset(l, 0, sizeof(*l));
 }

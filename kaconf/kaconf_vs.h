@@ -83,6 +83,7 @@ struct kaconf_vs {
 struct kaconf_vs_list {
 	struct kaconf_vs *vs;
 	size_t n;
+	size_t ndone;              /* services dropped by kaconf_vs_list_clear (still bounded) */
 	size_t ndest;              /* real servers over every service */
 	struct buf warnings;       /* "file:line: skipped ..." lines */
 };
@@ -95,6 +96,23 @@ struct kaconf_vs_list {
 __attribute__((warn_unused_result))
 int kaconf_vs_collect(const struct kaconf *cf, struct kaconf_vs_list *l, struct buf *err);
 void kaconf_vs_list_free(struct kaconf_vs_list *l);
+
+/* Statement by statement, for readers that drop each block once read
+ * (kaconf_vs_stream.h).  kaconf_vs_list_init makes l empty (free it with
+ * kaconf_vs_list_free).  kaconf_vs_collect_one appends the services of
+ * the top-level virtual_server statement n to l (a group's names resolved
+ * in groups; NULL only when n is no `virtual_server group`); a mistake is
+ * a "file:line: ..." line in err and counted in *nerr.  Returns 0, or
+ * -ENOMEM / -E2BIG (too many services or real servers in all, said in err)
+ * after which nothing more is to be collected.  kaconf_vs_list_clear frees
+ * l's services but keeps counting them against the bounds, and keeps the
+ * warnings. */
+struct kaconf_vsg_list;
+void kaconf_vs_list_init(struct kaconf_vs_list *l);
+__attribute__((warn_unused_result))
+int kaconf_vs_collect_one(const struct kaconf_node *n, const struct kaconf_vsg_list *groups,
+			  struct kaconf_vs_list *l, struct buf *err, int *nerr);
+void kaconf_vs_list_clear(struct kaconf_vs_list *l);
 
 const char *kaconf_fwd_name(enum kaconf_fwd f);
 

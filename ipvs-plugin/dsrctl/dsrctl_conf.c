@@ -7,6 +7,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "kaconf/kaconf_vs_stream.h"
+
 static enum ipvs_fwd fwd_of(enum kaconf_fwd f)
 {
 	switch (f) {
@@ -60,15 +62,13 @@ static void dest_of(const struct kaconf_rs *rs, uint32_t weight, struct ipvs_des
 	}
 }
 
-int conf_table_from_vs(const struct kaconf_vs_list *l, struct ipvs_table **out, struct buf *err)
+/* The services of l into t; a duplicate is a "file:line: ..." line in err
+ * counted in *nerr.  Returns 0 or -ENOMEM (-ENOSPC). */
+static int table_add_vs(struct ipvs_table *t, const struct kaconf_vs_list *l, struct buf *err, int *nerr)
 {
-	struct ipvs_table *t = ipvs_table_new();
 	size_t i, j;
-	int nerr = 0, r;
+	int r;
 
-	*out = NULL;
-	if (!t)
-		return -ENOMEM;
 	for (i = 0; i < l->n; i++) {
 		const struct kaconf_vs *vs = &l->vs[i];
 		struct kaconf_vs_start st;
@@ -77,20 +77,18 @@ int conf_table_from_vs(const struct kaconf_vs_list *l, struct ipvs_table **out, 
 		int idx;
 
 		/* keepalived leaves out a virtual server without real servers,
-		 * even one with a sorry server (conf_table_load warns) */
+		 * even one with a sorry server (start_notes warns) */
 		if (!vs->nrs)
 			continue;
 		service_of(vs, &s);
 		idx = ipvs_table_service_add(t, &s);
 		if (idx == -EEXIST) {
 			note(err, vs->entry ? vs->entry : vs->node, "virtual_server listed twice");
-			nerr++;
+			(*nerr)++;
 			continue;
 		}
-		if (idx < 0) {
-			r = idx;
-			goto fail;
-		}
+		if (idx < 0)
+			return idx;
 		kaconf_vs_start_state(vs, &st);
 		for (j = 0; j < vs->nrs; j++) {
 			const struct kaconf_rs *rs = &vs->rs[j];
@@ -101,9 +99,9 @@ int conf_table_from_vs(const struct kaconf_vs_list *l, struct ipvs_table **out, 
 			r = ipvs_table_dest_add(t, (size_t)idx, &d);
 			if (r == -EEXIST) {
 				note(err, rs->node, "real_server listed twice");
-				nerr++;
+				(*nerr)++;
 			} else if (r < 0) {
-				goto fail;
+				return r;
 			}
 		}
 		if (st.sorry_in) {
@@ -111,21 +109,32 @@ int conf_table_from_vs(const struct kaconf_vs_list *l, struct ipvs_table **out, 
 			r = ipvs_table_dest_add(t, (size_t)idx, &d);
 			if (r == -EEXIST) {
 				note(err, vs->sorry.node, "sorry_server is also a real_server (not modelled by dsrkit)");
-				nerr++;
+				(*nerr)++;
 			} else if (r < 0) {
-				goto fail;
+				return r;
 			}
 		}
 	}
-	if (nerr) {
+	return 0;
+}
+
+int conf_table_from_vs(const struct kaconf_vs_list *l, struct ipvs_table **out, struct buf *err)
+{
+	struct ipvs_table *t = ipvs_table_new();
+	int nerr = 0, r;
+
+	*out = NULL;
+	if (!t)
+		return -ENOMEM;
+	r = table_add_vs(t, l, err, &nerr);
+	if (r == 0 && nerr)
 		r = -EINVAL;
-		goto fail;
+	if (r < 0) {
+		ipvs_table_free(t);
+		return r;
 	}
 	*out = t;
 	return 0;
-fail:
-	ipvs_table_free(t);
-	return r;
 }
 
 /* What keepalived does at start that a reader of the file may not expect. */
@@ -152,33 +161,70 @@ static void start_notes(const struct kaconf_vs_list *l, struct buf *warn)
 	}
 }
 
-static int load(struct kaconf *cf, int pr, struct ipvs_table **out, struct buf *err, struct buf *warn)
+/* The table built block by block while the file is read (kaconf_vs_stream.h):
+ * a 10,000-service file never has its whole statement tree, nor its whole
+ * list of virtual servers, beside the table.  What the two-step reading
+ * reported after the virtual servers' own mistakes (duplicates, then the
+ * start notes after the warnings) waits in buffers of its own. */
+struct build {
+	struct ipvs_table *t;
+	struct buf dups;   /* "listed twice": reported only for a file without other mistakes */
+	int ndup;
+	struct buf notes;  /* start notes, after every warning of the reader */
+	int with_notes;
+};
+
+static int build_each(const struct kaconf_vs_list *l, void *arg)
 {
+	struct build *b = arg;
+	int r = table_add_vs(b->t, l, &b->dups, &b->ndup);
+
+	if (r == 0 && b->with_notes)
+		start_notes(l, &b->notes);
+	return r;
+}
+
+/* data NULL: read the file path. */
+static int load(const char *path, const char *data, size_t len, struct ipvs_table **out, struct buf *err,
+		struct buf *warn)
+{
+	struct build b = { .with_notes = warn != NULL };
+	struct kaconf_vs_sink sink = { .each = build_each, .arg = &b };
 	struct kaconf_vs_list l;
 	int r;
 
-	if (pr < 0)
-		return pr;
-	r = kaconf_vs_collect(cf, &l, err);
-	if (r == 0)
-		r = conf_table_from_vs(&l, out, err);
+	*out = NULL;
+	b.t = ipvs_table_new();
+	if (!b.t)
+		return -ENOMEM;
+	buf_init(&b.dups, err->max);
+	buf_init(&b.notes, 64 * 1024);
+	if (data)
+		r = kaconf_vs_stream_mem(path, data, len, KACONF_NO_INCLUDE, &sink, &l, err);
+	else
+		r = kaconf_vs_stream_file(path, 0, &sink, &l, err);
+	if (r == 0 && b.ndup) {
+		(void)buf_append_lines(err, &b.dups);
+		r = -EINVAL;
+	}
 	if (r == 0 && warn)
-		start_notes(&l, &l.warnings);
+		(void)buf_append_lines(&l.warnings, &b.notes);
 	if (warn && l.warnings.len && buf_append(warn, l.warnings.data, l.warnings.len) < 0) {
 		/* warnings are best effort */
 	}
 	kaconf_vs_list_free(&l);
-	kaconf_free(cf);
+	buf_free(&b.dups);
+	buf_free(&b.notes);
+	if (r < 0)
+		ipvs_table_free(b.t);
+	else
+		*out = b.t;
 	return r;
 }
 
 int conf_table_load(const char *path, struct ipvs_table **out, struct buf *err, struct buf *warn)
 {
-	struct kaconf *cf = NULL;
-	int r = kaconf_parse_file(path, 0, &cf, err);
-
-	*out = NULL;
-	return load(cf, r, out, err, warn);
+	return load(path, NULL, 0, out, err, warn);
 }
 
 static int keys_load(struct kaconf *cf, int r, struct ipvs_table **out, struct buf *err)
@@ -232,11 +278,7 @@ int conf_keys_load_mem(const char *name, const char *data, size_t len, struct ip
 int conf_table_load_mem(const char *name, const char *data, size_t len, struct ipvs_table **out,
 			struct buf *err)
 {
-	struct kaconf *cf = NULL;
-	int r = kaconf_parse_mem(name, data, len, KACONF_NO_INCLUDE, &cf, err);
-
-	*out = NULL;
-	return load(cf, r, out, err, NULL);
+	return load(name, data ? data : "", len, out, err, NULL);
 }
 
 static const char *proto_word(uint16_t p)

@@ -39,6 +39,25 @@ static void buf_respects_max(void **state)
 	assert_string_equal(buf_str(&b), "");
 }
 
+/* Lines go whole or not at all: what fits stays, the rest is dropped. */
+static void buf_lines_whole(void **state)
+{
+	struct buf src, dst;
+	(void)state;
+
+	buf_init(&src, 64);
+	assert_int_equal(buf_append_str(&src, "a:1: x\nb:2: yy\nc"), 0);
+	buf_init(&dst, 64);
+	assert_int_equal(buf_append_lines(&dst, &src), 0);
+	assert_string_equal(buf_str(&dst), "a:1: x\nb:2: yy\nc");
+	buf_free(&dst);
+	buf_init(&dst, 9);
+	assert_int_equal(buf_append_lines(&dst, &src), -ENOSPC);
+	assert_string_equal(buf_str(&dst), "a:1: x\nc");
+	buf_free(&dst);
+	buf_free(&src);
+}
+
 static void buf_zero_max(void **state)
 {
 	struct buf b;
@@ -324,6 +343,7 @@ int main(void)
 		cmocka_unit_test(buf_respects_max),
 		cmocka_unit_test(utf8_table),
 		cmocka_unit_test(buf_zero_max),
+		cmocka_unit_test(buf_lines_whole),
 		cmocka_unit_test(u32_table),
 		cmocka_unit_test(u32_span_and_hex),
 		cmocka_unit_test(durations),

@@ -103,6 +103,68 @@ static char *repeat(const char *head, const char *unit, size_t n, const char *ta
 	return p;
 }
 
+/* The hook takes the virtual_server statements out of the tree (their
+ * memory goes to the statements after them); the others stay. */
+struct taken {
+	unsigned lines[8];
+	size_t n;
+	int fail_at;
+};
+
+static int take_vs(const struct kaconf_node *n, void *arg)
+{
+	struct taken *t = arg;
+
+	if (strcmp(n->word, "virtual_server") != 0)
+		return 0;
+	assert_true(t->n < 8);
+	assert_non_null(n->child); /* called with the whole block */
+	t->lines[t->n++] = n->line;
+	return t->fail_at && n->line == (unsigned)t->fail_at ? -ENOMEM : 1;
+}
+
+static void hook_takes_statements(void **state)
+{
+	static const char text[] = "global_defs {\n router_id lb1\n}\n"           /* 1-3 */
+				   "virtual_server 192.0.2.1 80 {\n real_server 192.0.2.11 80 { weight 2 }\n}\n"
+				   "virtual_server_group G {\n 192.0.2.2 80\n}\n"  /* 7-9 */
+				   "virtual_server 192.0.2.3 80 {\n lb_algo rr\n}\n" /* 10-12 */
+				   "vrrp_instance V {\n state MASTER\n}\n";          /* 13-15 */
+	struct taken t = { .n = 0 };
+	struct kaconf_hook hook = { .take = take_vs, .arg = &t };
+	const struct kaconf_node *n;
+	struct kaconf *cf = NULL;
+	struct buf err;
+	(void)state;
+
+	buf_init(&err, 4096);
+	assert_int_equal(kaconf_parse_mem_hook("t.conf", text, strlen(text), 0, &hook, &cf, &err), 0);
+	assert_int_equal(t.n, 2);
+	assert_int_equal(t.lines[0], 4);
+	assert_int_equal(t.lines[1], 10);
+	n = kaconf_root(cf);
+	assert_string_equal(n->word, "global_defs");
+	assert_string_equal(n->child->args[0], "lb1");
+	n = n->next;
+	assert_string_equal(n->word, "virtual_server_group");
+	assert_string_equal(n->child->word, "192.0.2.2");
+	n = n->next;
+	assert_string_equal(n->word, "vrrp_instance");
+	assert_string_equal(n->child->args[0], "MASTER");
+	assert_null(n->next);
+	assert_null(kaconf_node_find(kaconf_root(cf), "virtual_server"));
+	assert_int_equal(kaconf_node_count(cf), 11); /* the taken ones counted too */
+	kaconf_free(cf);
+
+	/* an error of the hook stops the parse and is its result */
+	t.n = 0;
+	t.fail_at = 10;
+	assert_int_equal(kaconf_parse_mem_hook("t.conf", text, strlen(text), 0, &hook, &cf, &err), -ENOMEM);
+	assert_null(cf);
+	assert_int_equal(t.n, 2);
+	buf_free(&err);
+}
+
 static void check_case(const char *name, const char *text, size_t len, int ok, const char *want)
 {
 	struct kaconf *cf = NULL;
@@ -313,6 +375,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(tree_shape),
 		cmocka_unit_test(empty_and_comments),
+		cmocka_unit_test(hook_takes_statements),
 		cmocka_unit_test(hostile_table),
 		cmocka_unit_test(includes),
 		cmocka_unit_test(include_many_and_deep),

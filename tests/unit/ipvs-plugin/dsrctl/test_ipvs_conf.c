@@ -521,6 +521,75 @@ static void start_table(void **state)
 	ipvs_table_free(t);
 }
 
+/* conf_table_load reads block by block, dropping each block once in the
+ * table (kaconf_vs_stream.h): the same table, the same errors in the same
+ * order, as the whole tree read first (kaconf_vs_collect, then
+ * conf_table_from_vs), groups used before they are written included. */
+static void streamed_as_whole(void **state)
+{
+	static const char *const texts[] = {
+		/* groups used before and after they are written */
+		"virtual_server 192.0.2.1 80 {\n protocol TCP\n real_server 192.0.2.11 80\n}\n"
+		"virtual_server group G {\n protocol TCP\n real_server 192.0.2.12 80\n}\n"
+		"virtual_server 192.0.2.2 80 {\n protocol TCP\n real_server 192.0.2.13 80\n}\n"
+		"virtual_server_group G {\n 192.0.2.50-52 80\n fwmark 7\n}\n"
+		"virtual_server group G {\n protocol UDP\n real_server 192.0.2.14 80\n}\n",
+		/* a group's mistakes come first, then the blocks' in file order */
+		"virtual_server 192.0.2.1 80 {\n protocol TCP\n real_server 192.0.2.11 80 {\n  weight x\n }\n}\n"
+		"virtual_server_group G {\n banana\n}\n"
+		"virtual_server 192.0.2.2 99999 {\n real_server 192.0.2.11 80\n}\n"
+		"virtual_server group H {\n real_server 192.0.2.11 80\n}\n"
+		"virtual_server 192.0.2.3 80 {\n protocol FOO\n}\n",
+		/* duplicates: reported only without other mistakes */
+		"virtual_server 192.0.2.1 80 {\n protocol TCP\n real_server 192.0.2.11 80\n}\n"
+		"virtual_server 192.0.2.1 80 {\n protocol TCP\n real_server 192.0.2.12 80\n}\n"
+		"virtual_server 192.0.2.2 80 {\n protocol TCP\n sorry_server 192.0.2.11 80\n"
+		" real_server 192.0.2.11 80\n quorum 9\n}\n",
+		"virtual_server 192.0.2.1 80 {\n protocol TCP\n real_server 192.0.2.11 80\n}\n"
+		"virtual_server 192.0.2.1 80 {\n protocol TCP\n real_server 192.0.2.12 80\n}\n"
+		"virtual_server 192.0.2.3 80 {\n protocol FOO\n}\n",
+		/* a syntax error after a wrong block: the syntax error alone */
+		"virtual_server 192.0.2.1 80 {\n protocol FOO\n}\n}\n",
+		"",
+	};
+	size_t i;
+	(void)state;
+
+	for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+		struct ipvs_table *t1 = NULL, *t2 = NULL;
+		struct kaconf *cf = NULL;
+		struct kaconf_vs_list l;
+		struct buf e1, e2;
+		int r1, r2;
+
+		buf_init(&e1, 8192);
+		buf_init(&e2, 8192);
+		r1 = conf_table_load_mem("t.conf", texts[i], strlen(texts[i]), &t1, &e1);
+		r2 = kaconf_parse_mem("t.conf", texts[i], strlen(texts[i]), KACONF_NO_INCLUDE, &cf, &e2);
+		if (r2 == 0) {
+			r2 = kaconf_vs_collect(cf, &l, &e2);
+			if (r2 == 0)
+				r2 = conf_table_from_vs(&l, &t2, &e2);
+			kaconf_vs_list_free(&l);
+			kaconf_free(cf);
+		}
+		if (r1 != r2 || strcmp(buf_str(&e1), buf_str(&e2)) != 0)
+			fail_msg("text %zu: streamed %d '%s', whole %d '%s'", i, r1, buf_str(&e1), r2, buf_str(&e2));
+		assert_true(!t1 == !t2);
+		if (t1) {
+			char *a = table_text(t1), *b = table_text(t2);
+
+			assert_string_equal(a, b);
+			free(a);
+			free(b);
+		}
+		ipvs_table_free(t1);
+		ipvs_table_free(t2);
+		buf_free(&e1);
+		buf_free(&e2);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -535,6 +604,7 @@ int main(void)
 		cmocka_unit_test(group_hostile),
 		cmocka_unit_test(warnings),
 		cmocka_unit_test(start_table),
+		cmocka_unit_test(streamed_as_whole),
 	};
 
 	return cmocka_run_group_tests_name("ipvs_conf", tests, NULL, NULL);
