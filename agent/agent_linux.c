@@ -9,11 +9,12 @@
  * sock_diag is unavailable.  All of them are readable without root, and all
  * are per network namespace, so the agent reports the namespace it runs in.
  * Setup: addresses over rtnetlink, sysctls through /proc/sys, persistence as
- * a sysctl.d file and a systemd unit.
+ * a sysctl.d file and a systemd unit.  This file reads; what it reads is
+ * parsed in linux_parse.c, which the unit tests and fuzzers reach directly.
  */
 #include "agent/agent_platform.h"
+#include "agent/linux_parse.h"
 #include "agent-proto/facts.h"
-#include "bounded/strparse.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -65,17 +66,14 @@ static ssize_t read_small(const char *path, char *buf, size_t n)
 static int read_sysctl(const char *dev, const char *key)
 {
 	char path[PATH_MAX], v[32];
-	uint32_t x;
-	size_t l;
+	ssize_t n;
 
 	if ((size_t)snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", dev, key) >= sizeof(path))
 		return FACTS_UNKNOWN;
-	if (read_small(path, v, sizeof(v)) <= 0)
+	n = read_small(path, v, sizeof(v));
+	if (n <= 0)
 		return FACTS_UNKNOWN;
-	l = strcspn(v, "\n");
-	if (parse_u32n(v, l, &x, 0, 255) < 0)
-		return FACTS_UNKNOWN;
-	return (int)x;
+	return linux_parse_sysctl(v, (size_t)n);
 }
 
 static void read_conf(const char *dev, struct facts_linux_conf *c)
@@ -143,41 +141,9 @@ out:
 	return r;
 }
 
-/* One /proc/net/tcp{,6} line: "sl local rem st ..."; local is hex
- * ADDR:PORT with the address as 32-bit words in host byte order. */
-static void listener_line(struct facts *f, char *line, int v6)
-{
-	char *save = NULL, *sl, *local, *rem, *st, *colon;
-	uint32_t port, w, state;
-	struct ip_addr a = { 0 };
-	int i, words = v6 ? 4 : 1;
-
-	sl = strtok_r(line, " \t", &save);
-	local = strtok_r(NULL, " \t", &save);
-	rem = strtok_r(NULL, " \t", &save);
-	st = strtok_r(NULL, " \t", &save);
-	if (!sl || !local || !rem || !st || parse_u32_hex(st, &state) < 0 || state != 0x0a)
-		return;
-	colon = strchr(local, ':');
-	if (!colon || (size_t)(colon - local) != (size_t)words * 8 || parse_u32_hex(colon + 1, &port) < 0 ||
-	    port > 65535)
-		return;
-	a.family = v6 ? IP_FAMILY_V6 : IP_FAMILY_V4;
-	for (i = 0; i < words; i++) {
-		char word[9];
-
-		memcpy(word, local + i * 8, 8);
-		word[8] = '\0';
-		if (parse_u32_hex(word, &w) < 0)
-			return;
-		memcpy(a.b + i * 4, &w, 4); /* host order in the file = memory order */
-	}
-	(void)!facts_listener_add(f, FACTS_PROTO_TCP, &a, (uint16_t)port, FACTS_UNKNOWN);
-}
-
 static void read_listeners(struct facts *f, const char *path, int v6)
 {
-	char line[512];
+	char line[LINUX_TCP_LINE_MAX];
 	FILE *fp = fopen(path, "re");
 
 	if (!fp)
@@ -187,7 +153,7 @@ static void read_listeners(struct facts *f, const char *path, int v6)
 		return;
 	}
 	while (fgets(line, sizeof(line), fp))
-		listener_line(f, line, v6);
+		linux_parse_tcp_line(f, line, strlen(line), v6);
 	fclose(fp);
 }
 
@@ -220,7 +186,6 @@ static int diag_listeners(struct facts *f, int family)
 	}
 	while (!done) {
 		ssize_t n = recv(fd, rbuf, sizeof(rbuf), 0);
-		struct nlmsghdr *h;
 
 		if (n < 0) {
 			if (errno == EINTR)
@@ -230,40 +195,11 @@ static int diag_listeners(struct facts *f, int family)
 		}
 		if (n == 0)
 			break;
-		for (h = (struct nlmsghdr *)rbuf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-			const struct inet_diag_msg *m;
-			struct ip_addr a = { 0 };
-			struct rtattr *rta;
-			int len, v6only = FACTS_UNKNOWN;
-
-			if (h->nlmsg_type == NLMSG_DONE) {
-				done = 1;
-				break;
-			}
-			if (h->nlmsg_type == NLMSG_ERROR) {
-				const struct nlmsgerr *e = NLMSG_DATA(h);
-
-				r = h->nlmsg_len >= NLMSG_LENGTH(sizeof(*e)) && e->error ? e->error : -EIO;
-				goto out;
-			}
-			if (h->nlmsg_len < NLMSG_LENGTH(sizeof(*m)))
-				continue;
-			m = NLMSG_DATA(h);
-			if (m->idiag_family == AF_INET) {
-				a.family = IP_FAMILY_V4;
-				memcpy(a.b, m->id.idiag_src, 4);
-			} else if (m->idiag_family == AF_INET6) {
-				a.family = IP_FAMILY_V6;
-				memcpy(a.b, m->id.idiag_src, 16);
-			} else {
-				continue;
-			}
-			len = (int)h->nlmsg_len - (int)NLMSG_LENGTH(sizeof(*m));
-			for (rta = (struct rtattr *)(m + 1); RTA_OK(rta, len); rta = RTA_NEXT(rta, len))
-				if (rta->rta_type == INET_DIAG_SKV6ONLY && RTA_PAYLOAD(rta) >= 1)
-					v6only = *(const uint8_t *)RTA_DATA(rta) ? 1 : 0;
-			(void)!facts_listener_add(f, FACTS_PROTO_TCP, &a, ntohs(m->id.idiag_sport), v6only);
-		}
+		r = linux_parse_diag(f, rbuf, (size_t)n);
+		if (r < 0)
+			goto out;
+		done = r;
+		r = 0;
 	}
 out:
 	close(fd);
@@ -348,7 +284,6 @@ static struct quick_dev *quick_dev(const char *dev)
 static int quick_value(struct quick_dev *q, int k)
 {
 	char path[PATH_MAX], v[32];
-	uint32_t x;
 	ssize_t r;
 
 	if (q->fd[k] < 0) {
@@ -364,10 +299,7 @@ static int quick_value(struct quick_dev *q, int k)
 		q->fd[k] = -1;
 		return FACTS_UNKNOWN;
 	}
-	v[r] = '\0';
-	if (parse_u32n(v, strcspn(v, "\n"), &x, 0, 255) < 0)
-		return FACTS_UNKNOWN;
-	return (int)x;
+	return linux_parse_sysctl(v, (size_t)r);
 }
 
 /* Read dev's sysctls into *c; 1 when they differ from what it held. */
@@ -672,25 +604,11 @@ static int linux_setup(const struct facts *f, const struct agent_setup_opts *o)
 static int linux_load_weight(void)
 {
 	char v[128];
-	uint32_t ip = 0, fp = 0;
-	size_t n, d;
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
-	uint64_t load100;
-	int w;
+	ssize_t n = read_small("/proc/loadavg", v, sizeof(v));
 
-	if (read_small("/proc/loadavg", v, sizeof(v)) <= 0)
+	if (n <= 0)
 		return -EIO;
-	n = strcspn(v, ".");
-	d = strcspn(v + n + (v[n] ? 1 : 0), " ");
-	if (parse_u32n(v, n, &ip, 0, 1000000) < 0 || (d && parse_u32n(v + n + 1, d > 2 ? 2 : d, &fp, 0, 99) < 0))
-		return -EIO;
-	if (d == 1)
-		fp *= 10;
-	if (ncpu < 1)
-		ncpu = 1;
-	load100 = (uint64_t)ip * 100 + fp;   /* load average x 100 */
-	w = 100 - (int)(load100 / (uint64_t)ncpu > 100 ? 100 : load100 / (uint64_t)ncpu);
-	return w;
+	return linux_parse_load_weight(v, (size_t)n, sysconf(_SC_NPROCESSORS_ONLN));
 }
 
 static int linux_color_terminal(FILE *f)

@@ -46,6 +46,10 @@ UNIT_TESTS += $(BUILD)/tests/test_agent_state
 $(BUILD)/tests/test_file_trust: $(TU)/agent/test_file_trust.o $(BUILD)/obj/agent/file_trust_linux.o
 	$(call unit_link,$(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_file_trust
+$(BUILD)/tests/test_linux_parse: $(TU)/agent/test_linux_parse.o $(BUILD)/obj/agent/linux_parse.o \
+		$(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
+	$(call unit_link,$(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_linux_parse
 
 # ipvs-plugin/: messages and apply through the seam (a fake kernel).
 IPVS_TEST_COMMON := $(TU)/ipvs-plugin/fake_kernel.o
@@ -213,6 +217,10 @@ FUZZ_TARGETS += fuzz_win_facts
 FUZZ_SRCS_fuzz_win_facts := tests/fuzz/fuzz_win_facts.c win-realserver/win_facts.c $(AGENT_PROTO_PARSE_SRCS) \
 	$(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 FUZZ_LIBS_fuzz_win_facts := $(LDLIBS_JSON)
+# the Linux agent's readers, parsed from buffers (agent/linux_parse.c)
+FUZZ_TARGETS += fuzz_agent_proc fuzz_agent_diag
+FUZZ_SRCS_fuzz_agent_proc := tests/fuzz/fuzz_agent_proc.c agent/linux_parse.c $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
+FUZZ_SRCS_fuzz_agent_diag := tests/fuzz/fuzz_agent_diag.c agent/linux_parse.c $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 # dsrkit-drainwatch: fault-to-drain measured at the kernel (IPVS weight over netlink)
 $(BUILD)/bin/dsrkit-drainwatch: $(BUILD)/obj/tests/lab/tools/drainwatch.o $(BOUNDED_OBJS) $(IPVS_A)
 	@mkdir -p $(dir $@)
