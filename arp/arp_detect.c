@@ -341,8 +341,10 @@ static int neigh_cb(struct nl_msg *msg, void *arg)
 	struct nlattr *tb[NDA_MAX + 1];
 	size_t i;
 
-	if (nlh->nlmsg_type != RTM_NEWNEIGH || nd->ndm_family != AF_INET ||
-	    nlmsg_parse(nlh, sizeof(*nd), tb, NDA_MAX, NULL) < 0 || !tb[NDA_DST] || !tb[NDA_LLADDR] ||
+	/* nlmsg_parse first: it checks that the message holds an ndmsg
+	 * (libnl hands each message in a buffer of its own length) */
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || nlmsg_parse(nlh, sizeof(*nd), tb, NDA_MAX, NULL) < 0 ||
+	    nd->ndm_family != AF_INET || !tb[NDA_DST] || !tb[NDA_LLADDR] ||
 	    nla_len(tb[NDA_DST]) != 4 || nla_len(tb[NDA_LLADDR]) != 6)
 		return NL_OK;
 	for (i = 0; i < f->n; i++) {
@@ -357,18 +359,24 @@ static int neigh_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-static void neigh_name_owners(struct arp_claim *claims, size_t n)
+void arp_neigh_dump(struct nl_sock *sk, struct arp_claim *claims, size_t n)
 {
-	struct nl_sock *sk = nl_socket_alloc();
 	struct neigh_find f = { claims, n };
 	struct ndmsg nd;
 
 	memset(&nd, 0, sizeof(nd));
 	nd.ndm_family = AF_INET;
-	if (sk && nl_connect(sk, NETLINK_ROUTE) == 0 &&
-	    nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, neigh_cb, &f) == 0 &&
+	if (nl_socket_modify_cb(sk, NL_CB_VALID, NL_CB_CUSTOM, neigh_cb, &f) == 0 &&
 	    nl_send_simple(sk, RTM_GETNEIGH, NLM_F_DUMP, &nd, sizeof(nd)) >= 0)
 		(void)nl_recvmsgs_default(sk);
+}
+
+static void neigh_name_owners(struct arp_claim *claims, size_t n)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+
+	if (sk && nl_connect(sk, NETLINK_ROUTE) == 0)
+		arp_neigh_dump(sk, claims, n);
 	nl_socket_free(sk);
 }
 

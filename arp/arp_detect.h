@@ -76,4 +76,15 @@ int arp_detector_round(struct arp_detector *d, const struct ip_addr *vips, size_
  * table (rtnetlink). */
 void arp_detector_name_owners(struct arp_detector *d, struct arp_claim *claims, size_t n);
 
+/* The neighbour dump behind it, on a socket the caller made and connected
+ * (NETLINK_ROUTE): one RTM_GETNEIGH request, then libnl's receive loop
+ * until NLMSG_DONE, an error or a receive failure, each RTM_NEWNEIGH of
+ * AF_INET with a 4-byte NDA_DST and a 6-byte NDA_LLADDR naming the owner
+ * of every claim still without one whose MAC it carries.  Sets the
+ * socket's NL_CB_VALID callback; the socket stays the caller's.  A seam:
+ * tests/fuzz/fuzz_rtnl_reply.c hands a socket whose send and receive are
+ * libnl callbacks over fuzzer-chosen datagrams. */
+struct nl_sock;
+void arp_neigh_dump(struct nl_sock *sk, struct arp_claim *claims, size_t n);
+
 #endif

@@ -192,7 +192,9 @@ IPVS_API int ipvs_service_get(struct ipvs *h, const struct ipvs_service *key,
 			if (v.seq != seq)
 				continue;
 			if (v.type == NLMSG_ERROR) {
-				r = v.error;
+				/* an acknowledgement (we ask for none) carries no
+				 * service: success there would leave *out unset */
+				r = v.error ? v.error : -EPROTO;
 				goto out;
 			}
 			if (v.type == h->family) {

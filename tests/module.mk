@@ -239,3 +239,14 @@ $(BUILD)/tests/kaconf-check: $(BUILD)/obj/tests/fuzz/kaconf_check.o $(KACONF_OBJ
 haproxy-check: $(BUILD)/bin/dsr-agent $(BUILD)/bin/labhttpd $(BUILD)/bin/dsrkit-pki
 	@BUILD=$(BUILD) tests/host/haproxy-agent-check.sh
 # not yet a prerequisite of unit: see the report (a run hung once under load)
+
+# the kernel's netlink answers: IPVS through the library's seam, and the
+# neighbour and route answers through libnl's send/recv hooks
+FUZZ_TARGETS += fuzz_ipvs_dump fuzz_rtnl_reply
+FUZZ_SRCS_fuzz_ipvs_dump := tests/fuzz/fuzz_ipvs_dump.c $(IPVS_LIB_SRCS)
+FUZZ_LIBS_fuzz_ipvs_dump := -lnl-genl-3 -lnl-3
+FUZZ_SRCS_fuzz_rtnl_reply := tests/fuzz/fuzz_rtnl_reply.c $(ARP_SRCS) ipvs-plugin/dsrctl/route_lookup.c $(BOUNDED_SRCS)
+FUZZ_LIBS_fuzz_rtnl_reply := -lnl-3
+# their seeds' generator (tests/fuzz/nl_seedgen.c; not part of any build)
+$(BUILD)/tests/nl-seedgen: $(BUILD)/obj/tests/fuzz/nl_seedgen.o
+	$(call unit_link,$(LDLIBS_GENL))

@@ -42,5 +42,12 @@ size_t dr_lint_run(const struct kaconf *cf, const struct kaconf_vs_list *l,
 
 /* rtnetlink lookup (route_lookup.c); ctx is unused. */
 enum route_kind route_lookup_rtnl(void *ctx, const struct ip_addr *a);
+/* The same question on a socket the caller made and connected
+ * (NETLINK_ROUTE): one RTM_GETROUTE, libnl's receive loop over the answer.
+ * Sets the socket's NL_CB_VALID callback; the socket stays the caller's.
+ * A seam for tests/fuzz/fuzz_rtnl_reply.c (send and receive replaced by
+ * libnl callbacks over fuzzer-chosen datagrams). */
+struct nl_sock;
+enum route_kind route_lookup_sk(struct nl_sock *sk, const struct ip_addr *a);
 
 #endif

@@ -32,16 +32,12 @@ static int route_cb(struct nl_msg *msg, void *arg)
 	return NL_OK;
 }
 
-enum route_kind route_lookup_rtnl(void *ctx, const struct ip_addr *a)
+enum route_kind route_lookup_sk(struct nl_sock *sk, const struct ip_addr *a)
 {
-	struct nl_sock *sk = nl_socket_alloc();
 	struct nl_msg *m = NULL;
 	struct rtmsg rtm;
 	enum route_kind kind = ROUTE_NONE;
 
-	(void)ctx;
-	if (!sk || nl_connect(sk, NETLINK_ROUTE) < 0)
-		goto out;
 	m = nlmsg_alloc_simple(RTM_GETROUTE, NLM_F_REQUEST);
 	if (!m)
 		goto out;
@@ -58,6 +54,17 @@ enum route_kind route_lookup_rtnl(void *ctx, const struct ip_addr *a)
 	(void)nl_recvmsgs_default(sk);
 out:
 	nlmsg_free(m);
+	return kind;
+}
+
+enum route_kind route_lookup_rtnl(void *ctx, const struct ip_addr *a)
+{
+	struct nl_sock *sk = nl_socket_alloc();
+	enum route_kind kind = ROUTE_NONE;
+
+	(void)ctx;
+	if (sk && nl_connect(sk, NETLINK_ROUTE) == 0)
+		kind = route_lookup_sk(sk, a);
 	nl_socket_free(sk);
 	return kind;
 }

@@ -277,6 +277,61 @@ static void get_dump_and_flush(void **state)
 	fake_close(h, fk);
 }
 
+/* A transport that answers every request with one acknowledgement (error
+ * 0) and nothing else. */
+struct ack_only {
+	uint32_t seq;
+	int answered;
+};
+
+static int ack_only_send(void *ctx, const void *data, size_t len)
+{
+	struct ack_only *a = ctx;
+	struct nlmsghdr h;
+
+	assert_true(len >= sizeof(h));
+	memcpy(&h, data, sizeof(h));
+	a->seq = h.nlmsg_seq;
+	a->answered = 0;
+	return 0;
+}
+
+static ssize_t ack_only_recv(void *ctx, void *buf, size_t cap)
+{
+	struct ack_only *a = ctx;
+	struct {
+		struct nlmsghdr h;
+		struct nlmsgerr e;
+	} m;
+
+	if (a->answered || cap < sizeof(m))
+		return -EAGAIN;
+	memset(&m, 0, sizeof(m));
+	m.h.nlmsg_len = sizeof(m);
+	m.h.nlmsg_type = NLMSG_ERROR;
+	m.h.nlmsg_seq = a->seq;
+	memcpy(buf, &m, sizeof(m));
+	a->answered = 1;
+	return (ssize_t)sizeof(m);
+}
+
+/* fuzz_ipvs_dump found it: GET_SERVICE answered by an acknowledgement alone
+ * returned 0 with *out never written (dsrctl drain then used stack bytes
+ * as the service). */
+static void get_ack_without_answer(void **state)
+{
+	static const struct ipvs_transport tp = { .send = ack_only_send, .recv = ack_only_recv };
+	struct ack_only a = { 0 };
+	struct ipvs_service s = svc4("192.0.2.100", 80), o;
+	struct ipvs *h;
+	(void)state;
+
+	assert_int_equal(ipvs_open_transport(&h, &tp, &a, FAKE_FAMILY), 0);
+	assert_int_equal(ipvs_service_get(h, &s, &o), -EPROTO);
+	assert_non_null(strstr(ipvs_errmsg(h), "get service TCP 192.0.2.100:80"));
+	ipvs_close(h);
+}
+
 static void format_texts(void **state)
 {
 	struct ipvs_op op;
@@ -308,6 +363,7 @@ int main(void)
 		cmocka_unit_test(parse_hostile_attrs),
 		cmocka_unit_test(errors_keep_kernel_errno_and_name_object),
 		cmocka_unit_test(get_dump_and_flush),
+		cmocka_unit_test(get_ack_without_answer),
 		cmocka_unit_test(format_texts),
 	};
 
