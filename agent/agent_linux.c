@@ -63,14 +63,22 @@ static ssize_t read_small(const char *path, char *buf, size_t n)
 	return (ssize_t)got;
 }
 
+/* One read() of a /proc/sys value: the kernel hands the whole of a short
+ * one at once, so read_small's second read (for the end of the file) would
+ * be a system call for nothing, 3 per interface and whole read. */
 static int read_sysctl(const char *dev, const char *key)
 {
 	char path[PATH_MAX], v[32];
 	ssize_t n;
+	int fd;
 
 	if ((size_t)snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", dev, key) >= sizeof(path))
 		return FACTS_UNKNOWN;
-	n = read_small(path, v, sizeof(v));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return FACTS_UNKNOWN;
+	n = read(fd, v, sizeof(v) - 1);
+	close(fd);
 	if (n <= 0)
 		return FACTS_UNKNOWN;
 	return linux_parse_sysctl(v, (size_t)n);
@@ -234,16 +242,26 @@ static int linux_facts_read(struct facts *f)
 	return 0;
 }
 
-/* The quick re-read runs 20 times a second: the sysctl files of the
- * interfaces it watches stay open and are read again with pread(), which
- * costs no path lookup (an open() of a /proc/sys file walks four
- * directories; six of them per tick were most of an idle agent's CPU). */
+/* The quick re-read runs 20 times a second, so it reads only what a
+ * checker must see within a tick and what sends no event: arp_ignore, the
+ * one sysctl whose finding drains (ARP_IGNORE, critical: the server
+ * answers ARP for the VIP and steals it from the director), of `all` and of
+ * the interfaces whose ARP the rules judge (is_arp_iface).  The rest is
+ * left to the whole read, within a second: arp_announce and rp_filter are
+ * warnings only, and the kernel announces an rp_filter change at once
+ * (RTM_NEWNETCONF, which the watcher listens to; it sends nothing for the
+ * ARP sysctls); lo answers no ARP, and the rules never judge its sysctls.
+ * The files stay open and are read again with pread(), which costs no path
+ * lookup (an open() of a /proc/sys file walks four directories).  With one
+ * outward interface that is 2 reads a tick; it was 9 (lo, arp_announce,
+ * rp_filter), most of an idle agent's CPU. */
 #define QUICK_IFACES 16
-static const char *const quick_keys[3] = { "arp_ignore", "arp_announce", "rp_filter" };
+#define QUICK_KEYS 1
+static const char *const quick_keys[QUICK_KEYS] = { "arp_ignore" };
 
 struct quick_dev {
 	char name[FACTS_NAME_LEN];       /* "" : free */
-	int fd[3];                       /* quick_keys, -1 when not open */
+	int fd[QUICK_KEYS];              /* quick_keys, -1 when not open */
 	unsigned seen;                   /* the pass that last used it */
 };
 static struct quick_dev quick_devs[QUICK_IFACES + 1];
@@ -251,7 +269,7 @@ static unsigned quick_pass;
 
 static void quick_dev_close(struct quick_dev *q)
 {
-	for (int k = 0; k < 3; k++) {
+	for (int k = 0; k < QUICK_KEYS; k++) {
 		if (q->fd[k] >= 0)
 			close(q->fd[k]);
 		q->fd[k] = -1;
@@ -276,7 +294,7 @@ static struct quick_dev *quick_dev(const char *dev)
 	if (!free_slot || strlen(dev) >= sizeof(free_slot->name))
 		return NULL;
 	snprintf(free_slot->name, sizeof(free_slot->name), "%s", dev);
-	for (int k = 0; k < 3; k++)
+	for (int k = 0; k < QUICK_KEYS; k++)
 		free_slot->fd[k] = -1;
 	return free_slot;
 }
@@ -302,40 +320,52 @@ static int quick_value(struct quick_dev *q, int k)
 	return linux_parse_sysctl(v, (size_t)r);
 }
 
-/* Read dev's sysctls into *c; 1 when they differ from what it held. */
+/* Read dev's arp_ignore into *c (the rest stays as the whole read left
+ * it); 1 when it differs from what it held. */
 static int reread_conf(const char *dev, struct facts_linux_conf *c)
 {
 	struct quick_dev *q = quick_dev(dev);
-	struct facts_linux_conf n;
+	int ig;
 
 	if (q) {
 		q->seen = quick_pass;
-		n.arp_ignore = quick_value(q, 0);
-		n.arp_announce = quick_value(q, 1);
-		n.rp_filter = quick_value(q, 2);
+		ig = quick_value(q, 0);
 	} else {
-		read_conf(dev, &n);
+		ig = read_sysctl(dev, "arp_ignore");
 	}
-	if (!memcmp(&n, c, sizeof(n)))
+	if (ig == c->arp_ignore)
 		return 0;
-	*c = n;
+	c->arp_ignore = ig;
 	return 1;
+}
+
+/* An interface whose ARP sysctls the rules judge (rules.c, is_outward for
+ * IPv4, the only family with ARP): not the loopback, not known to be down,
+ * holding an IPv4 address outside 127.0.0.0/8.  A change of any of these
+ * comes as an rtnetlink event, whose whole read gives the next tick the
+ * new set. */
+static int is_arp_iface(const struct facts *f, size_t i)
+{
+	size_t j;
+
+	if (f->ifaces[i].loopback || f->ifaces[i].up == 0)
+		return 0;
+	for (j = 0; j < f->n_addrs; j++)
+		if (f->addrs[j].iface == i && f->addrs[j].addr.family == IP_FAMILY_V4 && f->addrs[j].addr.b[0] != 127)
+			return 1;
+	return 0;
 }
 
 static int linux_facts_quick_reread(struct facts *f)
 {
-	size_t i, j;
+	size_t i;
 	int changed;
 
 	quick_pass++;
 	changed = reread_conf("all", &f->linux_all);
-	for (i = 0; i < f->n_ifaces; i++) {
-		for (j = 0; j < f->n_addrs; j++)
-			if (f->addrs[j].iface == i)
-				break;
-		if (j < f->n_addrs)
+	for (i = 0; i < f->n_ifaces; i++)
+		if (is_arp_iface(f, i))
 			changed |= reread_conf(f->ifaces[i].name, &f->ifaces[i].linux_conf);
-	}
 	/* interfaces no longer watched give their slots back */
 	for (i = 0; i < QUICK_IFACES + 1; i++)
 		if (quick_devs[i].name[0] && quick_devs[i].seen != quick_pass)

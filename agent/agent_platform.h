@@ -31,8 +31,9 @@ struct agent_platform {
 	 * state.  Needs no privileges.  Returns 0 or a negative errno. */
 	int (*facts_read)(struct facts *f);
 	/* Re-read into f (the facts of the last whole read) only what sends
-	 * no event and costs little: on Linux the ARP and rp_filter sysctls of
-	 * `all` and of each interface that holds an address.  Run on every
+	 * no event, costs little and drains when it changes: on Linux the
+	 * arp_ignore of `all` and of each interface the ARP rules judge (not
+	 * the loopback, not down, with an IPv4 address).  Run on every
 	 * watcher tick, between the whole reads the budget allows, so that a
 	 * reset arp_ignore shows within a tick.  Returns 1 when f changed,
 	 * else 0.  NULL where the platform has no such subset. */

@@ -12,14 +12,13 @@
 #include <string.h>
 #include <sys/inotify.h>
 #include <sys/socket.h>
-#include <sys/timerfd.h>
 #include <unistd.h>
 
 static int open_netlink(void)
 {
 	struct sockaddr_nl sa;
 	int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, NETLINK_ROUTE);
-	int one = 1;
+	int one = 1, netconf = RTNLGRP_IPV4_NETCONF;
 
 	if (fd < 0)
 		return -errno;
@@ -32,8 +31,15 @@ static int open_netlink(void)
 		close(fd);
 		return -e;
 	}
-	/* an overrun (ENOBUFS) is itself news: the tick and the next read cover it */
+	/* an overrun (ENOBUFS) is itself news: the next whole read covers it */
 	(void)setsockopt(fd, SOL_NETLINK, NETLINK_NO_ENOBUFS, &one, sizeof(one));
+	/* IPv4 netconf: the kernel announces a change of rp_filter (not of the
+	 * ARP sysctls), so the tick need not read it.  Without it (a kernel
+	 * that refuses), rp_filter shows at the next whole read, within a
+	 * second. */
+	if (setsockopt(fd, SOL_NETLINK, NETLINK_ADD_MEMBERSHIP, &netconf, sizeof(netconf)) < 0)
+		fprintf(stderr, "dsr-agent: warning: no netconf events (%s): an rp_filter change shows "
+			"within a second\n", strerror(errno));
 	return fd;
 }
 
@@ -74,7 +80,6 @@ static int open_inotify(struct agent_watch *w, const char *path)
 
 int agent_watch_open(struct agent_watch *w, const struct agent_config *cfg)
 {
-	struct itimerspec its;
 	int fd;
 
 	memset(w, 0, sizeof(*w));
@@ -83,7 +88,7 @@ int agent_watch_open(struct agent_watch *w, const struct agent_config *cfg)
 	w->wd = -1;
 	fd = open_netlink();
 	if (fd < 0)
-		fprintf(stderr, "dsr-agent: warning: no rtnetlink events (%s): changes show at the next tick\n",
+		fprintf(stderr, "dsr-agent: warning: no rtnetlink events (%s): changes show at the next whole read\n",
 			strerror(-fd));
 	else
 		w->fd[AGENT_WATCH_NETLINK] = fd;
@@ -91,29 +96,10 @@ int agent_watch_open(struct agent_watch *w, const struct agent_config *cfg)
 		fd = open_inotify(w, cfg->state_file);
 		if (fd < 0)
 			fprintf(stderr, "dsr-agent: warning: cannot watch the state file's directory (%s): "
-				"changes show at the next tick\n", strerror(-fd));
+				"changes show at the next whole read\n", strerror(-fd));
 		else
 			w->fd[AGENT_WATCH_STATE_FILE] = fd;
 	}
-	fd = timerfd_create(CLOCK_MONOTONIC, TFD_NONBLOCK | TFD_CLOEXEC);
-	if (fd < 0) {
-		int e = errno;
-
-		agent_watch_close(w);
-		return -e;
-	}
-	memset(&its, 0, sizeof(its));
-	its.it_interval.tv_sec = cfg->watch_interval_ms / 1000;
-	its.it_interval.tv_nsec = (long)(cfg->watch_interval_ms % 1000) * 1000000L;
-	its.it_value = its.it_interval;
-	if (timerfd_settime(fd, 0, &its, NULL) < 0) {
-		int e = errno;
-
-		close(fd);
-		agent_watch_close(w);
-		return -e;
-	}
-	w->fd[AGENT_WATCH_TICK] = fd;
 	return 0;
 }
 
@@ -153,8 +139,6 @@ int agent_watch_drain(struct agent_watch *w, enum agent_watch_src src)
 		return hit;
 	case AGENT_WATCH_STATE_FILE:
 		return drain_inotify(w);
-	case AGENT_WATCH_TICK:
-		return read(w->fd[src], b, 8) == 8;
 	case AGENT_WATCH_SRC_COUNT:
 		break;
 	}

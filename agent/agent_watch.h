@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* agent_watch.h - what makes the Linux agent notice a change at once
- * instead of when it is next asked: rtnetlink address and link events
- * (RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR), inotify on the
- * admin state file's directory, and a periodic timer (watch_interval_ms)
- * as the safety net for what sends no event (the ARP sysctls, listeners).
- * Three descriptors for the caller's epoll loop; each event only says
- * "look again": the caller re-reads the facts and compares. */
+ * instead of when it is next asked: rtnetlink address, link and IPv4
+ * netconf events (RTNLGRP_LINK, RTNLGRP_IPV4_IFADDR, RTNLGRP_IPV6_IFADDR,
+ * RTNLGRP_IPV4_NETCONF: rp_filter) and inotify on the admin state file's
+ * directory.  Descriptors for the caller's epoll loop; each event only says
+ * "look again": the caller re-reads the facts and compares.  What sends no
+ * event (the ARP sysctls, listeners) is the caller's periodic look
+ * (watch_interval_ms), timed by its epoll timeout: a timer descriptor
+ * would cost a read() per tick for nothing. */
 #ifndef DSRKIT_AGENT_WATCH_H
 #define DSRKIT_AGENT_WATCH_H
 
@@ -14,7 +16,6 @@
 enum agent_watch_src {
 	AGENT_WATCH_NETLINK = 0,
 	AGENT_WATCH_STATE_FILE,
-	AGENT_WATCH_TICK,
 	AGENT_WATCH_SRC_COUNT
 };
 
@@ -25,9 +26,8 @@ struct agent_watch {
 };
 
 /* Open what cfg asks for (no inotify without a state file).  A source that
- * cannot be opened is reported on stderr and left out: the tick still
- * catches its changes.  Returns 0, or a negative errno when even the
- * timer cannot be had. */
+ * cannot be opened is reported on stderr and left out: the caller's
+ * periodic look still catches its changes.  Returns 0. */
 __attribute__((warn_unused_result))
 int agent_watch_open(struct agent_watch *w, const struct agent_config *cfg);
 

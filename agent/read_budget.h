@@ -13,9 +13,9 @@
  *   whole read's cost has passed (a twentieth), and at most once every
  *   READ_WHOLE_MIN_US (a second: what sends no event and is not an ARP
  *   sysctl, the listeners, is seen within it, as when the agent read its
- *   facts on request); between those (Linux) each tick re-reads only the
- *   ARP sysctls, which is bounded work (17 interfaces x 3 files at most,
- *   from open descriptors) and has no budget: a budget in CPU time can be
+ *   facts on request); between those (Linux) each tick re-reads only
+ *   arp_ignore, which is bounded work (17 files at most, from open
+ *   descriptors) and has no budget: a budget in CPU time can be
  *   fooled by a host's stall charged to the thread, and then hide an ARP
  *   change for a second.
  * A server with a few interfaces reads in a few ms even under User-Mode

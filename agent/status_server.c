@@ -116,6 +116,7 @@ struct server {
 	struct read_budget event_budget;  /* whole reads on a signalled change */
 	uint64_t read_next_us;      /* a signalled change held back is read then */
 	uint64_t tick_next_us;      /* the safety-net tick reads everything from then on */
+	uint64_t look_due_us;       /* the next tick: watch_interval_ms after the last */
 	int read_pending;           /* a signalled change waits for read_next_us */
 	struct conn *waiters;       /* long-polls held (CONN_WAIT), unordered */
 	uint32_t nwaiters;
@@ -429,13 +430,13 @@ static uint64_t cpu_us(void)
 	return (uint64_t)ts.tv_sec * 1000000u + (uint64_t)ts.tv_nsec / 1000u;
 }
 
-/* The tick's quick look at the ARP sysctls, from descriptors kept open: at
- * most 17 interfaces x 3 small files, bounded by construction, so it has no
- * budget.  It had one, in CPU time, refilled at a twentieth of the wall
- * clock: a stall of the host (a virtual machine descheduled) charged to the
- * reading thread as 50 ms of CPU would have hidden the ARP sysctls for a
- * second, the likely cause of the arp_ignore resets the lab saw drained a
- * second late (3 in 100, 1 in 10 under load). */
+/* The tick's quick look at arp_ignore, from descriptors kept open: at most
+ * 17 small files, bounded by construction, so it has no budget.  It had
+ * one, in CPU time, refilled at a twentieth of the wall clock: a stall of
+ * the host (a virtual machine descheduled) charged to the reading thread
+ * as 50 ms of CPU would have hidden the ARP sysctls for a second, the
+ * likely cause of the arp_ignore resets the lab saw drained a second late
+ * (3 in 100, 1 in 10 under load). */
 static void facts_quick_look(struct server *s)
 {
 	if (agent_state_quick_refresh(&s->state) > 0)
@@ -468,6 +469,22 @@ static void facts_look_again(struct server *s, int tick)
 	s->tick_next_us = now_us() + (READ_GAP_TICK * d > READ_WHOLE_MIN_US ? READ_GAP_TICK * d : READ_WHOLE_MIN_US);
 	if (r != 0)
 		facts_changed(s);
+}
+
+/* The tick (watch_interval_ms), timed by the loop's epoll timeout, not a
+ * timer descriptor (whose read() was one more system call a tick).  It is
+ * due an interval after the last one; a wake-up for something else (a
+ * request, a long-poll's end) in the second half of the interval takes it
+ * then, so the timer's own wake-ups are fewer and no gap between two looks
+ * is ever longer than the interval. */
+static void tick_due(struct server *s)
+{
+	uint64_t t = now_us(), iv = (uint64_t)s->cfg->watch_interval_ms * 1000u;
+
+	if (t + iv / 2 < s->look_due_us)
+		return;
+	s->look_due_us = t + iv;
+	facts_look_again(s, 1);
 }
 
 /* A signalled change held back by the budget, when its time has come. */
@@ -900,8 +917,8 @@ static void expire(struct server *s)
 	}
 }
 
-/* Milliseconds until the next deadline or the end of an accept pause, -1
- * for none. */
+/* Milliseconds until the next deadline, tick or the end of an accept
+ * pause, -1 for none. */
 static int next_timeout(const struct server *s)
 {
 	uint64_t t0 = now_ms(), next = UINT64_MAX;
@@ -914,6 +931,8 @@ static int next_timeout(const struct server *s)
 		next = s->accept_resume;
 	if (s->read_pending && s->read_next_us / 1000 + 1 < next)
 		next = s->read_next_us / 1000 + 1;
+	if ((s->look_due_us + 999) / 1000 < next)
+		next = (s->look_due_us + 999) / 1000;
 	if (next == UINT64_MAX)
 		return -1;
 	return next > t0 ? (int)(next - t0) : 0;
@@ -1089,13 +1108,14 @@ static int watch_start(struct server *s)
 	}
 	(void)agent_state_facts(&s->state, now_ms(), &e);
 	read_budget_start(&s->event_budget, now_us());
+	s->look_due_us = now_us() + (uint64_t)s->cfg->watch_interval_ms * 1000u;
 	return 0;
 }
 
 static void watch_event(struct server *s, enum agent_watch_src src)
 {
 	if (agent_watch_drain(&s->watch, src))
-		facts_look_again(s, src == AGENT_WATCH_TICK);
+		facts_look_again(s, 0);
 }
 
 int status_server_run(const struct agent_config *cfg)
@@ -1203,6 +1223,7 @@ int status_server_run(const struct agent_config *cfg)
 		expire(&s);
 		accept_resume_due(&s);
 		facts_pending_due(&s);
+		tick_due(&s);
 		crl_tick(&s);
 	}
 	if (stop_requested)
