@@ -28,6 +28,12 @@ lab_boot() {
 	root=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 	local umldir
 	umldir=$(mktemp -d "$( [ -d /dev/shm ] && [ -w /dev/shm ] && echo /dev/shm || echo /tmp)/dsrlab.XXXXXX")
+	# BENCH_* variables of this shell reach the guest (guest-init reads them)
+	local v
+	: >"$out/guest.env"
+	for v in $(compgen -e); do
+		[[ $v =~ ^BENCH_[A-Z0-9_]+$ ]] && declare -p "$v" >>"$out/guest.env"
+	done
 	# UML keeps guest memory in a file under TMPDIR.
 	TMPDIR=$umldir setsid linux.uml mem="$mem" root=/dev/root rootfstype=hostfs rootflags=/ rw \
 		init="$root/tests/lab/guest-init" con=null con0=null,fd:2 quiet loglevel=1 \
