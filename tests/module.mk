@@ -166,6 +166,11 @@ FUZZ_TARGETS += fuzz_announce_bird
 FUZZ_SRCS_fuzz_announce_bird := tests/fuzz/fuzz_announce_bird.c checker/dsr-checkd/bird.c \
 	checker/dsr-checkd/loop.c $(BOUNDED_SRCS)
 
+# the kernel's acknowledgement of the announce device's address and link
+# requests (rtnl_ack.c)
+FUZZ_TARGETS += fuzz_announce_rtnl
+FUZZ_SRCS_fuzz_announce_rtnl := tests/fuzz/fuzz_announce_rtnl.c checker/dsr-checkd/rtnl_ack.c
+
 FUZZ_TARGETS += fuzz_checkd_conf
 FUZZ_SRCS_fuzz_checkd_conf := tests/fuzz/fuzz_checkd_conf.c checker/dsr-checkd/conf.c checker/lib/datapath_kind.c \
 	arp/arp_packet.c $(KACONF_SRCS) $(BOUNDED_SRCS)
@@ -217,6 +222,14 @@ FUZZ_TARGETS += fuzz_win_facts
 FUZZ_SRCS_fuzz_win_facts := tests/fuzz/fuzz_win_facts.c win-realserver/win_facts.c $(AGENT_PROTO_PARSE_SRCS) \
 	$(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 FUZZ_LIBS_fuzz_win_facts := $(LDLIBS_JSON)
+# win-realserver/'s portable decision on one request, built natively
+$(BUILD)/tests/test_win_request: $(TU)/win-realserver/test_win_request.o \
+		$(WIN_REQUEST_SRCS:%.c=$(BUILD)/obj/%.o) $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
+	$(call unit_link,$(LDLIBS_CMOCKA))
+UNIT_TESTS += $(BUILD)/tests/test_win_request
+# the Windows status server's answer to one request (win_request.c, portable)
+FUZZ_TARGETS += fuzz_win_http
+FUZZ_SRCS_fuzz_win_http := tests/fuzz/fuzz_win_http.c $(WIN_REQUEST_SRCS) $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)
 # the Linux agent's readers, parsed from buffers (agent/linux_parse.c)
 FUZZ_TARGETS += fuzz_agent_proc fuzz_agent_diag
 FUZZ_SRCS_fuzz_agent_proc := tests/fuzz/fuzz_agent_proc.c agent/linux_parse.c $(AGENT_PROTO_SRCS) $(BOUNDED_SRCS)

@@ -33,6 +33,10 @@ WIN_LAYER_SRCS := win-realserver/win_facts.c win-realserver/win_setup.c win-real
 WIN_CORE_OBJS  := $(WIN_CORE_SRCS:%.c=$(WIN_BUILD)/obj/%.o)
 WIN_LAYER_OBJS := $(WIN_LAYER_SRCS:%.c=$(WIN_BUILD)/obj/%.o)
 
+# The status server's decision on one request (portable: fuzz_win_http
+# builds it natively).
+WIN_REQUEST_SRCS := win-realserver/win_request.c
+
 # The layer's tests: a plain main() (no -municode).
 $(WIN_BUILD)/test_win_layer.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_layer.o \
 		$(WIN_LAYER_OBJS) $(WIN_CORE_OBJS)
@@ -43,7 +47,7 @@ $(WIN_BUILD)/test_win_layer.exe: $(WIN_BUILD)/obj/win-realserver/tests/test_win_
 # and report, the Windows layer, the http.sys server and the service.
 WIN_AGENT_COMMON := $(AGENT_COMMON_SRCS)
 WIN_AGENT_SRCS := win-realserver/win32_main.c win-realserver/win32_service.c win-realserver/win32_http.c \
-	win-realserver/win32_watch.c win-realserver/win32_file_trust.c
+	win-realserver/win32_watch.c win-realserver/win32_file_trust.c $(WIN_REQUEST_SRCS)
 WIN_AGENT_OBJS := $(WIN_AGENT_COMMON:%.c=$(WIN_BUILD)/obj/%.o) $(WIN_AGENT_SRCS:%.c=$(WIN_BUILD)/obj/%.o) \
 	$(WIN_LAYER_OBJS) $(WIN_CORE_OBJS) $(WIN_BUILD)/obj/dsr-agent-res.o
 

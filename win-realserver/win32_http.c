@@ -16,6 +16,7 @@
 #include <http.h>
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,12 +26,12 @@
 #include "agent-proto/rules.h"
 #include "agent-proto/status.h"
 #include "bounded/buf.h"
-#include "bounded/strparse.h"
 #include "agent/agent_state.h"
 #include "agent/status_server.h"
 #include "win-realserver/win32_http.h"
 #include "win-realserver/win32_service.h"
 #include "win-realserver/win32_watch.h"
+#include "win-realserver/win_request.h"
 
 #define RECV_BUF (16 * 1024)
 
@@ -154,32 +155,30 @@ static ULONG respond(HTTP_REQUEST_ID id, USHORT status, const char *reason, cons
 
 static void respond_error(const HTTP_REQUEST *req, enum http_error e, const char *why, int disconnect)
 {
-	const struct http_error_info *hi = &http_error_table[e];
+	struct win_error_reply r;
 	char body[256], peer[64];
-	int n;
+	size_t n = win_request_error_render(e, why, &r, body, sizeof(body));
 
 	peer_text(req, peer, sizeof(peer));
-	win32_note("%s: %d %s: %s", peer, hi->status, hi->phrase, why);
-	n = snprintf(body, sizeof(body), "{\"error\":\"%s\"}\n", why);
-	if (n < 0 || (size_t)n >= sizeof(body))
-		n = 0;
-	respond(req->RequestId, (USHORT)hi->status, hi->phrase, body, (size_t)n,
-		e == HTTP_ERR_METHOD ? "GET" : NULL, disconnect);
+	win32_note("%s: %d %s: %s", peer, r.status, r.phrase, why);
+	respond(req->RequestId, (USHORT)r.status, r.phrase, body, n, r.allow, disconnect);
 }
 
-/* Text of a UTF-16 URL part (http.sys has decoded and canonicalized it). */
-static int part(const WCHAR *w, size_t wlen, char *out, size_t n)
+/* Text of a UTF-16 URL part (http.sys has decoded and canonicalized it),
+ * for win_request_decide, which judges its length. */
+static int part(const WCHAR *w, size_t wlen, char *out, size_t n, size_t *len)
 {
 	int l;
 
-	if (!wlen) {
-		out[0] = '\0';
+	*len = 0;
+	if (!wlen)
 		return 0;
-	}
-	l = WideCharToMultiByte(CP_UTF8, 0, w, (int)wlen, out, (int)n - 1, NULL, NULL);
+	if (wlen > (size_t)INT_MAX)
+		return -EINVAL;
+	l = WideCharToMultiByte(CP_UTF8, 0, w, (int)wlen, out, (int)n, NULL, NULL);
 	if (l <= 0)
 		return -EINVAL;
-	out[l] = '\0';
+	*len = (size_t)l;
 	return 0;
 }
 
@@ -212,37 +211,6 @@ static void answer_status(HTTP_REQUEST_ID id, const struct http_query *q, const 
 		win32_note("%s: the answer was not sent (error %lu): the client went away", peer, (unsigned long)e);
 }
 
-/* DSR-Director headers (protocol 1.1): http.sys hands them over as unknown
- * headers, trimmed; each goes through the parser the Linux agent uses.
- * Returns the number of reports, or -1 with *why. */
-static int directors_parse(const HTTP_REQUEST *req, struct http_director_report *out, const char **why)
-{
-	const HTTP_UNKNOWN_HEADER *h = req->Headers.pUnknownHeaders;
-	USHORT i, k;
-	int n = 0;
-
-	for (i = 0; i < req->Headers.UnknownHeaderCount; i++) {
-		if (h[i].NameLength != 12 || _strnicmp(h[i].pName, "DSR-Director", 12) != 0)
-			continue;
-		if (n >= HTTP_MAX_DIRECTOR_REPORTS) {
-			*why = "too many DSR-Director headers";
-			return -1;
-		}
-		for (k = 0; k < h[i].RawValueLength; k++) {
-			unsigned char c = (unsigned char)h[i].pRawValue[k];
-
-			if ((c < 0x20 && c != '\t') || c == 0x7f) {
-				*why = "control byte in a header value";
-				return -1;
-			}
-		}
-		if (http_director_parse(h[i].pRawValue, h[i].RawValueLength, &out[n], why) < 0)
-			return -1;
-		n++;
-	}
-	return n;
-}
-
 /* Hold a long-poll whose generation is current; 0 when held, -1 when it
  * must be answered now (the list is full). */
 static int hold(const HTTP_REQUEST *req, const struct http_query *q, uint64_t t)
@@ -254,7 +222,7 @@ static int hold(const HTTP_REQUEST *req, const struct http_query *q, uint64_t t)
 	h = &srv.held[srv.n_held++];
 	h->id = req->RequestId;
 	h->q = *q;
-	h->until_ms = t + (q->wait_ms < HTTP_WAIT_CAP_MS ? q->wait_ms : HTTP_WAIT_CAP_MS);
+	h->until_ms = t + win_request_hold_ms(q);
 	peer_text(req, h->peer, sizeof(h->peer));
 	return 0;
 }
@@ -325,18 +293,66 @@ static void generation_check(void)
 		held_answer(srv.n_held - 1);
 }
 
-static void handle(HTTP_REQUEST *req)
+/* The request as plain buffers for win_request_decide.  path and query
+ * hold the UTF-8 text (3 bytes at most per UTF-16 unit of a URL within the
+ * limit; a longer one fails the conversion, and is refused for its length
+ * first); hdrs the unknown headers. */
+static void request_read(const HTTP_REQUEST *req, struct win_request *in, char *path, size_t path_cap,
+			 char *query, size_t query_cap, struct win_request_header *hdrs, size_t hdrs_cap)
 {
 	const HTTP_COOKED_URL *u = &req->CookedUrl;
-	char path[HTTP_MAX_PATH], query[HTTP_MAX_REQUEST_LINE];
 	const HTTP_KNOWN_HEADER *cl = &req->Headers.KnownHeaders[HttpHeaderContentLength];
-	struct http_director_report dirs[HTTP_MAX_DIRECTOR_REPORTS];
-	struct http_query q;
+	const HTTP_UNKNOWN_HEADER *h = req->Headers.pUnknownHeaders;
+	size_t path_len = u->AbsPathLength / sizeof(WCHAR), query_len = u->QueryStringLength / sizeof(WCHAR), i;
+
+	memset(in, 0, sizeof(*in));
+	if (req->Verb == HttpVerbGET) {
+		in->verb = "GET";
+		in->verb_len = 3;
+	} else if (req->UnknownVerbLength && req->pUnknownVerb) {
+		in->verb = req->pUnknownVerb;
+		in->verb_len = req->UnknownVerbLength;
+	} else {
+		in->verb = "OTHER";   /* a verb http.sys knows, not GET */
+		in->verb_len = 5;
+	}
+	in->major = req->Version.MajorVersion;
+	in->minor = req->Version.MinorVersion;
+	in->url_units = u->FullUrlLength / sizeof(WCHAR);
+	for (i = 0; i < HttpHeaderRequestMaximum; i++)
+		in->n_known += req->Headers.KnownHeaders[i].RawValueLength > 0;
+	if (cl->RawValueLength) {
+		in->content_length = cl->pRawValue;
+		in->content_length_len = cl->RawValueLength;
+	}
+	in->transfer_encoding_len = req->Headers.KnownHeaders[HttpHeaderTransferEncoding].RawValueLength;
+	/* the query string starts with its '?' */
+	in->url_bad = part(u->pAbsPath, path_len, path, path_cap, &in->path_len) < 0 ||
+		      part(query_len ? u->pQueryString + 1 : NULL, query_len ? query_len - 1 : 0, query, query_cap,
+			   &in->query_len) < 0;
+	in->path = path;
+	in->query = query;
+	for (i = 0; i < req->Headers.UnknownHeaderCount && i < hdrs_cap; i++) {
+		hdrs[i].name = h[i].pName;
+		hdrs[i].name_len = h[i].NameLength;
+		hdrs[i].value = h[i].pRawValue;
+		hdrs[i].value_len = h[i].RawValueLength;
+	}
+	in->unknown = hdrs;
+	in->n_unknown = req->Headers.UnknownHeaderCount;
+	if (in->n_unknown > hdrs_cap)   /* refused for their number before they are read */
+		in->n_unknown = hdrs_cap + 1;
+}
+
+static void handle(HTTP_REQUEST *req)
+{
+	char path[3 * HTTP_MAX_REQUEST_LINE], query[3 * HTTP_MAX_REQUEST_LINE];
+	struct win_request_header hdrs[HTTP_MAX_HEADERS];
+	struct win_request in;
+	struct win_answer a;
 	const char *why = "";
-	size_t path_len, query_len, i;
-	unsigned n_headers = req->Headers.UnknownHeaderCount;
 	uint64_t t;
-	int nd, err = 0;
+	int err = 0;
 
 	if (!win32_http_client_ok(srv.queue, req->ConnectionId, &why)) {
 		char peer[64];
@@ -346,66 +362,17 @@ static void handle(HTTP_REQUEST *req)
 		respond(req->RequestId, 403, "Forbidden", NULL, 0, NULL, 1);
 		return;
 	}
-	for (i = 0; i < HttpHeaderRequestMaximum; i++)
-		n_headers += req->Headers.KnownHeaders[i].RawValueLength > 0;
-	if (u->FullUrlLength / sizeof(WCHAR) > HTTP_MAX_REQUEST_LINE) {
-		respond_error(req, HTTP_ERR_URI_TOO_LONG, "request line too long", 1);
-		return;
-	}
-	if (n_headers > HTTP_MAX_HEADERS) {
-		respond_error(req, HTTP_ERR_HEADERS_TOO_LARGE, "too many header lines", 1);
-		return;
-	}
-	if (req->Version.MajorVersion != 1 || req->Version.MinorVersion > 1) {
-		respond_error(req, HTTP_ERR_VERSION, "HTTP version not supported", 1);
-		return;
-	}
-	if (req->Verb != HttpVerbGET) {
-		respond_error(req, HTTP_ERR_METHOD, "only GET", 0);
-		return;
-	}
-	if (req->Headers.KnownHeaders[HttpHeaderTransferEncoding].RawValueLength) {
-		respond_error(req, HTTP_ERR_TRANSFER_ENCODING, "Transfer-Encoding not accepted", 1);
-		return;
-	}
-	if (cl->RawValueLength) {
-		uint32_t len;
-
-		if (parse_u32n(cl->pRawValue, cl->RawValueLength, &len, 0, UINT32_MAX) < 0) {
-			respond_error(req, HTTP_ERR_BAD_REQUEST, "bad Content-Length", 1);
-			return;
-		}
-		if (len > HTTP_MAX_BODY) {
-			respond_error(req, HTTP_ERR_BODY_TOO_LARGE, "request body too large", 1);
-			return;
-		}
-	}
-	path_len = u->AbsPathLength / sizeof(WCHAR);
-	query_len = u->QueryStringLength / sizeof(WCHAR);
-	if (part(u->pAbsPath, path_len, path, sizeof(path)) < 0 ||
-	    part(query_len ? u->pQueryString + 1 : NULL, query_len ? query_len - 1 : 0, query, sizeof(query)) < 0) {
-		respond_error(req, HTTP_ERR_BAD_REQUEST, "bad URL", 1);
-		return;
-	}
-	nd = directors_parse(req, dirs, &why);
-	if (nd < 0) {
-		respond_error(req, HTTP_ERR_BAD_REQUEST, why, 1);
-		return;
-	}
-	if (strcmp(path, "/v1/status") != 0) {
-		respond_error(req, HTTP_ERR_NOT_FOUND, "no such path", 0);
-		return;
-	}
-	if (http_query_parse(query, &q, &why) < 0) {
-		respond_error(req, HTTP_ERR_BAD_REQUEST, why, 0);
+	request_read(req, &in, path, sizeof(path), query, sizeof(query), hdrs, HTTP_MAX_HEADERS);
+	if (win_request_decide(&in, &a) != HTTP_ERR_NONE) {
+		respond_error(req, a.error, a.why, a.disconnect);
 		return;
 	}
 	t = now_ms();
 	/* on news, and once a second anyway: the file's times say who
 	 * still reports (as the Linux agent does) */
-	if (nd > 0) {
+	if (a.n_dirs > 0) {
 		EnterCriticalSection(&srv.lock);
-		if ((agent_state_directors_note(&srv.state, dirs, (size_t)nd, t) ||
+		if ((agent_state_directors_note(&srv.state, a.dirs, a.n_dirs, t) ||
 		     t - srv.directors_written_ms >= 1000) && srv.directors_file[0]) {
 			if (agent_state_directors_write(&srv.state, srv.directors_file, t) < 0)
 				win32_note("cannot write %s", srv.directors_file);
@@ -413,23 +380,23 @@ static void handle(HTTP_REQUEST *req)
 		}
 		LeaveCriticalSection(&srv.lock);
 	}
-	if (q.has_wait && q.has_after && q.wait_ms > 0) {
+	if (win_request_hold_ms(&a.q) > 0) {
 		int now_current;
 
 		EnterCriticalSection(&srv.lock);
-		now_current = agent_state_facts(&srv.state, t, &err) && q.after == srv.state.generation;
+		now_current = agent_state_facts(&srv.state, t, &err) && a.q.after == srv.state.generation;
 		LeaveCriticalSection(&srv.lock);
 		/* a re-read above may have moved the generation: the held
 		 * ones hear of it before this one joins them */
 		generation_check();
-		if (now_current && hold(req, &q, t) == 0)
+		if (now_current && hold(req, &a.q, t) == 0)
 			return;
 	}
 	{
 		char peer[64];
 
 		peer_text(req, peer, sizeof(peer));
-		answer_status(req->RequestId, &q, peer);
+		answer_status(req->RequestId, &a.q, peer);
 	}
 }
 

@@ -27,6 +27,7 @@
 #include "agent-proto/jsonw.h"
 #include "checker/dsr-checkd/bird.h"
 #include "checker/dsr-checkd/rs.h"
+#include "checker/dsr-checkd/rtnl_ack.h"
 
 /* ---- the rule ---- */
 
@@ -87,8 +88,10 @@ void checkd_announce_judge(const struct checkd *d, const size_t *svc, size_t n_s
 
 /* ---- the kernel: the TUN device and its addresses ---- */
 
-/* One request on a fresh NETLINK_ROUTE socket and its acknowledgement:
- * 0 or the kernel's own negative errno.  A receive timeout bounds the wait. */
+/* One request on a fresh NETLINK_ROUTE socket and its acknowledgement
+ * (read by checkd_rtnl_ack_parse): 0 or the kernel's own negative errno
+ * (-EBADMSG, -EPROTO: a malformed answer).  A receive timeout bounds the
+ * wait. */
 static int rtnl_request(struct nlmsghdr *h)
 {
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
@@ -111,8 +114,6 @@ static int rtnl_request(struct nlmsghdr *h)
 		struct sockaddr_nl from;
 		socklen_t fl = sizeof(from);
 		ssize_t n = recvfrom(fd, ans, sizeof(ans), 0, (struct sockaddr *)&from, &fl);
-		struct nlmsghdr *a;
-		int len;
 
 		if (n < 0) {
 			r = errno == EAGAIN || errno == EWOULDBLOCK ? -ETIMEDOUT : -errno;
@@ -120,15 +121,10 @@ static int rtnl_request(struct nlmsghdr *h)
 		}
 		if (from.nl_pid != 0)
 			continue;  /* not the kernel */
-		len = (int)n;  /* signed: NLMSG_NEXT may take it below zero, NLMSG_OK then stops */
-		for (a = (struct nlmsghdr *)(void *)ans; NLMSG_OK(a, len); a = NLMSG_NEXT(a, len)) {
-			const struct nlmsgerr *e = NLMSG_DATA(a);
-
-			if (a->nlmsg_seq != h->nlmsg_seq || a->nlmsg_type != NLMSG_ERROR)
-				continue;
-			r = a->nlmsg_len < NLMSG_LENGTH(sizeof(*e)) ? -EBADMSG : e->error;
+		r = checkd_rtnl_ack_parse(ans, (size_t)n, h->nlmsg_seq);
+		if (r <= 0)
 			goto out;
-		}
+		r = -ETIMEDOUT;  /* no answer in this one */
 	}
 out:
 	close(fd);

@@ -6,7 +6,8 @@
  * announce_min_healthy); the device and its addresses through a fake (never
  * the host's network): announce, withdraw, reload, off, errors retried;
  * /metrics and /status; and the BIRD client itself (bird.c) on the loop
- * against a unix socket in /tmp. */
+ * against a unix socket in /tmp; the kernel's acknowledgement of the
+ * device's requests (rtnl_ack.c) on hand-built datagrams. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -17,6 +18,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/netlink.h>
+#include <linux/rtnetlink.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -26,6 +29,7 @@
 #include "checker/dsr-checkd/announce.h"
 #include "checker/dsr-checkd/bird.h"
 #include "checker/dsr-checkd/rs.h"
+#include "checker/dsr-checkd/rtnl_ack.h"
 #include "checker/lib/verdict.h"
 #include "kaconf/kaconf.h"
 #include "tests/unit/checker/good_facts.h"
@@ -183,6 +187,62 @@ static void bird_reply_limits(void **state)
 	assert_int_equal(checkd_bird_parse(t, CHECKD_BIRD_REPLY_MAX, "dsrkit_vips", &r), -EBADMSG);
 	assert_int_equal(checkd_bird_parse(t, CHECKD_BIRD_REPLY_MAX - 1, "dsrkit_vips", &r), 0);
 	free(t);
+}
+
+/* ---- the kernel's acknowledgement (rtnl_ack.c) ---- */
+
+/* One NLMSG_ERROR for seq with error e, its capped request after it. */
+static size_t ack_put(unsigned char *p, uint32_t seq, int e)
+{
+	struct nlmsghdr h = { .nlmsg_len = NLMSG_LENGTH(sizeof(struct nlmsgerr)), .nlmsg_type = NLMSG_ERROR,
+			      .nlmsg_seq = seq };
+	struct nlmsgerr err = { .error = e, .msg = { .nlmsg_len = 36, .nlmsg_type = RTM_NEWADDR, .nlmsg_seq = seq } };
+
+	memcpy(p, &h, sizeof(h));
+	memcpy(p + NLMSG_HDRLEN, &err, sizeof(err));
+	return NLMSG_ALIGN(h.nlmsg_len);
+}
+
+static void rtnl_ack_table(void **state)
+{
+	unsigned char b[256] __attribute__((aligned(NLMSG_ALIGNTO)));
+	struct nlmsghdr *h = (struct nlmsghdr *)(void *)b;
+	size_t n;
+
+	(void)state;
+	memset(b, 0, sizeof(b));
+	n = ack_put(b, 1, 0);
+	assert_int_equal(checkd_rtnl_ack_parse(b, n, 1), 0);
+	assert_int_equal(checkd_rtnl_ack_parse(b, n, 2), 1);            /* another request's */
+	n = ack_put(b, 1, -EEXIST);
+	assert_int_equal(checkd_rtnl_ack_parse(b, n, 1), -EEXIST);
+	n = ack_put(b, 1, -EPERM);
+	assert_int_equal(checkd_rtnl_ack_parse(b, n, 1), -EPERM);
+	assert_int_equal(checkd_rtnl_ack_parse(b, n - 1, 1), 1);        /* truncated datagram */
+	assert_int_equal(checkd_rtnl_ack_parse(b, 15, 1), 1);           /* not even a header */
+	/* the fuzz finding: numbers the kernel never sends are no success */
+	n = ack_put(b, 1, 0x08000000);
+	assert_int_equal(checkd_rtnl_ack_parse(b, n, 1), -EPROTO);
+	n = ack_put(b, 1, -4096);
+	assert_int_equal(checkd_rtnl_ack_parse(b, n, 1), -EPROTO);
+	n = ack_put(b, 1, -4095);
+	assert_int_equal(checkd_rtnl_ack_parse(b, n, 1), -4095);
+	/* an NLMSG_ERROR too short for its struct nlmsgerr */
+	h->nlmsg_len = NLMSG_LENGTH(sizeof(int));
+	assert_int_equal(checkd_rtnl_ack_parse(b, n, 1), -EBADMSG);
+	/* a wrong sequence, then an unaligned other message, then the answer */
+	n = ack_put(b, 7, -EEXIST);
+	h = (struct nlmsghdr *)(void *)(b + n);
+	memset(h, 0, 24);
+	h->nlmsg_len = 21;
+	h->nlmsg_type = RTM_NEWADDR;
+	h->nlmsg_seq = 1;
+	n += 24;
+	n += ack_put(b + n, 1, -EADDRNOTAVAIL);
+	assert_int_equal(checkd_rtnl_ack_parse(b, n, 1), -EADDRNOTAVAIL);
+	/* a length past the datagram ends the walk */
+	h->nlmsg_len = 200;
+	assert_int_equal(checkd_rtnl_ack_parse(b, n, 1), 1);
 }
 
 /* ---- the rule ---- */
@@ -731,6 +791,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(bird_reply_table),
 		cmocka_unit_test(bird_reply_limits),
+		cmocka_unit_test(rtnl_ack_table),
 		cmocka_unit_test(counts_rule),
 		cmocka_unit_test_setup_teardown(judge_services, setup, teardown),
 		cmocka_unit_test_setup_teardown(device_announce_withdraw_reload, setup, teardown),
