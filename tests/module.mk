@@ -89,6 +89,7 @@ UNIT_TESTS += $(BUILD)/tests/test_checker_http $(BUILD)/tests/test_checker_conf 
 
 # checker/dsr-checkd/
 $(BUILD)/tests/test_checkd: $(TU)/checker/dsr-checkd/test_checkd.o $(TU)/checker/good_facts.o \
+		$(TU)/checker/dsr-checkd/checkd_fixture.o \
 		$(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
 	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_WEB) $(LDLIBS_CMOCKA))
 $(BUILD)/tests/test_checkd_conf: $(TU)/checker/dsr-checkd/test_checkd_conf.o $(BUILD)/obj/checker/dsr-checkd/conf.o \
@@ -96,6 +97,7 @@ $(BUILD)/tests/test_checkd_conf: $(TU)/checker/dsr-checkd/test_checkd_conf.o $(B
 		$(CHECKER_LIB)/verdict.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
 	$(call unit_link,$(LDLIBS_CMOCKA))
 $(BUILD)/tests/test_page: $(TU)/checker/dsr-checkd/test_page.o $(TU)/checker/good_facts.o \
+		$(TU)/checker/dsr-checkd/checkd_fixture.o \
 		$(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
 	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_WEB) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_checkd $(BUILD)/tests/test_checkd_conf $(BUILD)/tests/test_page
@@ -109,6 +111,7 @@ $(BUILD)/tests/test_tlsfiles: $(TU)/tlsfiles/test_tlsfiles.o $(TLSFILES_OBJS)
 	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_tlsfiles
 $(BUILD)/tests/test_checkd_failsafe: $(TU)/checker/dsr-checkd/test_checkd_failsafe.o $(TU)/checker/good_facts.o \
+		$(TU)/checker/dsr-checkd/checkd_fixture.o \
 		$(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
 	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_WEB) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_checkd_failsafe
@@ -117,6 +120,7 @@ $(BUILD)/tests/test_checkd_ha: $(TU)/checker/dsr-checkd/test_checkd_ha.o $(BUILD
 	$(call unit_link,$(LDLIBS_NL) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_checkd_ha
 $(BUILD)/tests/test_checkd_announce: $(TU)/checker/dsr-checkd/test_checkd_announce.o $(TU)/checker/good_facts.o \
+		$(TU)/checker/dsr-checkd/checkd_fixture.o \
 		$(CHECKD_OBJS) $(CHECKER_CORE_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) $(BOUNDED_OBJS) $(IPVS_A)
 	$(call unit_link,$(LDLIBS_TLS) $(LDLIBS_JSON) $(LDLIBS_NL) $(LDLIBS_WEB) $(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_checkd_announce

@@ -19,7 +19,6 @@
 
 #include "agent-proto/facts.h"
 #include "tests/unit/checker/good_facts.h"
-#include "agent-proto/status.h"
 #include "checker/dsr-checkd/arp.h"
 #include "checker/dsr-checkd/datapath.h"
 #include "checker/dsr-checkd/ipvs.h"
@@ -29,6 +28,7 @@
 #include "checker/dsr-checkd/sock.h"
 #include "checker/lib/verdict.h"
 #include "kaconf/kaconf.h"
+#include "tests/unit/checker/dsr-checkd/checkd_fixture.h"
 
 static struct facts f;
 static struct checkd d;
@@ -40,25 +40,14 @@ static void good_linux(void)
 	good_linux_facts(&f, ports, 2);
 }
 
-/* Feed the rendered document of f to rs at time now. */
 static void feed(struct checkd_rs *rs, int64_t now)
 {
-	struct buf doc;
-
-	buf_init(&doc, STATUS_DOC_MAX);
-	assert_int_equal(status_render(&f, NULL, 0, &doc), 0);
-	rs->probe_started_ms = now - 3;
-	checkd_rs_fetch_done(rs, buf_str(&doc), doc.len, NULL, now);
-	buf_free(&doc);
+	checkd_fixture_feed(rs, &f, now);
 }
 
 static void feed_fail(struct checkd_rs *rs, int64_t now)
 {
-	struct verdict v;
-
-	verdict_fail(&v, CHECK_LAYER_CONNECT, "CONNECT_REFUSED", "agent 192.0.2.11:9443: connect: Connection refused");
-	rs->probe_started_ms = now - 1;
-	checkd_rs_fetch_done(rs, NULL, 0, &v, now);
+	checkd_fixture_feed_fail(rs, CHECK_LAYER_CONNECT, "CONNECT_REFUSED", "connect: Connection refused", now);
 }
 
 static void conf_two_vips(struct checkd_conf *c, int with_second_rs)
@@ -69,32 +58,21 @@ static void conf_two_vips(struct checkd_conf *c, int with_second_rs)
 	static const char text2[] =
 		"virtual_server 192.0.2.100 80 {\n lb_kind DR\n real_server 192.0.2.11 80 { weight 100 }\n"
 		" real_server 192.0.2.12 80 { weight 100 }\n}\n";
-	char err[200];
-	const char *t = with_second_rs ? text2 : text;
 
-	checkd_conf_init(c);
-	assert_int_equal(checkd_conf_parse(c, "t.conf", t, strlen(t), KACONF_NO_INCLUDE, err, sizeof(err)), 0);
-	assert_int_equal(checkd_conf_finish(c, err, sizeof(err)), 0);
+	checkd_fixture_conf(c, with_second_rs ? text2 : text);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	memset(&d, 0, sizeof(d));
-	assert_int_equal(loop_init(&d.loop), 0);
-	d.facts = calloc(1, sizeof(*d.facts));
-	d.params = (struct check_params){ .interval_ms = 1000, .timeout_ms = 500, .retry_ms = 200, .rise = 2, .fall = 2 };
-	d.default_agent_port = 9443;
+	checkd_fixture_init(&d, 2, 2);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	checkd_rs_table_free(&d);
-	checkd_conf_free(&d.conf);
-	free(d.facts);
-	loop_free(&d.loop);
+	checkd_fixture_free(&d);
 	return 0;
 }
 

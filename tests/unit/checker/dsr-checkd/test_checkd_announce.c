@@ -25,13 +25,12 @@
 #include <unistd.h>
 
 #include "agent-proto/facts.h"
-#include "agent-proto/status.h"
 #include "checker/dsr-checkd/announce.h"
 #include "checker/dsr-checkd/bird.h"
 #include "checker/dsr-checkd/rs.h"
 #include "checker/dsr-checkd/rtnl_ack.h"
 #include "checker/lib/verdict.h"
-#include "kaconf/kaconf.h"
+#include "tests/unit/checker/dsr-checkd/checkd_fixture.h"
 #include "tests/unit/checker/good_facts.h"
 
 #define GREETING "0001 BIRD 2.0.12 ready.\n"
@@ -255,35 +254,21 @@ static struct checkd d;
 static void feed(struct checkd_rs *rs, enum admin_state admin, int64_t now)
 {
 	static const uint16_t ports[] = { 80, 443 };
-	struct buf doc;
 
 	good_linux_facts(&f, ports, 2);
 	f.admin = admin;
-	buf_init(&doc, STATUS_DOC_MAX);
-	assert_int_equal(status_render(&f, NULL, 0, &doc), 0);
-	rs->probe_started_ms = now - 3;
-	checkd_rs_fetch_done(rs, buf_str(&doc), doc.len, NULL, now);
-	buf_free(&doc);
+	checkd_fixture_feed(rs, &f, now);
 }
 
 static void feed_fail(struct checkd_rs *rs, int64_t now)
 {
-	struct verdict v;
-
-	verdict_fail(&v, CHECK_LAYER_CONNECT, "CONNECT_REFUSED", "agent %s:9443: test", rs->name);
-	rs->probe_started_ms = now - 1;
-	checkd_rs_fetch_done(rs, NULL, 0, &v, now);
+	checkd_fixture_feed_fail(rs, CHECK_LAYER_CONNECT, "CONNECT_REFUSED", "test", now);
 }
 
 static void load_conf(const char *text)
 {
-	char err[300];
-
 	checkd_conf_free(&d.conf);
-	checkd_conf_init(&d.conf);
-	if (checkd_conf_parse(&d.conf, "t.conf", text, strlen(text), KACONF_NO_INCLUDE, err, sizeof(err)) < 0 ||
-	    checkd_conf_finish(&d.conf, err, sizeof(err)) < 0)
-		fail_msg("%s", err);
+	checkd_fixture_conf(&d.conf, text);
 }
 
 /* VIP .100: port 80 on .11 .12 .13, port 443 on .11 .12; VIP .101 (which
@@ -311,11 +296,7 @@ static void table(void)
 static int setup(void **state)
 {
 	(void)state;
-	memset(&d, 0, sizeof(d));
-	assert_int_equal(loop_init(&d.loop), 0);
-	d.facts = calloc(1, sizeof(*d.facts));
-	d.params = (struct check_params){ .interval_ms = 1000, .timeout_ms = 500, .retry_ms = 200, .rise = 1, .fall = 1 };
-	d.default_agent_port = 9443;
+	checkd_fixture_init(&d, 1, 1);
 	checkd_conf_init(&d.conf);
 	return 0;
 }
@@ -324,11 +305,7 @@ static int teardown(void **state)
 {
 	(void)state;
 	checkd_announce_stop(&d);
-	checkd_rs_table_free(&d);
-	checkd_conf_free(&d.conf);
-	free(d.failsafe);
-	free(d.facts);
-	loop_free(&d.loop);
+	checkd_fixture_free(&d);
 	return 0;
 }
 

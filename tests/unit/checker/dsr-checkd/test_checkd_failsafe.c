@@ -16,13 +16,13 @@
 #include <string.h>
 
 #include "agent-proto/facts.h"
-#include "agent-proto/status.h"
 #include "checker/dsr-checkd/failsafe.h"
 #include "checker/dsr-checkd/ipvs.h"
 #include "checker/dsr-checkd/metrics.h"
 #include "checker/dsr-checkd/rs.h"
 #include "checker/lib/verdict.h"
 #include "kaconf/kaconf.h"
+#include "tests/unit/checker/dsr-checkd/checkd_fixture.h"
 #include "tests/unit/checker/good_facts.h"
 
 static struct facts f;
@@ -31,29 +31,20 @@ static struct checkd d;
 static void feed(struct checkd_rs *rs, int64_t now)
 {
 	static const uint16_t ports[] = { 80 };
-	struct buf doc;
 
 	good_linux_facts(&f, ports, 1);
-	buf_init(&doc, STATUS_DOC_MAX);
-	assert_int_equal(status_render(&f, NULL, 0, &doc), 0);
-	rs->probe_started_ms = now - 3;
-	checkd_rs_fetch_done(rs, buf_str(&doc), doc.len, NULL, now);
-	buf_free(&doc);
+	checkd_fixture_feed(rs, &f, now);
 }
 
 static void feed_fail(struct checkd_rs *rs, enum check_layer layer, const char *code, int64_t now)
 {
-	struct verdict v;
-
-	verdict_fail(&v, layer, code, "agent %s:9443: test", rs->name);
-	rs->probe_started_ms = now - 1;
-	checkd_rs_fetch_done(rs, NULL, 0, &v, now);
+	checkd_fixture_feed_fail(rs, layer, code, "test", now);
 }
 
 /* One service 192.0.2.100:80 with n real servers .11, .12, ... */
 static void conf_n(unsigned n, const char *daemon)
 {
-	char text[2048], err[200];
+	char text[2048];
 	size_t o = 0;
 	unsigned i;
 
@@ -61,31 +52,21 @@ static void conf_n(unsigned n, const char *daemon)
 	o += (size_t)snprintf(text + o, sizeof(text) - o, "virtual_server 192.0.2.100 80 {\n lb_kind DR\n protocol TCP\n");
 	for (i = 0; i < n; i++)
 		o += (size_t)snprintf(text + o, sizeof(text) - o, " real_server 192.0.2.%u 80 { weight 100 }\n", 11 + i);
-	o += (size_t)snprintf(text + o, sizeof(text) - o, "}\n");
-	checkd_conf_init(&d.conf);
-	assert_int_equal(checkd_conf_parse(&d.conf, "t.conf", text, o, KACONF_NO_INCLUDE, err, sizeof(err)), 0);
-	assert_int_equal(checkd_conf_finish(&d.conf, err, sizeof(err)), 0);
+	snprintf(text + o, sizeof(text) - o, "}\n");
+	checkd_fixture_conf(&d.conf, text);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	memset(&d, 0, sizeof(d));
-	assert_int_equal(loop_init(&d.loop), 0);
-	d.facts = calloc(1, sizeof(*d.facts));
-	d.params = (struct check_params){ .interval_ms = 1000, .timeout_ms = 500, .retry_ms = 200, .rise = 2, .fall = 2 };
-	d.default_agent_port = 9443;
+	checkd_fixture_init(&d, 2, 2);
 	return 0;
 }
 
 static int teardown(void **state)
 {
 	(void)state;
-	checkd_rs_table_free(&d);
-	checkd_conf_free(&d.conf);
-	free(d.failsafe);
-	free(d.facts);
-	loop_free(&d.loop);
+	checkd_fixture_free(&d);
 	return 0;
 }
 

@@ -10,14 +10,12 @@
 #include <cmocka.h>
 
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "agent-proto/facts.h"
-#include "agent-proto/status.h"
 #include "checker/dsr-checkd/page.h"
 #include "checker/dsr-checkd/rs.h"
-#include "kaconf/kaconf.h"
+#include "tests/unit/checker/dsr-checkd/checkd_fixture.h"
 #include "tests/unit/checker/good_facts.h"
 
 static struct facts f;
@@ -31,17 +29,10 @@ static int setup(void **state)
 		"virtual_server 192.0.2.100 80 {\n lb_kind DR\n real_server 192.0.2.11 80 { weight 100 }\n"
 		" real_server 192.0.2.12 80 { weight 100 }\n}\n";
 	struct checkd_rs_diff df;
-	char err[200];
 	(void)state;
 
-	memset(&d, 0, sizeof(d));
-	assert_int_equal(loop_init(&d.loop), 0);
-	d.facts = calloc(1, sizeof(*d.facts));
-	d.params = (struct check_params){ .interval_ms = 1000, .timeout_ms = 500, .retry_ms = 200, .rise = 1, .fall = 1 };
-	d.default_agent_port = 9443;
-	checkd_conf_init(&d.conf);
-	assert_int_equal(checkd_conf_parse(&d.conf, "t.conf", text, strlen(text), KACONF_NO_INCLUDE, err, sizeof(err)), 0);
-	assert_int_equal(checkd_conf_finish(&d.conf, err, sizeof(err)), 0);
+	checkd_fixture_init(&d, 1, 1);
+	checkd_fixture_conf(&d.conf, text);
 	assert_int_equal(checkd_rs_table_apply(&d, &d.conf, &df), 0);
 	return 0;
 }
@@ -49,22 +40,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	checkd_rs_table_free(&d);
-	checkd_conf_free(&d.conf);
-	free(d.facts);
-	loop_free(&d.loop);
+	checkd_fixture_free(&d);
 	return 0;
 }
 
 static void feed(struct checkd_rs *rs, int64_t now)
 {
-	struct buf doc;
-
-	buf_init(&doc, STATUS_DOC_MAX);
-	assert_int_equal(status_render(&f, NULL, 0, &doc), 0);
-	rs->probe_started_ms = now - 3;
-	checkd_rs_fetch_done(rs, buf_str(&doc), doc.len, NULL, now);
-	buf_free(&doc);
+	checkd_fixture_feed(rs, &f, now);
 }
 
 static void escape_bytes(void **state)
