@@ -118,6 +118,7 @@ struct server {
 	uint64_t tick_next_us;      /* the safety-net tick reads everything from then on */
 	uint64_t look_due_us;       /* the next tick: watch_interval_ms after the last */
 	int read_pending;           /* a signalled change waits for read_next_us */
+	uint32_t announced_gen;     /* the generation the held long-polls were last woken for */
 	struct conn *waiters;       /* long-polls held (CONN_WAIT), unordered */
 	uint32_t nwaiters;
 	char directors_file[AGENT_CONFIG_PATH_LEN + 16];
@@ -413,10 +414,24 @@ static void waiter_answer(struct server *s, struct conn *c)
 	conn_drive(s, c);
 }
 
+/* The generation moved: answer the long-polls that wait for another one.
+ * Not "every waiter until none is left": answering one may read its
+ * client's next request at once (conn_drive), asked after the generation
+ * just sent and held again; answered in the same loop it got a 304 at
+ * once, which a checker takes for an agent that does not hold (dsr-checkd
+ * then waits for its interval): a change a few ms later, the second of two
+ * sysctl writes, was drained a second late (issue 19).  A re-held one
+ * goes on the head of the list, before the one the walk goes on to. */
 static void facts_changed(struct server *s)
 {
-	while (s->waiters)
-		waiter_answer(s, s->waiters);
+	struct conn *c, *n;
+
+	s->announced_gen = s->state.generation;
+	for (c = s->waiters; c; c = n) {
+		n = c->wnext;
+		if (!s->state.valid || c->wq.after != s->state.generation)
+			waiter_answer(s, c);
+	}
 }
 
 /* The CPU time this thread has used (us): what a read costs is counted in
@@ -1225,6 +1240,11 @@ int status_server_run(const struct agent_config *cfg)
 		facts_pending_due(&s);
 		tick_due(&s);
 		crl_tick(&s);
+		/* a request's own read (its facts older than facts_cache_ms) may
+		 * have moved the generation: the other held long-polls (another
+		 * director's) hear of it now, not at the end of their wait */
+		if (s.state.generation != s.announced_gen)
+			facts_changed(&s);
 	}
 	if (stop_requested)
 		fprintf(stderr, "dsr-agent: stopping\n");

@@ -22,6 +22,7 @@
 # is tried DETECT_N_MISS times (3) with a 5 s limit and shows "not seen".
 # Targets: dsr-checkd's p99 under 100 ms for the first three kinds, under
 # the heartbeat + 100 ms for link-down.  Run it on an otherwise idle machine.
+# BENCH_DETECT_KINDS (all four) runs some kinds only.
 . tests/lab/lib.sh
 . tests/lab/agent-lib.sh
 . tests/lab/ka-lib.sh

@@ -33,7 +33,7 @@ EOT
 
 # The four kinds of fault: effect spec for drainwatch --effect (evaluated
 # at each fault: the agent's pid changes), the fault, its repair.
-DETECT_KINDS="vip-removed arp-ignore-reset agent-stopped link-down"
+DETECT_KINDS=${BENCH_DETECT_KINDS:-vip-removed arp-ignore-reset agent-stopped link-down}
 detect_effect() {
 	case "$1" in
 	vip-removed) echo "addr-gone:rs1:$LAB_VIP" ;;
