@@ -10,8 +10,8 @@
 # one dying silently with BFD and with the BGP hold timer alone, under `mh`
 # and under `wlc`.  Then how often the backup wrongly takes over (both
 # masters: flapping) while the master is alive, per advert interval.
-# BENCH_FAILOVER_PARTS ("pair ecmp") picks the parts: the pair takes about
-# 20 minutes under User-Mode Linux, the ECMP part about 12.
+# BENCH_FAILOVER_PARTS ("pair ecmp") picks the parts: under User-Mode Linux
+# on an idle 2-core machine the pair takes about 13 minutes, the ECMP part 8.
 . tests/lab/lib.sh
 . tests/lab/agent-lib.sh
 . tests/lab/ha-lib.sh
