@@ -15,24 +15,6 @@ static enum http_error fail(struct win_answer *a, enum http_error e, const char 
 	return e;
 }
 
-/* ASCII case-insensitive equality of s[0..n) and the lower-case word w. */
-static int name_is(const char *s, size_t n, const char *w)
-{
-	size_t i;
-
-	if (n != strlen(w))
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != w[i])
-			return 0;
-	}
-	return 1;
-}
-
 /* DSR-Director headers (protocol 1.1), each through the parser the Linux
  * agent uses.  0 or -1 with a->why set. */
 static int directors(const struct win_request *req, struct win_answer *a)
@@ -43,7 +25,7 @@ static int directors(const struct win_request *req, struct win_answer *a)
 		const struct win_request_header *h = &req->unknown[i];
 		const char *why = "bad DSR-Director header";
 
-		if (!name_is(h->name, h->name_len, "dsr-director"))
+		if (!span_eq_ci(h->name, h->name_len, "dsr-director"))
 			continue;
 		if (a->n_dirs >= HTTP_MAX_DIRECTOR_REPORTS) {
 			fail(a, HTTP_ERR_BAD_REQUEST, "too many DSR-Director headers", 1);

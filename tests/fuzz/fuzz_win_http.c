@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "agent-proto/http_request.h"
+#include "bounded/strparse.h"
 #include "win-realserver/win_request.h"
 
 #define MAX_UNKNOWN 64   /* more than HTTP_MAX_HEADERS: the agent refuses those */
@@ -51,34 +52,6 @@ static const char *dup_exact(struct copies *c, const char *s, size_t n)
 	memcpy(d, s, n);
 	c->p[c->n++] = d;
 	return d;
-}
-
-static int ieq(const char *s, size_t n, const char *w)
-{
-	size_t i;
-
-	if (n != strlen(w))
-		return 0;
-	for (i = 0; i < n; i++) {
-		char c = s[i];
-
-		if (c >= 'A' && c <= 'Z')
-			c = (char)(c - 'A' + 'a');
-		if (c != w[i])
-			return 0;
-	}
-	return 1;
-}
-
-static int hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
 }
 
 /* Next line of data[*off..n), without its "\r\n" or "\n". */
@@ -191,7 +164,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	for (i = 0; i < q && path_len < sizeof(path); i++) {
 		int h1, h2;
 
-		if (url[i] == '%' && i + 2 < q && (h1 = hexval(url[i + 1])) >= 0 && (h2 = hexval(url[i + 2])) >= 0) {
+		if (url[i] == '%' && i + 2 < q && (h1 = hex_digit_value(url[i + 1])) >= 0 && (h2 = hex_digit_value(url[i + 2])) >= 0) {
 			path[path_len++] = (char)(h1 << 4 | h2);
 			i += 2;
 		} else {
@@ -222,7 +195,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		while (vl && (v[vl - 1] == ' ' || v[vl - 1] == '\t'))
 			vl--;
-		for (k = 0; k < N_KNOWN && !ieq(line, nl, known[k]); k++)
+		for (k = 0; k < N_KNOWN && !span_eq_ci(line, nl, known[k]); k++)
 			;
 		if (k < N_KNOWN) {
 			/* http.sys folds a repeated known header into one */
@@ -230,12 +203,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				continue;
 			req.n_known += !seen[k];
 			seen[k] = 1;
-			if (ieq(line, nl, "content-length")) {
+			if (span_eq_ci(line, nl, "content-length")) {
 				req.content_length = dup_exact(&c, v, vl);
 				req.content_length_len = vl;
-			} else if (ieq(line, nl, "transfer-encoding")) {
+			} else if (span_eq_ci(line, nl, "transfer-encoding")) {
 				req.transfer_encoding_len = vl;
-			} else if (ieq(line, nl, "host")) {
+			} else if (span_eq_ci(line, nl, "host")) {
 				host_len = vl;
 			}
 			continue;
