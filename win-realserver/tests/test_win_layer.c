@@ -42,7 +42,7 @@ static void run(const char *name, int (*fn)(void))
 		printf("ok   %s\n", name);
 	} else {
 		failed++;
-		printf("FAIL %s\n", name);
+		printf("FAIL %s (the lines above say why)\n", name);
 	}
 }
 
@@ -461,14 +461,17 @@ static int golden(const char *name, const struct ip_addr *vips, size_t n)
 	snprintf(opath, sizeof(opath), "%s/%s", out_dir, name);
 	CHECK(win_setup_plan(&snap, &opts, vips, n, fw, &p, err, sizeof(err)) == 0);
 	o = fopen(opath, "w");
-	CHECK(o);
+	if (!o) {
+		printf("  cannot write %s: %s\n", opath, strerror(errno));
+		return 1;
+	}
 	CHECK(win_setup_script_print(&p, o) == 0);
 	fclose(o);
 	buf_init(&want, 1 << 20);
 	buf_init(&got, 1 << 20);
 	CHECK(read_file(opath, &got) == 0);
 	if (read_file(gpath, &want) < 0) {
-		printf("  no golden file %s (output in %s)\n", gpath, opath);
+		printf("  cannot read the golden file %s: %s (output in %s)\n", gpath, strerror(errno), opath);
 		return 1;
 	}
 	same = want.len == got.len && memcmp(want.data, got.data, got.len) == 0;

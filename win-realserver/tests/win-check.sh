@@ -43,6 +43,21 @@ bad() {
 	FAILS="$FAILS
 FAIL $1: $(printf '%s' "${2:-}" | tr '\n' ' ' | cut -c1-300)"
 }
+# a test program's own FAIL lines join the list at the end (they are
+# already counted through its summary line), each with the indented lines
+# of reasons printed just before it
+sub_fails() {  # LABEL FILE
+	local l
+	while IFS= read -r l; do
+		[ -n "$l" ] || continue
+		FAILS="$FAILS
+FAIL ($1) $(printf '%s' "$l" | cut -c1-400)"
+	done <<EOF_SUB
+$(awk '/^  / { why = why " |" $0; next }
+	/^FAIL / { sub(/^FAIL /, ""); print $0 why }
+	{ why = "" }' "$2")
+EOF_SUB
+}
 
 if [ "$(id -u)" -ne 0 ] || ! command -v wine >/dev/null || ! command -v ip >/dev/null; then
 	echo "win-check: needs root, wine and iproute2 (make deps)" >&2
@@ -126,7 +141,9 @@ echo "   $(($(date +%s) - started)) s"
 
 # --- the Windows layer on fake facts ---------------------------------------
 echo "== Windows layer with fake facts"
-wrun layer $B/test_win_layer.exe "$GOLDEN" "$OUT/layer"
+# absolute Windows paths, as for every other program here: a relative one
+# depends on the drive wine maps the working folder to
+wrun layer $B/test_win_layer.exe "$(winpath "$GOLDEN")" "$(winpath "$OUT/layer")"
 sed 's/^/   /' "$OUT/layer.out"
 line=$(grep -E '^win-layer: [0-9]+ passed, [0-9]+ failed' "$OUT/layer.out")
 if [ -n "$line" ]; then
@@ -134,6 +151,7 @@ if [ -n "$line" ]; then
 	lf=$(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')
 	pass=$((pass + lp))
 	fail=$((fail + lf))
+	sub_fails layer "$OUT/layer.out"
 else
 	bad "test_win_layer.exe" "no summary line (crashed?)"
 fi
@@ -182,6 +200,7 @@ for ca in ca.pem ca.der; do
 	if [ -n "$line" ]; then
 		pass=$((pass + $(echo "$line" | sed -E 's/.* ([0-9]+) passed.*/\1/')))
 		fail=$((fail + $(echo "$line" | sed -E 's/.* ([0-9]+) failed.*/\1/')))
+		sub_fails "tls $ca" "$OUT/tls-$ca.out"
 	else
 		bad "test_win_tls.exe ($ca)" "no summary line"
 	fi
