@@ -274,13 +274,28 @@ static int respond_error(struct server *s, struct conn *c, enum http_error e, co
 	return respond(s, c, hi->status, hi->phrase, e == HTTP_ERR_METHOD ? "Allow: GET\r\n" : "", b);
 }
 
+/* The facts for an answer: the watcher's, or read now when they are older
+ * than facts_cache_ms.  A read here is a whole read like the tick's, so the
+ * tick's next whole read is a gap away from it: a checker's request that
+ * came just before the tick no longer makes the agent read everything
+ * twice in a row. */
+static const struct facts *server_facts(struct server *s, uint64_t t_ms, int *err)
+{
+	uint64_t before = s->state.read_at_ms;
+	const struct facts *f = agent_state_facts(&s->state, t_ms, err);
+
+	if (s->state.read_at_ms != before)
+		s->tick_next_us = now_us() + READ_WHOLE_MIN_US;
+	return f;
+}
+
 /* The status document for query q, as the answer on c. */
 static int answer_status(struct server *s, struct conn *c, const struct http_query *q)
 {
 	const struct facts *f;
 	int r, err = 0;
 
-	f = agent_state_facts(&s->state, now_ms(), &err);
+	f = server_facts(s, now_ms(), &err);
 	if (!f)
 		return respond_error(s, c, HTTP_ERR_UNAVAILABLE, "cannot read the facts");
 	buf_reset(&s->body);
@@ -312,7 +327,7 @@ static int answer(struct server *s, struct conn *c, const struct http_request *r
 			(void)agent_state_directors_write(&s->state, s->directors_file, t);
 		s->directors_written_ms = t;
 	}
-	if (q.has_wait && q.has_after && q.wait_ms > 0 && agent_state_facts(&s->state, t, &err) &&
+	if (q.has_wait && q.has_after && q.wait_ms > 0 && server_facts(s, t, &err) &&
 	    q.after == s->state.generation) {
 		uint32_t w = q.wait_ms < HTTP_WAIT_CAP_MS ? q.wait_ms : HTTP_WAIT_CAP_MS;
 
@@ -681,7 +696,7 @@ static void agent_check_answer(struct server *s, int fd)
 	int err = 0, down = 0;
 	size_t i, j;
 
-	f = agent_state_facts(&s->state, now_ms(), &err);
+	f = server_facts(s, now_ms(), &err);
 	if (!f) {
 		snprintf(line, sizeof(line), "down # facts\n");
 	} else if (f->admin == ADMIN_STATE_MAINT) {
