@@ -568,6 +568,7 @@ class Soak:
         self.checkd_start()
         end = mono() + p.start_wait
         up = 0
+        got, why = {}, "no /status read yet"
         while mono() < end:
             if not self.checkd_alive():
                 self.result(False, "soak-start", "dsr-checkd exited %s: %s" % (
@@ -575,14 +576,20 @@ class Soak:
                 return False
             try:
                 got = self.states(self.status())
+                why = ""
                 up = sum(1 for s in self.servers if got.get(s.addr, ("",))[0] == "up")
                 if up == len(self.servers):
                     break
-            except (OSError, ValueError):
-                pass
+            except (OSError, ValueError) as e:
+                why = "/status: %s" % e
             time.sleep(2)
         if up != len(self.servers):
-            self.result(False, "soak-start", "%d of %d real servers up after %ds" % (up, len(self.servers), p.start_wait))
+            # what the last /status said of the first server not up, and
+            # the checker's log: enough to tell a broken set-up from a slow one
+            first = next((s for s in self.servers if got.get(s.addr, ("",))[0] != "up"), self.servers[0])
+            self.result(False, "soak-start", "%d of %d real servers up after %ds; %s; %s: %s; checkd.log: %s" % (
+                up, len(self.servers), p.start_wait, why or "%d in /status" % len(got), first.addr,
+                got.get(first.addr, "not in /status"), self.log_tail(os.path.join(p.dir, "checkd.log"), 3)))
             return False
         self.log("all %d real servers up %.1f s after the agents started" % (up, mono() - t))
         self.result(True, "soak-start")
