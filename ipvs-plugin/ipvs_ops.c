@@ -243,6 +243,32 @@ IPVS_API int ipvs_service_dump(struct ipvs *h, struct ipvs_table **out)
 	return 0;
 }
 
+struct walk_ctx {
+	int (*fn)(const struct ipvs_service *s, void *arg);
+	void *arg;
+};
+
+static int svc_walk_cb(const struct ipvs_msg_view *v, void *arg)
+{
+	struct walk_ctx *c = arg;
+	struct ipvs_service s;
+	int r = ipvs_msg_parse(v->attrs, v->attrs_len, &s, NULL);
+
+	if (r < 0)
+		return r;
+	return r & 1 ? c->fn(&s, c->arg) : 0;
+}
+
+IPVS_API int ipvs_service_walk(struct ipvs *h, int (*fn)(const struct ipvs_service *s, void *arg), void *arg)
+{
+	struct walk_ctx c = { .fn = fn, .arg = arg };
+	int r = ipvs_dump(h, IPVS_CMD_GET_SERVICE, NULL, svc_walk_cb, &c);
+
+	if (r < 0)
+		ipvs_set_err(h, r, "ipvs: dump services");
+	return r;
+}
+
 struct dest_ctx {
 	struct ipvs_table *t;
 	size_t i;

@@ -25,10 +25,10 @@ struct apply_stamp {
 __attribute__((warn_unused_result))
 int file_fingerprint(const char *path, uint64_t *digest, uint64_t *size);
 
-/* A digest of this network namespace's IPVS services (their lines in
- * /proc/net/ip_vs).  0 or -errno. */
+/* A digest of the IPVS services of ipvs's network namespace, from one
+ * dump of the services (no destinations).  0 or -errno (ipvs_errmsg). */
 __attribute__((warn_unused_result))
-int kernel_fingerprint(uint64_t *out);
+int kernel_fingerprint(struct ipvs *ipvs, uint64_t *out);
 
 /* Digest of service i of t: its attributes and its destinations'. */
 uint64_t service_digest(const struct ipvs_table *t, size_t i);

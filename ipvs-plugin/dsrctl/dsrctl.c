@@ -355,7 +355,7 @@ static int cmd_apply(int argc, char **argv)
 	struct ipvs_table *want = NULL, *prev = NULL, *given = NULL;
 	struct apply_stamp stamp = { 0 };
 	uint64_t fdig = 0, fsize = 0, kfp = 0;
-	int have_stamp = 0, whole = 0, dir_ok;
+	int have_stamp = 0, whole = 0, kfp_ok = 0, dir_ok;
 	char stpath[620];
 	struct ipvs_plan *plan = NULL;
 	struct ipvs *h = NULL;
@@ -399,8 +399,8 @@ static int cmd_apply(int argc, char **argv)
 	/* read before the parse: a file changed meanwhile is not taken as applied */
 	if (!partial && file_fingerprint(argv[optind], &fdig, &fsize) == 0)
 		whole = 1;
-	if (!partial && dir_ok && kernel_fingerprint(&kfp) == 0 && apply_stamp_read(stpath, &stamp) == 0 &&
-	    !state_file_exists(ppath)) {
+	if (!partial && dir_ok && (h || ipvs_open(&h) == 0) && (kfp_ok = kernel_fingerprint(h, &kfp) == 0) &&
+	    apply_stamp_read(stpath, &stamp) == 0 && !state_file_exists(ppath)) {
 		have_stamp = stamp.kernel == kfp;
 		if (have_stamp && whole && !full && stamp.file_digest == fdig && stamp.file_size == fsize) {
 			printf("plan: 0 operations (services +0 ~0 -0, real servers +0 ~0 -0), 0 kernel reads, "
@@ -419,7 +419,7 @@ static int cmd_apply(int argc, char **argv)
 		fprintf(stderr, "%s: %s: nothing applied\n", prog, argv[optind]);
 		goto out;
 	}
-	if (open_ipvs(&h) < 0)
+	if (!h && open_ipvs(&h) < 0)
 		goto out;
 	if (!full && !partial && have_stamp) {
 		/* the kernel is as we left it: compare the file with what we
@@ -522,11 +522,17 @@ planned:
 		if (r < 0)
 			fprintf(stderr, "%s: cannot write state %s: %s\n", prog, state, strerror(-r));
 		(void)state_file_remove(ppath);
-		/* the kernel's table as this apply leaves it */
+		/* the kernel's table as this apply leaves it: the fingerprint
+		 * covers the services only, so a plan of real-server changes
+		 * alone (the usual weight change) leaves it as read before the
+		 * parse; a service changed by someone else since then is then
+		 * noticed by the next apply rather than taken for ours */
 		if (!whole)
 			fdig = fsize = 0; /* includes: no shortcut next time */
-		if (r < 0 || (r = kernel_fingerprint(&kfp)) < 0 ||
-		    (r = apply_stamp_write(stpath, want, fdig, fsize, kfp)) < 0)
+		if (r >= 0 && (!kfp_ok || counts[IPVS_OP_SERVICE_ADD] || counts[IPVS_OP_SERVICE_EDIT] ||
+			       counts[IPVS_OP_SERVICE_DEL]))
+			r = kernel_fingerprint(h, &kfp);
+		if (r < 0 || (r = apply_stamp_write(stpath, want, fdig, fsize, kfp)) < 0)
 			(void)state_file_remove(stpath);
 	} else {
 		(void)state_file_remove(state);

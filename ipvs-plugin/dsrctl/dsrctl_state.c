@@ -154,6 +154,9 @@ int state_table_write(const char *path, const struct ipvs_table *t, size_t skip)
 		unlinkat(dfd, tmp, 0);
 		goto out;
 	}
+	/* 10,000 services are 2.5 MB of text: stdio's 4 KiB buffer made that
+	 * 630 write(2) calls, 0.1 ms each in the lab's User-Mode Linux */
+	(void)setvbuf(f, NULL, _IOFBF, 256 * 1024);
 	r = conf_table_write(t, skip, f);
 	if (fclose(f) != 0 && r == 0)
 		r = -errno;

@@ -109,14 +109,12 @@ printf 'dsrctl apply -q /tmp/full.conf\n:\n' >/tmp/noop.sh
 printf 'ipvsadm -Sn >/dev/null\n:\n' >/tmp/list.sh
 printf 'dsrkit-ipvs-floor dump >/dev/null\n:\n' >/tmp/fdump.sh
 printf 'dsrkit-ipvs-floor parse /tmp/full.conf >/dev/null\n:\n' >/tmp/fparse.sh
-printf 'dsrkit-ipvs-floor proc >/dev/null\n:\n' >/tmp/fproc.sh
+printf 'dsrkit-ipvs-floor fingerprint >/dev/null\n:\n' >/tmp/fproc.sh
 # the no-op, ipvsadm -Sn and the floors, each started the same way (sh)
 tsh t_noop /tmp/noop.sh; t_noop=$(ms_s "$t_noop")
 tm t_noopfull dsrctl apply -q --full /tmp/full.conf >/tmp/noopfull.out
 tsh t_list /tmp/list.sh; t_list=$(ms_s "$t_list")
 tsh t_fdump /tmp/fdump.sh; t_fdump=$(ms_s "$t_fdump")
-tsh t_fparse /tmp/fparse.sh; t_fparse=$(ms_s "$t_fparse")
-tsh t_fproc /tmp/fproc.sh; t_fproc=$(ms_s "$t_fproc")
 /usr/bin/time -f '%M' -o /tmp/rss.fdump dsrkit-ipvs-floor dump >/tmp/fdump.out
 /usr/bin/time -f '%M' -o /tmp/rss.fparse dsrkit-ipvs-floor parse /tmp/full.conf >/dev/null
 cat /tmp/noop.out /tmp/noopfull.out
@@ -149,8 +147,20 @@ r_partial=$(med "${rratios[@]}")
 # the same table either way: dsrctl's weight 2, then the processes' weight 2
 dsrctl apply -q --partial /tmp/partial.conf >/tmp/partial.out
 h_change=$(ipvsadm -Sn | sort | md5sum)
-dsrctl apply -q /tmp/full.conf >/dev/null # back to the full table
-tsh t_change /tmp/whole.sh; t_change=$(ms_s "$t_change")
+# The whole-file change against its floors, five times in turn (single
+# runs vary up to 1.5x with the host's load): each one's median
+wrounds=() prounds=() krounds=()
+for round in 1 2 3 4 5; do
+	dsrctl apply -q /tmp/full.conf >/dev/null # back to the full table
+	tsh tw /tmp/whole.sh
+	tsh tpf /tmp/fparse.sh
+	tsh tkf /tmp/fproc.sh
+	wrounds+=("$tw") prounds+=("$tpf") krounds+=("$tkf")
+	echo "round $round: whole-file apply ${tw} ms; parse floor ${tpf} ms; kernel fingerprint ${tkf} ms"
+done
+t_change=$(ms_s "$(med "${wrounds[@]}")")
+t_fparse=$(ms_s "$(med "${prounds[@]}")")
+t_fproc=$(ms_s "$(med "${krounds[@]}")")
 dsrctl apply -q /tmp/full.conf >/dev/null
 /usr/bin/time -f '%M' -o /tmp/rss.change dsrctl apply -q /tmp/change.conf >/dev/null
 dsrctl apply -q /tmp/full.conf >/dev/null
@@ -199,7 +209,7 @@ printf '%-34s %9ss   %-28s %9ss   %6sx  %s\n' "1% change, whole $N-service file"
 printf '%-34s %9ss   %-28s %9ss   %6sx  (informative)\n' "1% change, whole file --full" "$t_changefull" "$CHANGE ipvsadm processes" "$t_procs" "$r_changefull"
 printf '%-34s %9ss   %-28s %9ss   %6sx  (floor)\n' "one netlink dump of the table" "$t_fdump" "ipvsadm -Sn (listing)" "$t_list" "$r_fdump"
 printf '%-34s %9ss   %-28s %9ss   %6sx  (floor)\n' "one parse of the $N-service file" "$t_fparse" "$CHANGE ipvsadm processes" "$t_procs" "$r_fparse"
-printf '%-34s %9ss   (the kernel fingerprint a whole-file apply takes)\n' "one read of /proc/net/ip_vs" "$t_fproc"
+printf '%-34s %9ss   (the kernel fingerprint a whole-file apply takes)\n' "one dump of the services" "$t_fproc"
 echo
 fsize=$(stat -c %s /tmp/change.conf)
 rss_c=$(cat /tmp/rss.change) rss_d=$(cat /tmp/rss.fdump) rss_p=$(cat /tmp/rss.fparse)
@@ -209,6 +219,7 @@ echo "peak memory, 1% change whole file: $((rss_c / 1024)) MiB RSS; file $((fsiz
 	"$([ $((rss_c)) -le $((4 * fsize / 1024 + rss_d)) ] && echo met || echo MISSED)"
 echo "a table changed by ipvsadm since the last apply (a service deleted, one edited): $foreign by the next whole-file apply"
 echo "(--partial: the median of the five rounds' ratios; each round's times are above)"
+echo "(whole-file change, parse floor and fingerprint: the median of five rounds taken in turn; each round is above)"
 echo "tables: dsrctl load vs ipvsadm -R $same; dsrctl change vs ipvsadm processes $same2"
 echo "memory at $N services: dsrctl peak RSS $(( $(cat /tmp/rss.load) / 1024 )) MiB (full load)," \
 	"$(( $(cat /tmp/rss.noop) / 1024 )) MiB (no-op); kernel slab +$(( (slab1 - slab0) / 1024 )) MiB for the IPVS table"

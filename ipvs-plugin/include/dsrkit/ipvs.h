@@ -120,6 +120,10 @@ IPVS_WUR int ipvs_dest_del(struct ipvs *h, const struct ipvs_service *s, const s
 
 /* Dumps: *out is a new table owned by the caller (ipvs_table_free). */
 IPVS_WUR int ipvs_service_dump(struct ipvs *h, struct ipvs_table **out); /* services only */
+/* One dump of the services, fn called on each (attributes and stats) as
+ * it is read, nothing stored: a negative return of fn ends the walk and is
+ * returned. */
+IPVS_WUR int ipvs_service_walk(struct ipvs *h, int (*fn)(const struct ipvs_service *s, void *arg), void *arg);
 IPVS_WUR int ipvs_dest_dump(struct ipvs *h, struct ipvs_table *t, size_t svc_index);
 IPVS_WUR int ipvs_table_read(struct ipvs *h, struct ipvs_table **out);   /* services and dests */
 

@@ -3,7 +3,8 @@
  *   dump         one netlink read of the whole IPVS table (every service,
  *                every destination) with libdsrkit-ipvs
  *   parse FILE   one parse of a keepalived file into a table, as dsrctl
- *   proc         the kernel fingerprint dsrctl apply takes (/proc/net/ip_vs)
+ *   fingerprint  the kernel fingerprint dsrctl apply takes (one dump of the
+ *                services)
  * Prints what it read; its time and memory are the benchmark's to take. */
 #include <stdio.h>
 #include <string.h>
@@ -44,17 +45,19 @@ int main(int argc, char **argv)
 			fprintf(stderr, "%s", buf_str(&err));
 			return 1;
 		}
-	} else if (argc == 2 && !strcmp(argv[1], "proc")) {
+	} else if (argc == 2 && !strcmp(argv[1], "fingerprint")) {
+		struct ipvs *h;
 		uint64_t k;
 
-		if ((r = kernel_fingerprint(&k)) < 0) {
-			fprintf(stderr, "ipvs-floor: /proc/net/ip_vs: %d\n", r);
+		if ((r = ipvs_open(&h)) < 0 || (r = kernel_fingerprint(h, &k)) < 0) {
+			fprintf(stderr, "ipvs-floor: fingerprint: %d\n", r);
 			return 1;
 		}
+		ipvs_close(h);
 		printf("fingerprint %016llx\n", (unsigned long long)k);
 		return 0;
 	} else {
-		fprintf(stderr, "usage: dsrkit-ipvs-floor dump | parse FILE | proc\n");
+		fprintf(stderr, "usage: dsrkit-ipvs-floor dump | parse FILE | fingerprint\n");
 		return 2;
 	}
 	printf("%zu services, %zu destinations\n", ipvs_table_service_count(t), dests(t));
