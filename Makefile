@@ -152,9 +152,13 @@ lab: all
 # ASan+UBSan (build/soak-asan) and UBSan alone (build/soak-ubsan), for a
 # guest where ASan cannot start; tests/lab/soak.sh tries the first and says
 # which ran.  The wrapper gives the guest a time bound for SOAK_MINUTES.
+# SOAK_NS x SOAK_PER_NS real servers (10 x 20; see doc/reliability.md for
+# what one guest carries).
 # Results: build/lab/soak/soak-report.txt.
 SOAK_MINUTES ?= 60
 SOAK_FAULT_S ?= 3
+SOAK_NS      ?= 10
+SOAK_PER_NS  ?= 20
 SOAK_MEM     ?= 6G
 SOAK_PROGS   := bin/dsr-checkd bin/dsr-agent bin/dsrkit-pki bin/labhttpd
 SOAK_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fno-sanitize-recover=undefined
@@ -166,7 +170,7 @@ soak:
 	@mkdir -p build/soak-asan
 	@{ echo "# lab: timeout=$$(( $(SOAK_MINUTES) * 60 + 1200 )) mem=$(SOAK_MEM)"; \
 	   echo "# written by make soak: tests/lab/soak.sh for $(SOAK_MINUTES) minutes"; \
-	   echo "export SOAK_MINUTES=$(SOAK_MINUTES) SOAK_FAULT_S=$(SOAK_FAULT_S)"; \
+	   echo "export SOAK_MINUTES=$(SOAK_MINUTES) SOAK_FAULT_S=$(SOAK_FAULT_S) SOAK_NS=$(SOAK_NS) SOAK_PER_NS=$(SOAK_PER_NS)"; \
 	   echo "export SOAK_ASAN_BIN=$(CURDIR)/build/soak-asan/bin SOAK_UBSAN_BIN=$(CURDIR)/build/soak-ubsan/bin"; \
 	   echo ". tests/lab/soak.sh"; } >build/soak-asan/soak.sh
 	tests/lab/run build/soak-asan/soak.sh

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: Apache-2.0
-# bench: where=host timeout=600
+# bench: where=host timeout=1800
 # longpoll: what pushed faults cost in the steady state (issue 19), on
 # this host, one dsr-checkd at interval 1s in three modes:
 #   poll            heartbeat off: one GET and one status document per
@@ -19,8 +19,9 @@
 # same in every mode, so the report shows each mode's cost above idle too,
 # what the checker's requests cost the agent.  LONGPOLL_SECONDS
 # (20) per mode, LONGPOLL_ROUNDS (3) rounds of the modes in turn, each
-# mode's median reported.  The facts judge failing here (no VIP on this host's lo),
-# the same in every mode.
+# mode's median reported.  LONGPOLL_PARTS ("1 2") picks the parts.  The
+# facts judge failing here (no VIP on this host's lo), the same in every
+# mode.
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
@@ -84,6 +85,8 @@ median_rows() {
 		}
 	}' "$1"
 }
+PARTS=${LONGPOLL_PARTS:-1 2}
+if [[ " $PARTS " == *" 1 "* ]]; then
 echo "== part 1: dsr-checkd with $N agents (dsrkit-tlsresp), interval 1s, ${DUR} s each, on this host ($(nproc) cores)"
 # the modes in turn, ROUNDS times: a host's own drift (the responder, the
 # clock speed) lands on every mode alike; each mode's median is reported
@@ -106,8 +109,10 @@ END {
 	}
 	if (!c[1]) { print "bench: no CPU counted"; exit 1 }
 }' | tee "$work/part1"
+fi
 
 # part 2: M real agents, their own CPU
+[[ " $PARTS " == *" 2 "* ]] || exit 0
 agent_cpu_ns() { # the agents' CPU so far (ns)
 	local pid sum=0 v
 	for pid in $(cat "$work/agents.pids"); do v=$(awk '{print $1}' "/proc/$pid/schedstat" 2>/dev/null); sum=$((sum + ${v:-0})); done
@@ -169,11 +174,17 @@ END {
 	}
 	if (!ns[2]) { print "bench: no agent CPU counted"; exit 1 }
 }' | tee "$work/part2"
-# targets: the default (long-poll 1s) below polling, for the checker and the agents
-awk 'FNR > 1 && $1 == "long-poll-1s" {print FILENAME, $NF}' "$work/part1" "$work/part2" | awk '
-{ sub(/x$/, "", $2); v[NR] = $2 }
+# targets: the default (long-poll 1s) below polling, for the checker and
+# the agents (a part not run is not judged); a missed target is reported,
+# as in the other benches, not an error of the bench
+[ -f "$work/part1" ] || : >"$work/part1"
+awk 'FNR > 1 && $1 == "long-poll-1s" {sub(/x$/, "", $NF); print (FILENAME ~ /part1$/ ? "c" : "a"), $NF}' \
+	"$work/part1" "$work/part2" | awk '
+{ v[$1] = $2; have[$1] = 1 }
 END {
-	printf "long-poll at the default heartbeat / poll: dsr-checkd %.2fx, dsr-agent %.2fx (target: below 1x): %s\n",
-		v[1], v[2], (v[1] < 1 && v[2] < 1 ? "met" : "MISSED")
-	exit !(v[1] < 1 && v[2] < 1)
+	ok = 1
+	for (k in v) if (v[k] >= 1) ok = 0
+	printf "long-poll at the default heartbeat / poll: dsr-checkd %s, dsr-agent %s (target: below 1x): %s\n",
+		have["c"] ? sprintf("%.2fx", v["c"]) : "not run", have["a"] ? sprintf("%.2fx", v["a"]) : "not run",
+		ok ? "met" : "MISSED"
 }'
