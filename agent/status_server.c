@@ -125,12 +125,14 @@ struct server {
 	uint64_t directors_written_ms;
 };
 
-static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stop_requested, reload_requested;
 
 static void on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 static uint64_t now_us(void)
@@ -1020,6 +1022,33 @@ static void crl_tick(struct server *s)
 		s->cfg->tls_crl, s->crl.revoked, n);
 }
 
+static SSL_CTX *tls_context(const struct agent_config *cfg);
+
+/* SIGHUP: the certificate, key, CA bundle and CRL read again from the same
+ * paths into a new context, which every new handshake uses; connections
+ * already open keep theirs (a checker's kept-alive connection is not cut,
+ * so a rotation drains nothing).  A file that does not load keeps the old
+ * context, and says why. */
+static void tls_reload(struct server *s)
+{
+	char err[400];
+	SSL_CTX *n = tls_context(s->cfg);
+
+	if (!n) {
+		fprintf(stderr, "dsr-agent: SIGHUP: the certificate files did not load; serving with the old ones\n");
+		return;
+	}
+	if (tls_crl_load(&s->crl, n, s->cfg->tls_ca, s->cfg->tls_crl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dsr-agent: SIGHUP: tls_crl: %s; serving with the old certificate files\n", err);
+		SSL_CTX_free(n);
+		return;
+	}
+	SSL_CTX_free(s->ctx); /* each open connection holds its own reference */
+	s->ctx = n;
+	fprintf(stderr, "dsr-agent: SIGHUP: certificate %s, key, CA %s%s%s reloaded for new connections\n",
+		s->cfg->tls_cert, s->cfg->tls_ca, s->cfg->tls_crl[0] ? " and CRL " : "", s->cfg->tls_crl);
+}
+
 static SSL_CTX *tls_context(const struct agent_config *cfg)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -1176,6 +1205,7 @@ int status_server_run(const struct agent_config *cfg)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 
 	s.ctx = tls_context(cfg);
 	if (!s.ctx)
@@ -1226,6 +1256,10 @@ int status_server_run(const struct agent_config *cfg)
 		if (s.crl.path[0] && (timeout < 0 || timeout > TLS_CRL_CHECK_MS))
 			timeout = TLS_CRL_CHECK_MS;
 		n = epoll_wait(s.ep, evs, 64, timeout);
+		if (reload_requested) {
+			reload_requested = 0;
+			tls_reload(&s);
+		}
 		if (n < 0) {
 			if (errno == EINTR)
 				continue;

@@ -46,6 +46,8 @@ status() { ip netns exec director curl -s --max-time 2 http://127.0.0.1:9445/sta
 expect_weight start-rs1-in "$RS1" 1 10
 expect_weight start-rs2-in "$RS2" 1 10
 
+# waits here count wall-clock seconds: a loaded guest forks slowly
+wait_secs() { local end=$((SECONDS + $1)); shift; while [ $SECONDS -lt $end ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
 # the weights of both real servers, every change with its instant (reading
 # /proc/net/ip_vs every 100 ms: no fork per sample)
 ip netns exec director python3 "$TOOLS/ipvswatch.py" "$LAB_VIP" 80 /tmp/weights.log "$RS1" "$RS2" &
@@ -56,7 +58,6 @@ cur_w() { local l; l=$(tail -n1 /tmp/weights.log); echo "${l#* }"; }
 both_up() { [ "$(cur_w)" = "1 1" ]; }
 # waits here count wall-clock seconds: a loaded guest forks slowly
 wait_both_up() { local end=$((SECONDS + $1)); while [ $SECONDS -lt $end ]; do both_up && return 0; sleep 0.2; done; both_up; }
-wait_secs() { local end=$((SECONDS + $1)); shift; while [ $SECONDS -lt $end ]; do "$@" >/dev/null 2>&1 && return 0; sleep 0.2; done; return 1; }
 ip netns exec client python3 "$TOOLS/loopclient.py" "$LAB_VIP" 80 /tmp/loop.log 50 1000 &
 LOOP=$!
 wait_secs 120 grep -q OK /tmp/loop.log || lab_fail loop-client-runs "$(tail -2 /tmp/loop.log)"
@@ -70,6 +71,8 @@ weight_at() { awk -v t="$1" -v w="$2" '$1 >= t && $2 == w {print $1; exit}' /tmp
 # did any weight differ from 1 between two instants?
 weights_changed() { awk -v a="$1" -v b="$2" '$1 >= a && $1 <= b && ($2 != "1" || $3 != "1")' /tmp/weights.log | head -1; }
 rs1_code() { metrics | grep "^dsrkit_checkd_target_failing{real_server=\"$RS1\"" | sed 's/.*code="\([^"]*\)".*/\1/' | head -1; }
+# rs1_failing CODE: CODE is among rs1's failing codes now
+rs1_failing() { metrics | grep "^dsrkit_checkd_target_failing{real_server=\"$RS1\"" | grep -q "code=\"$1\""; }
 
 # row NAME KIND INJECT REPAIR [WANT_CODE]: inject, judge, repair, report.
 row() {
@@ -89,6 +92,18 @@ row() {
 		code=$(rs1_code)
 		t1=$(weight_at "$t0" 0)
 		if [ -n "$t1" ]; then det=yes; dms=$((t1 - t0)); fi
+		# a fault brought in by replacing rs1's agent (a fake, a restart
+		# with other certificates) shows CONNECT_REFUSED first, while no
+		# agent listens, and a fault with two findings may name the other
+		# first: wait for the code of the fault itself, and time it
+		if [ -n "${ROW_CODE_WAIT:-}" ] && [ -n "$want" ] && [ "$code" != "$want" ]; then
+			local first=$code cend=$((SECONDS + ROW_CODE_WAIT))
+			while [ $SECONDS -lt $cend ]; do
+				rs1_failing "$want" && { code=$want; break; }
+				sleep 0.2
+			done
+			[ "$code" = "$want" ] && lab_log "row $name: $first while the agent was replaced, then $code $(($(now_ms) - t0)) ms after the injection"
+		fi
 		;;
 	hold|quiet)
 		sleep "${HOLD_S:-5}"

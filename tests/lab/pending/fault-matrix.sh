@@ -39,50 +39,63 @@ pin_vip_to_director
 row vip-removed drain "ip -n rs1 addr del $LAB_VIP/32 dev lo" "ip -n rs1 addr add $LAB_VIP/32 dev lo" VIP_MISSING
 row vip-as-24 drain "ip -n rs1 addr del $LAB_VIP/32 dev lo; ip -n rs1 addr add $LAB_VIP/24 dev lo" \
 	"ip -n rs1 addr del $LAB_VIP/24 dev lo; ip -n rs1 addr add $LAB_VIP/32 dev lo"
-row vip-on-nic drain "ip -n rs1 addr del $LAB_VIP/32 dev lo; ip -n rs1 addr add $LAB_VIP/32 dev eth0" \
-	"ip -n rs1 addr del $LAB_VIP/32 dev eth0; ip -n rs1 addr add $LAB_VIP/32 dev lo" VIP_ON_ARP_IFACE
+# on eth0 first, then off lo: never a moment without the VIP (the agent
+# pushes each state it sees, and VIP_MISSING would come first)
+ROW_CODE_WAIT=5 row vip-on-nic drain "ip -n rs1 addr add $LAB_VIP/32 dev eth0; ip -n rs1 addr del $LAB_VIP/32 dev lo" \
+	"ip -n rs1 addr add $LAB_VIP/32 dev lo; ip -n rs1 addr del $LAB_VIP/32 dev eth0" VIP_ON_ARP_IFACE
 row arp-reset drain "lab_rs_arp rs1 0 0" "lab_rs_arp rs1 1 2" ARP_IGNORE
 row not-listening drain "kill \$(cat /tmp/http-rs1.pid)" \
 	"bg_ns rs1 http-rs1 labhttpd --port 80 --name rs1; wait_for 3 ip netns exec rs1 sh -c \"ss -Hltn 'sport = :80' | grep -q .\"" \
 	NO_LISTENER
 row agent-stopped drain "agent_stop rs1" "agent_start rs1" CONNECT_REFUSED
-row agent-hung drain "fake_agent hang" fake_stop TLS_TIMEOUT
+ROW_CODE_WAIT=15 row agent-hung drain "fake_agent hang" fake_stop TLS_TIMEOUT
 row agent-garbage drain "fake_agent garbage" fake_stop
 row agent-10MiB-body drain "fake_agent big" fake_stop
-row agent-1-byte-per-s drain "fake_agent slow" fake_stop HTTP_TIMEOUT
+ROW_CODE_WAIT=15 row agent-1-byte-per-s drain "fake_agent slow" fake_stop HTTP_TIMEOUT
 row agent-host-link-down drain "ip -n rs1 link set eth0 down" "ip -n rs1 link set eth0 up"
 unpin_vip
 
 lab_log "== certificates"
-row wrong-ca drain "agent_stop rs1; agent_start_foreign_ca rs1" "agent_stop rs1; agent_start rs1" TLS_VERIFY
-row agent-cert-expired drain "agent_cert rs1-expired" "agent_stop rs1; agent_start rs1" TLS_VERIFY
-row agent-cert-wrong-ip-san drain "agent_cert rs1-wrong-san" "agent_stop rs1; agent_start rs1" TLS_VERIFY
+ROW_CODE_WAIT=15 row wrong-ca drain "agent_stop rs1; agent_start_foreign_ca rs1" "agent_stop rs1; agent_start rs1" TLS_VERIFY
+ROW_CODE_WAIT=15 row agent-cert-expired drain "agent_cert rs1-expired" "agent_stop rs1; agent_start rs1" TLS_VERIFY
+ROW_CODE_WAIT=15 row agent-cert-wrong-ip-san drain "agent_cert rs1-wrong-san" "agent_stop rs1; agent_start rs1" TLS_VERIFY
 # clock skew: nothing in the status document is judged against a clock; a
 # clock that is an hour off matters only through certificate validity.
 # An agent certificate issued by a clock 10 min ahead (or a checker clock
 # an hour behind an agent certificate issued < 1 h ago): not yet valid.
-row skew-agent-cert-not-yet-valid drain "agent_cert rs1-future" "agent_stop rs1; agent_start rs1" TLS_VERIFY
+ROW_CODE_WAIT=15 row skew-agent-cert-not-yet-valid drain "agent_cert rs1-future" "agent_stop rs1; agent_start rs1" TLS_VERIFY
 # the checker's certificate expired as the agents see it: a director-side
 # fault, every agent refuses it at once
 cp /tmp/dsrkit.conf /tmp/dsrkit.conf.good
 HOLD_S=5 row checker-cert-expired hold \
 	"sed -i 's|^cert = .*|cert = /tmp/certs/director-expired.crt|; s|^key = .*|key = /tmp/certs/director-expired.key|' /tmp/dsrkit.conf; kill -HUP \$(cat /tmp/checkd.pid)" \
 	"cp /tmp/dsrkit.conf.good /tmp/dsrkit.conf; kill -HUP \$(cat /tmp/checkd.pid)"
-# rotations, nothing restarted but the agent (it reads its certificate at start)
+# rotations, nothing restarted: the files rewritten in place (a new file
+# renamed over the old) and a SIGHUP, for dsr-checkd and dsr-agent alike
+cp -p $AGENT_PKI/rs1.crt /tmp/rs1.crt.orig; cp -p $AGENT_PKI/rs1.key /tmp/rs1.key.orig
+cp -p $AGENT_PKI/ca.crt /tmp/ca.crt.orig
+agent_files() {   # agent_files CERT_BASENAME [CA_FILE]: rs1's agent's files replaced, SIGHUP
+	install -m 644 "$1.crt" $AGENT_PKI/rs1.crt.new && mv $AGENT_PKI/rs1.crt.new $AGENT_PKI/rs1.crt
+	install -m 600 "$1.key" $AGENT_PKI/rs1.key.new && mv $AGENT_PKI/rs1.key.new $AGENT_PKI/rs1.key
+	if [ -n "${2:-}" ]; then install -m 644 "$2" $AGENT_PKI/ca.crt.new && mv $AGENT_PKI/ca.crt.new $AGENT_PKI/ca.crt; fi
+	kill -HUP "$(cat /tmp/agent-rs1.pid)"
+}
 HOLD_S=3 row rotate-checker-cert-in-place quiet \
 	"cp $C/director-new.key $AGENT_PKI/director.key.new; cp $C/director-new.crt $AGENT_PKI/director.crt.new; mv $AGENT_PKI/director.key.new $AGENT_PKI/director.key; mv $AGENT_PKI/director.crt.new $AGENT_PKI/director.crt; kill -HUP \$(cat /tmp/checkd.pid)" ":"
-HOLD_S=3 row rotate-agent-cert quiet "agent_cert rs1-new" ":"
+HOLD_S=3 row rotate-agent-cert quiet "agent_files $C/rs1-new" ":"
 # the CA: a new one; both trusted during the overlap (a bundle), agents and
 # checker move to it one at a time, then the old CA goes
 cat $AGENT_PKI/ca.crt /tmp/ca2/ca.crt >/tmp/ca-bundle.pem
 HOLD_S=3 row rotate-ca-1-bundle-everywhere quiet \
-	"sed -i 's|^ca = .*|ca = /tmp/ca-bundle.pem|' /tmp/dsrkit.conf; kill -HUP \$(cat /tmp/checkd.pid); agent_cert rs1-new /tmp/ca-bundle.pem" ":"
-HOLD_S=3 row rotate-ca-2-agent-on-new-ca quiet "agent_cert rs1-ca2 /tmp/ca-bundle.pem" ":"
+	"sed -i 's|^ca = .*|ca = /tmp/ca-bundle.pem|' /tmp/dsrkit.conf; kill -HUP \$(cat /tmp/checkd.pid); agent_files $C/rs1-new /tmp/ca-bundle.pem" ":"
+HOLD_S=3 row rotate-ca-2-agent-on-new-ca quiet "agent_files $C/rs1-ca2" ":"
 HOLD_S=3 row rotate-ca-3-checker-on-new-ca quiet \
 	"sed -i 's|^cert = .*|cert = /tmp/certs/director-ca2.crt|; s|^key = .*|key = /tmp/certs/director-ca2.key|' /tmp/dsrkit.conf; kill -HUP \$(cat /tmp/checkd.pid)" ":"
 # back to the lab's CA for the rows that follow (agent_start uses it)
 sed -i "s|^ca = .*|ca = $AGENT_PKI/ca.crt|; s|^cert = .*|cert = $AGENT_PKI/director.crt|; s|^key = .*|key = $AGENT_PKI/director.key|" /tmp/dsrkit.conf
 kill -HUP "$(cat /tmp/checkd.pid)"
+cp -p /tmp/rs1.crt.orig $AGENT_PKI/rs1.crt; cp -p /tmp/rs1.key.orig $AGENT_PKI/rs1.key
+cp -p /tmp/ca.crt.orig $AGENT_PKI/ca.crt
 agent_stop rs1; agent_start rs1
 
 finish_matrix
