@@ -33,7 +33,9 @@ linkdown() {
 	metrics >/tmp/failsafe-metrics.txt
 }
 on_before=$(grep -c 'FAILSAFE ON' /tmp/checkd.log)
-HOLD_S=1 row director-link-down hold "linkdown" "ip -n director link set eth0 up"
+# heartbeat 1 s + interval 0.5 s + 1 s: the first long-poll to time out is
+# believed at once, the fail-safe engages when the second one does
+HOLD_S=1 HOLD_TRANSIENT_MS=2500 row director-link-down hold "linkdown" "ip -n director link set eth0 up"
 lab_expect failsafe-status-active "$(grep -o '"active_services":[0-9]*' /tmp/failsafe-status.json)" '"active_services":1'
 lab_expect failsafe-metric "$(grep -c "^dsrkit_checkd_failsafe_active{service=\"$LAB_VIP:80\",protocol=\"TCP\"} 1$" /tmp/failsafe-metrics.txt)" 1
 lab_expect failsafe-held-both "$(grep -o '"failsafe_held":true' /tmp/failsafe-status.json | wc -l)" 2
