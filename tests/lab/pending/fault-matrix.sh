@@ -32,6 +32,8 @@ python3 "$TOOLS/mkcert.py" "$AGENT_PKI" $C/rs1-expired agent -7200 -3600 "$RS1" 
 	$C/director-new checker -60 86400 - $C/rs1-new agent -60 86400 "$RS1" || lab_fail mkcert "lab CA"
 python3 "$TOOLS/mkcert.py" /tmp/ca2 $C/rs1-ca2 agent -60 86400 "$RS1" $C/director-ca2 checker -60 86400 - ||
 	lab_fail mkcert "CA 2"
+# private keys: the agent refuses one every account may read
+chmod 600 $C/*.key
 
 
 lab_log "== real server"

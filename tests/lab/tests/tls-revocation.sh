@@ -8,7 +8,8 @@
 # failure it is (TLS 1.3: the refusal comes after the client's handshake;
 # it used to read "[http] HTTP_SEND").  A checker from a CA the agent does
 # not trust gets a TLS reason every time.  Private keys others can read
-# are refused at start by both ends.
+# are refused at start by both ends.  The agent rotates its certificate on
+# SIGHUP without a restart.
 . tests/lab/lib.sh
 . tests/lab/agent-lib.sh
 RS1=$(lab_rs_addr 1)
@@ -77,7 +78,31 @@ lab_check agent-reloaded-crl grep -q "tls_crl $AGENT_PKI/crl.pem reloaded: 2 rev
 lab_expect no-restarts "$(cat /tmp/checkd.pid) $(cat /tmp/agent-rs1.pid) $(kill -0 "$checkd_pid" "$agent_pid" && echo alive)" \
 	"$checkd_pid $agent_pid alive"
 
-# 6. private keys that others may read are refused at start, with the reason
+# 6. rotation without a restart: new files for rs1's agent and a SIGHUP;
+# new connections get the new certificate from the same process, and a
+# file that does not load leaves the one in use (a checker certificate
+# issued now, as the director's is revoked)
+dsrkit-pki --dir "$AGENT_PKI" checker fresh >/dev/null
+serial() { echo | ip netns exec director openssl s_client -connect "$RS1:$AGENT_PORT" -cert "$AGENT_PKI/fresh.crt" \
+	-key "$AGENT_PKI/fresh.key" -CAfile "$AGENT_PKI/ca.crt" 2>/dev/null | openssl x509 -noout -serial 2>/dev/null; }
+agent_pid=$(cat /tmp/agent-rs1.pid)
+s_before=$(serial)
+cp -p "$AGENT_PKI/rs1.crt" /tmp/rs1.crt.kept
+echo "not a certificate" >"$AGENT_PKI/rs1.crt"
+kill -HUP "$agent_pid"
+wait_for 5 grep -q 'SIGHUP: the certificate files did not load; serving with the old ones' /tmp/agent-rs1.log &&
+	lab_pass agent-sighup-bad-file-kept || lab_fail agent-sighup-bad-file-kept "$(tail -3 /tmp/agent-rs1.log)"
+lab_expect agent-sighup-bad-file-same-cert "$(serial)" "$s_before"
+rm -f "$AGENT_PKI/rs1.crt" "$AGENT_PKI/rs1.key"
+dsrkit-pki --dir "$AGENT_PKI" agent rs1 --ip "$RS1" >/dev/null || lab_fail reissue "dsrkit-pki agent rs1"
+s_new=$(openssl x509 -in "$AGENT_PKI/rs1.crt" -noout -serial)
+kill -HUP "$agent_pid"
+wait_for 5 grep -q 'SIGHUP: certificate .*rs1.crt, key, CA .* reloaded for new connections' /tmp/agent-rs1.log &&
+	lab_pass agent-sighup-reloaded || lab_fail agent-sighup-reloaded "$(tail -3 /tmp/agent-rs1.log)"
+lab_expect agent-sighup-new-cert "$(serial)|$(cat /tmp/agent-rs1.pid)" "$s_new|$agent_pid"
+lab_log "rs1's agent: $s_before, then $s_new after the SIGHUP, pid $agent_pid throughout"
+
+# 7. private keys that others may read are refused at start, with the reason
 dsrkit-pki --dir "$AGENT_PKI" checker open >/dev/null && chmod 0644 "$AGENT_PKI/open.key"
 in_ns director $CHECK --cert "$AGENT_PKI/open.crt" --key "$AGENT_PKI/open.key" >/tmp/open.out 2>&1
 lab_check checker-refuses-open-key grep -q "mode 0644: others may read.*(TLS_CONFIG)" /tmp/open.out
