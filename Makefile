@@ -53,7 +53,7 @@ FUZZ_TARGETS :=
 LAB_TOOLS   :=
 INSTALL_TARGETS :=   # phony targets a module adds; each honours DESTDIR and PREFIX
 
-.PHONY: all check layercheck license-check cli-check browser-check unit lab fuzz fuzz-smoke fuzz-long fuzz-merge demo bench asan soak install deps clean
+.PHONY: all check layercheck license-check cli-check browser-check unit lab fuzz fuzz-smoke fuzz-long fuzz-merge demo bench asan soak install deps clean fault-matrix
 all:
 
 # Objects of any .c file of the tree: build/obj/<path>.o
@@ -145,6 +145,13 @@ asan:
 lab: all
 	tests/lab/selftest/run
 	tests/lab/run $(LAB)
+
+# The fault matrix (issue 18, doc/reliability.md "The fault matrix"): every
+# fault of the matrix with live traffic, in two guests side by side (about
+# 15 minutes); not part of check, which it would take over CI's 45 minutes.
+# Results: build/lab/fault-matrix*/matrix.tsv.
+fault-matrix: all
+	tests/lab/run tests/lab/matrix/fault-matrix.sh tests/lab/matrix/fault-matrix-director.sh
 
 # The soak (issue 18, doc/reliability.md "Soak"; not part of check):
 # dsr-checkd and 200 dsr-agents in one lab guest for SOAK_MINUTES (whole

@@ -108,7 +108,7 @@ row() {
 				rs1_failing "$want" && { code=$want; break; }
 				sleep 0.2
 			done
-			[ "$code" = "$want" ] && lab_log "row $name: $first while the agent was replaced, then $code $(($(now_ms) - t0)) ms after the injection"
+			[ "$code" = "$want" ] && lab_log "row $name: $first first (the agent being replaced, or a second finding), then $code $(($(now_ms) - t0)) ms after the injection"
 		fi
 		;;
 	hold|quiet)

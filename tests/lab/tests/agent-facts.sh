@@ -5,7 +5,7 @@
 # --persist writes its files; the administrator drains through the state
 # file; the agent-check line port follows state, weight and DR health; facts
 # need no root.  (Breaking each prerequisite: agent-breaks; 300 interfaces
-# and 1,000 listeners: tests/lab/pending/agent-many-facts.sh.)
+# and 1,000 listeners: agent-many-facts.)
 . tests/lab/lib.sh
 . tests/lab/agent-lib.sh
 
