@@ -211,38 +211,6 @@ out:
 	return r;
 }
 
-static int svc_dump_cb(const struct ipvs_msg_view *v, void *arg)
-{
-	struct ipvs_table *t = arg;
-	struct ipvs_service s;
-	int r = ipvs_msg_parse(v->attrs, v->attrs_len, &s, NULL);
-
-	if (r < 0)
-		return r;
-	if (!(r & 1))
-		return 0;
-	r = ipvs_table_service_add(t, &s);
-	return r == -EEXIST ? 0 : r < 0 ? r : 0;
-}
-
-IPVS_API int ipvs_service_dump(struct ipvs *h, struct ipvs_table **out)
-{
-	struct ipvs_table *t = ipvs_table_new();
-	int r;
-
-	*out = NULL;
-	if (!t)
-		return -ENOMEM;
-	r = ipvs_dump(h, IPVS_CMD_GET_SERVICE, NULL, svc_dump_cb, t);
-	if (r < 0) {
-		ipvs_set_err(h, r, "ipvs: dump services");
-		ipvs_table_free(t);
-		return r;
-	}
-	*out = t;
-	return 0;
-}
-
 struct walk_ctx {
 	int (*fn)(const struct ipvs_service *s, void *arg);
 	void *arg;
@@ -267,6 +235,32 @@ IPVS_API int ipvs_service_walk(struct ipvs *h, int (*fn)(const struct ipvs_servi
 	if (r < 0)
 		ipvs_set_err(h, r, "ipvs: dump services");
 	return r;
+}
+
+/* ipvs_service_dump's walk: each service into the table (a duplicate,
+ * seen twice across the dump's restarts, once) */
+static int svc_add_cb(const struct ipvs_service *s, void *arg)
+{
+	int r = ipvs_table_service_add(arg, s);
+
+	return r == -EEXIST ? 0 : r < 0 ? r : 0;
+}
+
+IPVS_API int ipvs_service_dump(struct ipvs *h, struct ipvs_table **out)
+{
+	struct ipvs_table *t = ipvs_table_new();
+	int r;
+
+	*out = NULL;
+	if (!t)
+		return -ENOMEM;
+	r = ipvs_service_walk(h, svc_add_cb, t); /* sets the error text */
+	if (r < 0) {
+		ipvs_table_free(t);
+		return r;
+	}
+	*out = t;
+	return 0;
 }
 
 struct dest_ctx {
