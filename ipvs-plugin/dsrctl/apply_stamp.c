@@ -130,34 +130,6 @@ int file_fingerprint(const char *path, uint64_t *digest, uint64_t *size)
 	return 0;
 }
 
-/* One service of the dump into the hash: what ipvs_service_attrs_equal
- * compares, and the key */
-static int hash_service(const struct ipvs_service *s, void *arg)
-{
-	uint64_t *h = arg;
-
-	*h = hash_u64(*h, (uint64_t)s->af << 48 | (uint64_t)s->protocol << 32 | s->port);
-	*h = hash_u64(*h, s->fwmark);
-	*h = fnv(*h, &s->addr, s->af == AF_INET6 ? 16 : 4);
-	*h = fnv(*h, s->sched, strnlen(s->sched, sizeof(s->sched)));
-	*h = hash_u64(*h, (uint64_t)(s->flags & IPVS_SVC_F_MASK) << 32 | s->timeout);
-	*h = hash_u64(*h, s->netmask);
-	*h = fnv(*h, s->pe, strnlen(s->pe, sizeof(s->pe)));
-	*h = hash_u64(*h, 0x5e7u); /* end of a service */
-	return 0;
-}
-
-int kernel_fingerprint(struct ipvs *ipvs, uint64_t *out)
-{
-	uint64_t h = FNV_OFF;
-	int r = ipvs_service_walk(ipvs, hash_service, &h);
-
-	if (r < 0)
-		return r;
-	*out = h;
-	return 0;
-}
-
 static void rec_key(struct apply_rec *r, const struct ipvs_service *s)
 {
 	memset(r, 0, sizeof(*r));
@@ -172,19 +144,47 @@ static void rec_key(struct apply_rec *r, const struct ipvs_service *s)
 	memcpy(r->addr, &s->addr, s->af == AF_INET6 ? 16 : 4);
 }
 
-uint64_t service_digest(const struct ipvs_table *t, size_t i)
+/* A service's key and what ipvs_service_attrs_equal compares (settable
+ * flags only: the kernel adds HASHED), into h: the kernel fingerprint
+ * and the per-service digests alike */
+static uint64_t hash_service_attrs(uint64_t h, const struct ipvs_service *s)
 {
-	const struct ipvs_service *s = ipvs_table_service(t, i);
 	struct apply_rec k;
-	uint64_t h = FNV_OFF;
-	size_t j;
 
 	rec_key(&k, s);
 	h = fnv(h, &k, KEY_LEN);
 	h = fnv(h, s->sched, strnlen(s->sched, sizeof(s->sched)));
-	h = hash_u64(h, ((uint64_t)s->flags << 32) | s->timeout);
+	h = hash_u64(h, (uint64_t)(s->flags & IPVS_SVC_F_MASK) << 32 | s->timeout);
 	h = hash_u64(h, s->netmask);
-	h = fnv(h, s->pe, strnlen(s->pe, sizeof(s->pe)));
+	return fnv(h, s->pe, strnlen(s->pe, sizeof(s->pe)));
+}
+
+/* One service of the dump into the hash (hash_service_attrs) */
+static int hash_service(const struct ipvs_service *s, void *arg)
+{
+	uint64_t *h = arg;
+
+	*h = hash_u64(hash_service_attrs(*h, s), 0x5e7u); /* end of a service */
+	return 0;
+}
+
+int kernel_fingerprint(struct ipvs *ipvs, uint64_t *out)
+{
+	uint64_t h = FNV_OFF;
+	int r = ipvs_service_walk(ipvs, hash_service, &h);
+
+	if (r < 0)
+		return r;
+	*out = h;
+	return 0;
+}
+
+uint64_t service_digest(const struct ipvs_table *t, size_t i)
+{
+	const struct ipvs_service *s = ipvs_table_service(t, i);
+	uint64_t h = hash_service_attrs(FNV_OFF, s);
+	size_t j;
+
 	for (j = 0; j < ipvs_table_dest_count(t, i); j++) {
 		const struct ipvs_dest *d = ipvs_table_dest(t, i, j);
 		int af = d->af ? d->af : s->af;

@@ -399,7 +399,7 @@ static int cmd_apply(int argc, char **argv)
 	/* read before the parse: a file changed meanwhile is not taken as applied */
 	if (!partial && file_fingerprint(argv[optind], &fdig, &fsize) == 0)
 		whole = 1;
-	if (!partial && dir_ok && (h || ipvs_open(&h) == 0) && (kfp_ok = kernel_fingerprint(h, &kfp) == 0) &&
+	if (!partial && dir_ok && ipvs_open(&h) == 0 && (kfp_ok = kernel_fingerprint(h, &kfp) == 0) &&
 	    apply_stamp_read(stpath, &stamp) == 0 && !state_file_exists(ppath)) {
 		have_stamp = stamp.kernel == kfp;
 		if (have_stamp && whole && !full && stamp.file_digest == fdig && stamp.file_size == fsize) {
