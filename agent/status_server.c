@@ -1022,33 +1022,6 @@ static void crl_tick(struct server *s)
 		s->cfg->tls_crl, s->crl.revoked, n);
 }
 
-static SSL_CTX *tls_context(const struct agent_config *cfg);
-
-/* SIGHUP: the certificate, key, CA bundle and CRL read again from the same
- * paths into a new context, which every new handshake uses; connections
- * already open keep theirs (a checker's kept-alive connection is not cut,
- * so a rotation drains nothing).  A file that does not load keeps the old
- * context, and says why. */
-static void tls_reload(struct server *s)
-{
-	char err[400];
-	SSL_CTX *n = tls_context(s->cfg);
-
-	if (!n) {
-		fprintf(stderr, "dsr-agent: SIGHUP: the certificate files did not load; serving with the old ones\n");
-		return;
-	}
-	if (tls_crl_load(&s->crl, n, s->cfg->tls_ca, s->cfg->tls_crl, err, sizeof(err)) < 0) {
-		fprintf(stderr, "dsr-agent: SIGHUP: tls_crl: %s; serving with the old certificate files\n", err);
-		SSL_CTX_free(n);
-		return;
-	}
-	SSL_CTX_free(s->ctx); /* each open connection holds its own reference */
-	s->ctx = n;
-	fprintf(stderr, "dsr-agent: SIGHUP: certificate %s, key, CA %s%s%s reloaded for new connections\n",
-		s->cfg->tls_cert, s->cfg->tls_ca, s->cfg->tls_crl[0] ? " and CRL " : "", s->cfg->tls_crl);
-}
-
 static SSL_CTX *tls_context(const struct agent_config *cfg)
 {
 	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
@@ -1089,6 +1062,31 @@ fail:
 out:
 	SSL_CTX_free(ctx);
 	return NULL;
+}
+
+/* SIGHUP: the certificate, key, CA bundle and CRL read again from the same
+ * paths into a new context, which every new handshake uses; connections
+ * already open keep theirs (a checker's kept-alive connection is not cut,
+ * so a rotation drains nothing).  A file that does not load keeps the old
+ * context, and says why. */
+static void tls_reload(struct server *s)
+{
+	char err[400];
+	SSL_CTX *n = tls_context(s->cfg);
+
+	if (!n) {
+		fprintf(stderr, "dsr-agent: SIGHUP: the certificate files did not load; serving with the old ones\n");
+		return;
+	}
+	if (tls_crl_load(&s->crl, n, s->cfg->tls_ca, s->cfg->tls_crl, err, sizeof(err)) < 0) {
+		fprintf(stderr, "dsr-agent: SIGHUP: tls_crl: %s; serving with the old certificate files\n", err);
+		SSL_CTX_free(n);
+		return;
+	}
+	SSL_CTX_free(s->ctx); /* each open connection holds its own reference */
+	s->ctx = n;
+	fprintf(stderr, "dsr-agent: SIGHUP: certificate %s, key, CA %s%s%s reloaded for new connections\n",
+		s->cfg->tls_cert, s->cfg->tls_ca, s->cfg->tls_crl[0] ? " and CRL " : "", s->cfg->tls_crl);
 }
 
 static int listen_on(const struct ip_addr *a, uint16_t port, int *out)
