@@ -27,6 +27,7 @@
 #include "checker/lib/judge.h"
 #include "checker/lib/ticket_cache.h"
 #include "checker/lib/verdict.h"
+#include "checker/dsr-check/keeper.h"
 #include "dsrkit/ipvs.h"
 
 enum output_mode {
@@ -306,6 +307,45 @@ none:
 static void report(const struct options *o, const char *state, const char *rs, const struct verdict *v,
 		   const char *extra);
 
+/* With `keeper` set, ask this configuration's keeper (keeper.h) to check
+ * the agent.  Returns 1 with j filled when it answered; 0 otherwise, with
+ * k named when a keeper could serve (start_keeper after the direct check). */
+static int ask_keeper(const struct options *o, const struct dsrkit_conf *conf, struct keeper_id *k,
+		      struct judgement *j)
+{
+	int dirfd;
+
+	if (!conf->keeper_idle_ms || !conf->ticket_dir[0] ||
+	    keeper_identify(k, conf->ticket_dir, o->ca ? o->ca : conf->ca, o->cert ? o->cert : conf->cert,
+			    o->key ? o->key : conf->key, conf->tls_crl, conf->tls_min, o->agent_port, o->timeout_ms,
+			    conf->keeper_idle_ms) < 0) {
+		k->name[0] = '\0';
+		return 0;
+	}
+	/* the socket is trusted only in a directory of our own, closed to others */
+	dirfd = ticket_dir_open(conf->ticket_dir);
+	if (dirfd < 0) {
+		k->name[0] = '\0';
+		return 0;
+	}
+	close(dirfd);
+	/* the keeper's own fetch ends by the timeout; a second more for its answer */
+	if (!ask_daemon(k->sock, o, o->timeout_ms + 1000, j))
+		return 0;
+	/* a configuration error is for the direct check to report in full */
+	return j->verdict.layer != CHECK_LAYER_CONFIG;
+}
+
+static void start_keeper(const struct dsrkit_conf *conf, const struct keeper_id *k)
+{
+	int dirfd = ticket_dir_open(conf->ticket_dir);
+
+	if (dirfd < 0)
+		return;
+	keeper_spawn(dirfd, k);
+	close(dirfd);
+}
+
 /* OpenSSL's set-up and a handshake fill some 500 KiB of heap, a page at a
  * time: one page fault each, and a fault costs far more than zeroing a page
  * (in a VM, and most in User-Mode Linux, where it is a host signal).  Grow
@@ -503,6 +543,7 @@ int main(int argc, char **argv)
 	struct options o;
 	struct dsrkit_conf conf;
 	struct judgement j;
+	struct keeper_id kid = { .name = "" };
 	char err[600], rs[IPADDR_STRLEN], vip[IPADDR_STRLEN], extra[96] = "";
 	long long t0 = now_ms();
 	int weight = -1, code;
@@ -531,8 +572,14 @@ int main(int argc, char **argv)
 	/* the daemon's verdict needs no TLS files: the script user may lack the key */
 	if (o.daemon && !o.no_agent && ask_daemon(conf.daemon_socket, &o, o.timeout_ms, &j))
 		; /* judged by dsr-checkd */
-	else if (!o.no_agent && check_agent(&o, &conf, &j) < 0)
-		return config_exit(&o);
+	else if (!o.no_agent && ask_keeper(&o, &conf, &kid, &j))
+		; /* the keeper asked the agent now, on its kept-alive connection */
+	else if (!o.no_agent) {
+		if (check_agent(&o, &conf, &j) < 0)
+			return config_exit(&o);
+		if (kid.name[0])
+			start_keeper(&conf, &kid);
+	}
 	if (o.no_agent) {
 		memset(&j, 0, sizeof(j));
 		verdict_fail(&j.verdict, CHECK_LAYER_NONE, "OK", "%s:%u healthy", vip, o.port);

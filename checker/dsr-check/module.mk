@@ -11,7 +11,8 @@ DSR_CHECK_LDFLAGS := -static -Wl,--no-warnings
 else
 DSR_CHECK_LDFLAGS :=
 endif
-$(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/dsr-check/dsr_check.o $(CHECKER_CORE_OBJS) $(CHECKER_DATAPATH_OBJS) \
+$(BUILD)/bin/dsr-check: $(BUILD)/obj/checker/dsr-check/dsr_check.o $(BUILD)/obj/checker/dsr-check/keeper.o \
+		$(CHECKER_CORE_OBJS) $(CHECKER_DATAPATH_OBJS) \
 		$(TICKET_CACHE_OBJS) $(IFACE_OBJS) $(DAEMON_PROTO_OBJS) $(AGENT_PROTO_OBJS) $(AGENT_PROTO_PARSE_OBJS) \
 		$(BOUNDED_OBJS) $(IPVS_A)
 	@mkdir -p $(dir $@)

@@ -70,6 +70,16 @@ static int apply(void *ctx, const char *k, const char *v, char *why, size_t whyl
 			return snprintf(why, whylen, "timeout: '%s' is not 10ms-300s (e.g. 3s, 500ms)", v), -EINVAL;
 		return 0;
 	}
+	if (!strcmp(k, "keeper")) {
+		if (!strcmp(v, "no") || !strcmp(v, "0")) {
+			c->keeper_idle_ms = 0;
+			return 0;
+		}
+		if (parse_duration_ms(v, &c->keeper_idle_ms, 1000, 3600000) < 0)
+			return snprintf(why, whylen, "keeper: '%s' is not no or an idle time of 1s-3600s (e.g. 60s)", v),
+			       -EINVAL;
+		return 0;
+	}
 	if (!strcmp(k, "tls_min_version")) {
 		if (!strcmp(v, "1.2"))
 			c->tls_min = 12;
@@ -89,7 +99,7 @@ static int apply(void *ctx, const char *k, const char *v, char *why, size_t whyl
 		return 0;
 	}
 	snprintf(why, whylen, "%s: unknown key (ca, cert, key, tls_crl, agent_port, timeout, tls_min_version, syslog, "
-			      "daemon_socket, ticket_dir)", k);
+			      "daemon_socket, ticket_dir, keeper)", k);
 	return -EINVAL;
 }
 

@@ -15,6 +15,9 @@
  *   tls_min_version = 1.3              or 1.2
  *   syslog = no                        yes: also log each verdict to syslog
  *   daemon_socket = /run/dsrkit/checkd.sock   where dsr-checkd answers dsr-check --daemon
+ *   ticket_dir = /run/dsrkit-check     dsr-check's TLS sessions (and keeper); none: no cache
+ *   keeper = no                        or an idle time (60s): a direct dsr-check leaves a
+ *                                      keeper process that holds the agents' connections
  */
 #ifndef DSRKIT_CHECKER_DSRKIT_CONF_H
 #define DSRKIT_CHECKER_DSRKIT_CONF_H
@@ -34,6 +37,7 @@ struct dsrkit_conf {
 	char ticket_dir[DSRKIT_CONF_PATH_MAX];  /* dsr-check's TLS session cache; "" = none */
 	uint32_t agent_port;
 	uint32_t timeout_ms;
+	uint32_t keeper_idle_ms; /* 0: no keeper */
 	uint32_t tls_min;       /* 12 or 13 */
 	int syslog;
 };

@@ -4,7 +4,11 @@
 # dsr-check (MISC_CHECK, misc_dynamic) against dsr-agent on two real
 # servers over mutual TLS set up with dsrkit-pki.  Each fault takes the
 # server out (read back from the IPVS table) and the client's requests keep
-# succeeding through the other server; each repair brings it back.
+# succeeding through the other server; each repair brings it back.  The
+# checks run as the README configures them, with a keeper (dsr-check(8)):
+# after the first, each check is answered by the keeper, which asks the
+# agent at once on a kept-alive connection; every fault below is seen
+# through it, and it exits when keepalived stops.
 . tests/lab/lib.sh
 . tests/lab/agent-lib.sh
 . tests/lab/ka-lib.sh
@@ -18,7 +22,8 @@ agent_pki rs1 rs2 || { lab_fail pki "dsrkit-pki failed"; exit 1; }
 agent_start rs1 "state_file = /tmp/state-rs1" && agent_start rs2 ||
 	{ lab_fail agents-start "$(cat /tmp/agent-rs1.log /tmp/agent-rs2.log)"; exit 1; }
 
-checker_conf "timeout = 5s"
+KEEPER_DIR=/tmp/dsrkit-check
+checker_conf "timeout = 5s" "ticket_dir = $KEEPER_DIR" "keeper = 10s"
 # Generous deadlines: CI runs two guests on two busy cores, where a check
 # can stall for seconds.  A false failure there removes a healthy server
 # (IPVS then drops its established connections), which is not what any
@@ -59,6 +64,17 @@ lab_log "step 1: both real servers healthy"
 expect_weight 1-rs1-in "$RS1" 1 20
 expect_weight 1-rs2-in "$RS2" 1
 all_requests_ok 1-requests-ok
+
+lab_log "step 1b: a keeper holds one connection to each agent"
+# its pid is in its lock file; its sockets in the director's namespace
+keeper_pid() { cat "$KEEPER_DIR"/keeper-*.lock 2>/dev/null | head -1; }
+keeper_conns() { in_ns director ss -Htnp state established "( dport = :$AGENT_PORT )" | grep -c "pid=$1,"; }
+wait_true 10 '[ -n "$(keeper_pid)" ] && kill -0 "$(keeper_pid)"' ||
+	lab_fail 1b-keeper-started "no keeper: $(ls -la "$KEEPER_DIR" 2>&1 | tr '\n' ' ')"
+KPID=$(keeper_pid)
+wait_true 10 '[ "$(keeper_conns "$KPID")" = 2 ]'
+lab_expect 1b-keeper-holds-both-agents "$(keeper_conns "$KPID")" 2
+lab_expect 1b-keeper-socket "$(ls "$KEEPER_DIR" | grep -c '^keeper-.*\.sock$')" 1
 
 lab_log "step 2: the VIP removed from rs1's lo"
 in_ns rs1 ip addr del "$LAB_VIP/32" dev lo
@@ -134,5 +150,10 @@ lab_log "step 6: every fault repaired"
 expect_weight 6-rs1-back "$RS1" 1
 expect_weight 6-rs2-still-in "$RS2" 1
 all_requests_ok 6-requests-ok
+lab_log "step 7: keepalived stops; the keeper, asked no more, exits"
+lab_expect 7-same-keeper-throughout "$(keeper_pid)" "$KPID"
 kill "$(cat /tmp/keepalived.pid)" 2>/dev/null
+wait_true 25 '! kill -0 "$KPID"' && lab_pass 7-keeper-exits-when-idle ||
+	lab_fail 7-keeper-exits-when-idle "pid $KPID still runs 25 s after keepalived stopped (keeper = 10s)"
+lab_expect 7-keeper-socket-removed "$(ls "$KEEPER_DIR" | grep -c '^keeper-.*\.sock$')" 0
 exit 0

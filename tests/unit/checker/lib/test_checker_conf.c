@@ -22,6 +22,8 @@ static void every_key(void **state)
 			"timeout = 750ms\n"
 			"tls_min_version = 1.2\n"
 			"syslog = yes\n"
+			"ticket_dir = /run/t\n"
+			"keeper = 45s\n"
 			"daemon_socket = /run/x.sock";
 	struct dsrkit_conf c;
 	char err[256];
@@ -37,6 +39,22 @@ static void every_key(void **state)
 	assert_int_equal(c.timeout_ms, 750);
 	assert_int_equal(c.tls_min, 12);
 	assert_int_equal(c.syslog, 1);
+	assert_string_equal(c.ticket_dir, "/run/t");
+	assert_int_equal(c.keeper_idle_ms, 45000);
+}
+
+static void keeper_off(void **state)
+{
+	const char *t = "keeper = 60s\nkeeper = no\nticket_dir = none\n";
+	struct dsrkit_conf c;
+	char err[256];
+	(void)state;
+
+	dsrkit_conf_defaults(&c);
+	assert_int_equal(c.keeper_idle_ms, 0); /* off unless asked for */
+	assert_int_equal(dsrkit_conf_parse(&c, "t.conf", t, strlen(t), err, sizeof(err)), 0);
+	assert_int_equal(c.keeper_idle_ms, 0);
+	assert_string_equal(c.ticket_dir, "");
 }
 
 struct bad {
@@ -58,6 +76,10 @@ static void hostile_table(void **state)
 		{ "timeout = 301s\n", "t.conf:1: timeout" },
 		{ "tls_min_version = 1.1\n", "t.conf:1: tls_min_version: '1.1' is not 1.2 or 1.3" },
 		{ "syslog = maybe\n", "t.conf:1: syslog" },
+		{ "keeper = 500ms\n", "t.conf:1: keeper: '500ms' is not no or an idle time of 1s-3600s" },
+		{ "keeper = yes\n", "t.conf:1: keeper" },
+		{ "keeper = 3601s\n", "t.conf:1: keeper" },
+		{ "ticket_dir = run/x\n", "t.conf:1: ticket_dir: 'run/x' is not an absolute path or none" },
 		{ "bogus = 1\n", "t.conf:1: bogus: unknown key" },
 		{ "ca = # only a comment\n", "t.conf:1: ca: missing value" },
 		{ "ca = /a\x01b\n", "t.conf:1: control character" },
@@ -106,6 +128,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(every_key),
+		cmocka_unit_test(keeper_off),
 		cmocka_unit_test(hostile_table),
 		cmocka_unit_test(limits),
 	};
