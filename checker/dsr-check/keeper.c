@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -106,6 +107,7 @@ struct keeper {
 	struct target *t;
 	size_t nt;
 	long long last_request, born;
+	long long accept_after;   /* after an accept error (EMFILE): not before */
 };
 
 static void client_close(struct keeper *k, int i)
@@ -241,8 +243,13 @@ static void accept_one(struct keeper *k)
 	socklen_t cl = sizeof(cr);
 	int fd = accept4(k->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC), i;
 
-	if (fd < 0)
+	if (fd < 0) {
+		/* out of descriptors: the socket stays readable; look again
+		 * later rather than spin (those checks ask the agent themselves) */
+		if (errno != EAGAIN && errno != EINTR)
+			k->accept_after = mono_ms() + 100;
 		return;
+	}
 	/* the directory admits only our user; this says so again */
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cr, &cl) < 0 || (cr.uid != geteuid() && cr.uid != 0)) {
 		close(fd);
@@ -273,8 +280,10 @@ static void serve(struct keeper *k)
 			close(k->lfd); /* no new checks; the name stays ours until exit */
 			k->lfd = -1;
 		}
-		if (k->lfd >= 0)
+		if (k->lfd >= 0 && now >= k->accept_after)
 			pfd[n].fd = k->lfd, pfd[n].events = POLLIN, who[n++] = INT32_MAX;
+		else if (k->lfd >= 0 && k->accept_after < wake)
+			wake = k->accept_after;
 		for (i = 0; i < KEEPER_MAX_CLIENTS; i++) {
 			if (k->c[i].fd < 0)
 				continue;
@@ -333,6 +342,7 @@ static void keeper_main(int lfd, int lock, const struct keeper_id *id)
 {
 	static struct keeper k;
 	char err[600], pid[24];
+	struct rlimit rl;
 	int i, nul, n;
 
 	(void)setsid();
@@ -349,6 +359,13 @@ static void keeper_main(int lfd, int lock, const struct keeper_id *id)
 	}
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
+	/* a socket per check waiting and per real server */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max &&
+	    rl.rlim_cur < KEEPER_MAX_CLIENTS + KEEPER_MAX_TARGETS + 16) {
+		rl.rlim_cur = rl.rlim_max < KEEPER_MAX_CLIENTS + KEEPER_MAX_TARGETS + 16
+				      ? rl.rlim_max : KEEPER_MAX_CLIENTS + KEEPER_MAX_TARGETS + 16;
+		(void)setrlimit(RLIMIT_NOFILE, &rl);
+	}
 	k.id = id;
 	k.lfd = lfd;
 	for (i = 0; i < KEEPER_MAX_CLIENTS; i++)
