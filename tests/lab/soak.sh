@@ -32,6 +32,9 @@ MALLOC_DEBUG_SO=/usr/lib/x86_64-linux-gnu/libc_malloc_debug.so.0
 export SOAK_MINUTES SOAK_FAULT_S SOAK_DIR SOAK_PKI SOAK_SAN_DIR
 export SOAK_VIP=$LAB_VIP SOAK_DIRECTOR=$LAB_DIRECTOR SOAK_SPARE=192.0.2.250
 mkdir -p "$SOAK_DIR" "$SOAK_SAN_DIR"
+# On this host (make soak SOAK_WHERE=host: tests/lab/host-run) there may be
+# no IPVS: dsr-checkd judges and serves /status without driving it.
+[ "${DSRLAB_HOST:-0}" = 1 ] && export SOAK_STANDALONE=no
 
 # soak_addr N: the address of real server N (1-based) on 192.0.2.0/24,
 # from .11 on, stepping over the VIP (.100); .250 is the spare.

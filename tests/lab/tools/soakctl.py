@@ -99,6 +99,9 @@ class Params:
         self.san_note = os.environ.get("SOAK_SAN_NOTE", "")
         self.malloc_debug = os.environ.get("SOAK_MALLOC_DEBUG", "")
         self.san_dir = os.environ.get("SOAK_SAN_DIR", "/tmp/san")
+        # no: dsr-checkd judges and serves /status without IPVS (a host run,
+        # tests/lab/host-run, where the kernel may have no IPVS)
+        self.standalone = os.environ.get("SOAK_STANDALONE", "yes")
         # A fault must have shown by then: the agent pushes it (or the
         # heartbeat goes unanswered) and fall failures at most an interval
         # apart drain the server.
@@ -301,8 +304,8 @@ class Soak:
         tmp = os.path.join(p.dir, "checkd.conf.new")
         with open(tmp, "w") as f:
             f.write("dsr_checkd {\n    interval %dms\n    timeout %dms\n    rise %d\n    fall %d\n"
-                    "    heartbeat %dms\n    standalone yes\n    listen 127.0.0.1:9445\n    socket off\n}\n"
-                    % (p.interval * 1000, p.timeout * 1000, p.rise, p.fall, p.heartbeat * 1000))
+                    "    heartbeat %dms\n    standalone %s\n    listen 127.0.0.1:9445\n    socket off\n}\n"
+                    % (p.interval * 1000, p.timeout * 1000, p.rise, p.fall, p.heartbeat * 1000, p.standalone))
             f.write("virtual_server %s 80 {\n    lb_algo rr\n    lb_kind DR\n    protocol TCP\n" % p.vip)
             for a in rs:
                 f.write("    real_server %s 80 { weight 1 }\n" % a)
@@ -759,7 +762,8 @@ class Soak:
             "minutes: %.1f run of %.1f planned%s" % (self.ran_s / 60, p.minutes, "" if full else " (CUT SHORT)"),
             "real servers: %d (%d namespaces), one dsr-agent each, bound to its address (listen)" % (
                 len(self.servers), len(self.by_ns)),
-            "dsr-checkd: standalone, interval %gs, timeout %gs, rise %d, fall %d, heartbeat %gs" % (
+            "dsr-checkd: %s, interval %gs, timeout %gs, rise %d, fall %d, heartbeat %gs" % (
+                "standalone (drives IPVS)" if p.standalone == "yes" else "not standalone (no IPVS: a host run)",
                 p.interval, p.timeout, p.rise, p.fall, p.heartbeat),
             "judged: down when a fault is older than %.1f s, up when none for %.1f s "
             "(times of the snapshot, %.0f s before each request); seed %d" % (p.t_down, p.t_up, RENDER_S, p.seed),
