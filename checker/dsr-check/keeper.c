@@ -82,11 +82,13 @@ int keeper_identify(struct keeper_id *k, const char *dir, const char *ca, const 
 	return 0;
 }
 
+enum { CLIENT_READING, CLIENT_QUEUED, CLIENT_SERVED };
+
 struct client {
 	int fd;                   /* -1: free slot */
 	char line[CHECKD_PROTO_LINE_MAX];
 	size_t got;
-	int queued;               /* the query is read: waits for its target */
+	int state;                /* CLIENT_READING, _QUEUED (waits for its target), _SERVED */
 	struct checkd_query q;
 	long long since;          /* accepted at */
 };
@@ -148,7 +150,7 @@ static void fetch_end(struct keeper *k, struct target *t, int r)
 	 * waiting behind this one get the same answer, not another timeout */
 	if (r != AGENT_CONN_DONE)
 		for (i = 0; i < KEEPER_MAX_CLIENTS; i++)
-			if (k->c[i].fd >= 0 && k->c[i].queued && ipaddr_equal(&k->c[i].q.rs, &t->rs))
+			if (k->c[i].fd >= 0 && k->c[i].state == CLIENT_QUEUED && ipaddr_equal(&k->c[i].q.rs, &t->rs))
 				answer(k, i, &j);
 }
 
@@ -192,12 +194,14 @@ static void dispatch(struct keeper *k)
 		if (t->client >= 0)
 			continue;
 		for (i = 0; i < KEEPER_MAX_CLIENTS; i++)
-			if (k->c[i].fd >= 0 && k->c[i].queued && ipaddr_equal(&k->c[i].q.rs, &t->rs) &&
+			if (k->c[i].fd >= 0 && k->c[i].state == CLIENT_QUEUED && ipaddr_equal(&k->c[i].q.rs, &t->rs) &&
 			    (best < 0 || k->c[i].since < k->c[best].since))
 				best = i;
 		if (best < 0)
 			continue;
-		k->c[best].queued = 0;
+		/* not read again: a client that hangs up meanwhile has its slot
+		 * kept until the answer, so no newcomer can take its verdict */
+		k->c[best].state = CLIENT_SERVED;
 		t->client = best;
 		t->deadline = mono_ms() + k->id->timeout_ms;
 		ipaddr_format(&k->c[best].q.vip, vip);
@@ -233,7 +237,7 @@ static void client_read(struct keeper *k, int i)
 		client_close(k, i);
 		return;
 	}
-	c->queued = 1;
+	c->state = CLIENT_QUEUED;
 	k->last_request = mono_ms();
 }
 
@@ -287,19 +291,14 @@ static void serve(struct keeper *k)
 		for (i = 0; i < KEEPER_MAX_CLIENTS; i++) {
 			if (k->c[i].fd < 0)
 				continue;
-			/* a check that waited this long has gone to the agent itself */
-			if (now - k->c[i].since > 2LL * k->id->timeout_ms + 1000) {
-				int held = 0;
-
-				for (ti = 0; ti < k->nt; ti++)
-					held |= k->t[ti].client == i;
-				if (!held) {
-					client_close(k, i);
-					continue;
-				}
+			/* a check that waited this long has gone to the agent itself
+			 * (one being served ends by its fetch's deadline) */
+			if (k->c[i].state != CLIENT_SERVED && now - k->c[i].since > 2LL * k->id->timeout_ms + 1000) {
+				client_close(k, i);
+				continue;
 			}
 			busy = 1;
-			if (!k->c[i].queued)
+			if (k->c[i].state == CLIENT_READING)
 				pfd[n].fd = k->c[i].fd, pfd[n].events = POLLIN, who[n++] = i;
 		}
 		for (ti = 0; ti < k->nt; ti++) {
