@@ -47,21 +47,12 @@ int keeper_identify(struct keeper_id *k, const char *dir, const char *ca, const 
 		    const char *crl, unsigned tls_min, unsigned agent_port, unsigned timeout_ms, unsigned idle_ms)
 {
 	struct ticket_stamp st;
-	uint64_t h = 0xcbf29ce484222325ULL, c[5] = { 0 };
-	struct stat s;
+	uint64_t h = 0xcbf29ce484222325ULL, c[5];
 	int r;
 
 	memset(k, 0, sizeof(*k));
-	r = ticket_stamp_make(&st, ca, cert, key, tls_min);
-	if (r < 0)
+	if ((r = ticket_stamp_make(&st, ca, cert, key, tls_min)) < 0 || (r = ticket_file_stamp(crl, c)) < 0)
 		return r;
-	if (crl && crl[0]) {
-		if (stat(crl, &s) < 0)
-			return -errno;
-		c[0] = s.st_dev, c[1] = s.st_ino, c[2] = (uint64_t)s.st_size;
-		c[3] = (uint64_t)s.st_mtim.tv_sec * 1000000000ULL + (uint64_t)s.st_mtim.tv_nsec;
-		c[4] = (uint64_t)s.st_ctim.tv_sec * 1000000000ULL + (uint64_t)s.st_ctim.tv_nsec;
-	}
 	fnv(&h, st.f, sizeof(st.f));
 	fnv(&h, c, sizeof(c));
 	fnv(&h, ca, strlen(ca) + 1);

@@ -21,26 +21,34 @@ struct header {
 	uint32_t der_len;
 };
 
+int ticket_file_stamp(const char *path, uint64_t f[5])
+{
+	struct stat st;
+
+	memset(f, 0, 5 * sizeof(f[0]));
+	if (!path || !*path)
+		return 0;
+	if (stat(path, &st) < 0)
+		return -errno;
+	f[0] = (uint64_t)st.st_dev;
+	f[1] = (uint64_t)st.st_ino;
+	f[2] = (uint64_t)st.st_size;
+	f[3] = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
+	f[4] = (uint64_t)st.st_ctim.tv_sec * 1000000000u + (uint64_t)st.st_ctim.tv_nsec;
+	return 0;
+}
+
 int ticket_stamp_make(struct ticket_stamp *s, const char *ca, const char *cert, const char *key,
 		      unsigned tls_min)
 {
 	const char *p[3] = { ca, cert, key };
-	struct stat st;
-	int i;
+	int i, r;
 
 	memset(s, 0, sizeof(*s));
 	s->tls_min = tls_min;
-	for (i = 0; i < 3; i++) {
-		if (!p[i] || !*p[i])
-			continue;
-		if (stat(p[i], &st) < 0)
-			return -errno;
-		s->f[i][0] = (uint64_t)st.st_dev;
-		s->f[i][1] = (uint64_t)st.st_ino;
-		s->f[i][2] = (uint64_t)st.st_size;
-		s->f[i][3] = (uint64_t)st.st_mtim.tv_sec * 1000000000u + (uint64_t)st.st_mtim.tv_nsec;
-		s->f[i][4] = (uint64_t)st.st_ctim.tv_sec * 1000000000u + (uint64_t)st.st_ctim.tv_nsec;
-	}
+	for (i = 0; i < 3; i++)
+		if ((r = ticket_file_stamp(p[i], s->f[i])) < 0)
+			return r;
 	return 0;
 }
 

@@ -34,6 +34,11 @@ struct ticket_stamp {
 	uint32_t tls_min;
 };
 
+/* One file's stamp (dev, ino, size, mtime, ctime in ns); all 0 for an
+ * empty or NULL path.  0, or a negative errno when it cannot be stat'ed. */
+__attribute__((warn_unused_result))
+int ticket_file_stamp(const char *path, uint64_t f[5]);
+
 /* Fill s from the three files (stat) and tls_min.  Returns 0, or a
  * negative errno when a file cannot be stat'ed (then nothing is cached). */
 __attribute__((warn_unused_result))
