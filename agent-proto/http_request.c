@@ -339,6 +339,15 @@ int http_query_parse(const char *query, struct http_query *q, const char **why)
 				*why = "wait is not a number of seconds in 0-3600 (up to 3 decimals)";
 				return -EINVAL;
 			}
+		} else if (kl == 4 && memcmp(p, "beat", 4) == 0) {
+			if (q->has_beat++) {
+				*why = "beat given twice";
+				return -EINVAL;
+			}
+			if (parse_wait(val, &q->beat_ms) < 0 || q->beat_ms < HTTP_BEAT_MIN_MS) {
+				*why = "beat is not a number of seconds in 0.1-3600 (up to 3 decimals)";
+				return -EINVAL;
+			}
 		} else if (kl == 5 && memcmp(p, "after", 5) == 0) {
 			if (q->has_after++) {
 				*why = "after given twice";
@@ -367,6 +376,10 @@ int http_query_parse(const char *query, struct http_query *q, const char **why)
 	}
 	if (q->has_after && !q->has_wait) {
 		*why = "after without wait";
+		return -EINVAL;
+	}
+	if (q->has_beat && !q->has_after) {
+		*why = "beat without wait and after";
 		return -EINVAL;
 	}
 	return 0;

@@ -23,6 +23,12 @@
  * HTTP_WAIT_CAP_MS; a checker that wants a heartbeat asks for less. */
 #define HTTP_WAIT_PARAM_MAX    3600
 #define HTTP_WAIT_CAP_MS       30000
+/* Beats (protocol 1.2): `beat` (same syntax, 0.1-3600 s) asks a held
+ * long-poll for an interim "102 Processing" every that long, so that one
+ * request can be held up to HTTP_WAIT_CAP_MS and still show the agent
+ * alive; never more often than HTTP_BEAT_MIN_MS (a client cannot make the
+ * agent write at its rate). */
+#define HTTP_BEAT_MIN_MS       100
 
 /* DSR-Director headers (protocol 1.1): what one director sees of this
  * server in IPVS, one header per VIP and port. */
@@ -90,6 +96,8 @@ struct http_query {
 	uint32_t wait_ms;                    /* as asked, 0-HTTP_WAIT_PARAM_MAX s */
 	int has_after;
 	uint32_t after;                      /* a generation */
+	int has_beat;
+	uint32_t beat_ms;                    /* 1.2: an interim 102 every that long while held */
 };
 
 /* Parse the request at the start of data[0..len).  Returns the number of

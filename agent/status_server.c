@@ -55,6 +55,8 @@
 #define IN_MAX (HTTP_MAX_REQUEST_LINE + 2 + HTTP_MAX_HEADER_BYTES + HTTP_MAX_HEADER_LINE + 4 + HTTP_MAX_BODY)
 #define OUT_MAX (STATUS_DOC_MAX + 512)
 #define MAX_REQUESTS_PER_CONN 1000
+/* sent on every answer (DSR-Protocol): 1.2 sends beats when asked */
+#define AGENT_PROTOCOL_REVISION "1.2"
 
 enum conn_phase {
 	CONN_HANDSHAKE = 0,
@@ -83,6 +85,8 @@ struct conn {
 	/* long-poll (CONN_WAIT): on the waiters list, not the deadline FIFO */
 	struct http_query wq;
 	uint64_t wait_until;
+	uint64_t beat_next;      /* 1.2: the next interim 102 (wq.has_beat) */
+	char director[HTTP_DIRECTOR_NAME_MAX]; /* who holds it, from its DSR-Director reports ("": none) */
 	struct conn *wprev, *wnext;
 };
 
@@ -123,6 +127,7 @@ struct server {
 	uint32_t nwaiters;
 	char directors_file[AGENT_CONFIG_PATH_LEN + 16];
 	uint64_t directors_written_ms;
+	int directors_seen;         /* a beat went to a director since the file was written */
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -255,7 +260,7 @@ static int respond(struct server *s, struct conn *c, int status, const char *phr
 	c->out_off = 0;
 	r = buf_appendf(&c->out,
 			"HTTP/1.1 %d %s\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-			"Cache-Control: no-store\r\nConnection: %s\r\n%s\r\n",
+			"Cache-Control: no-store\r\nConnection: %s\r\nDSR-Protocol: " AGENT_PROTOCOL_REVISION "\r\n%s\r\n",
 			status, phrase, body->len, c->close_after ? "close" : "keep-alive", extra);
 	if (r == 0)
 		r = buf_append(&c->out, body->data ? body->data : "", body->len);
@@ -328,6 +333,7 @@ static int answer(struct server *s, struct conn *c, const struct http_request *r
 		if (s->directors_file[0])
 			(void)agent_state_directors_write(&s->state, s->directors_file, t);
 		s->directors_written_ms = t;
+		s->directors_seen = 0;
 	}
 	if (q.has_wait && q.has_after && q.wait_ms > 0 && server_facts(s, t, &err) &&
 	    q.after == s->state.generation) {
@@ -335,6 +341,8 @@ static int answer(struct server *s, struct conn *c, const struct http_request *r
 
 		c->wq = q;
 		c->wait_until = t + w;
+		c->beat_next = t + q.beat_ms;
+		snprintf(c->director, sizeof(c->director), "%s", req->n_directors ? req->directors[0].name : "");
 		list_unlink(s, c);      /* no client_timeout while held */
 		c->phase = CONN_WAIT;
 		c->wprev = NULL;
@@ -526,7 +534,29 @@ static void facts_pending_due(struct server *s)
 		facts_look_again(s, 0);
 }
 
-/* Long-polls whose time is up; returns the next one's time (UINT64_MAX: none). */
+/* A beat (1.2) on a held long-poll: an interim response, nothing more.
+ * One small TLS record into a send buffer that holds thousands of them:
+ * one that cannot be written at once means a checker that reads nothing,
+ * and the connection closes (a half-written record cannot be left for a
+ * later answer to follow).  0, or -1 when c was closed. */
+static int waiter_beat(struct server *s, struct conn *c)
+{
+	static const char beat[] = "HTTP/1.1 102 Processing\r\n\r\n";
+	int r;
+
+	ERR_clear_error();
+	r = SSL_write(c->ssl, beat, (int)sizeof(beat) - 1);
+	if (r == (int)sizeof(beat) - 1)
+		return 0;
+	fprintf(stderr, "dsr-agent: %s: closed: a beat could not be sent (%s)\n", c->peer,
+		SSL_get_error(c->ssl, r) == SSL_ERROR_WANT_WRITE ? "the checker reads nothing" : ssl_reason());
+	ERR_clear_error();
+	conn_close(s, c);
+	return -1;
+}
+
+/* Long-polls whose time is up, and beats that are due; returns the next
+ * one's time (UINT64_MAX: none). */
 static uint64_t waiters_expire(struct server *s)
 {
 	uint64_t t = now_ms(), next = UINT64_MAX;
@@ -534,10 +564,32 @@ static uint64_t waiters_expire(struct server *s)
 
 	for (; c; c = n) {
 		n = c->wnext;
-		if (c->wait_until <= t)
+		if (c->wait_until <= t) {
 			waiter_answer(s, c);
-		else if (c->wait_until < next)
+			continue;
+		}
+		if (c->wq.has_beat && c->beat_next <= t) {
+			/* late (a stall): the next one a whole beat from now */
+			c->beat_next = c->beat_next + c->wq.beat_ms > t ? c->beat_next + c->wq.beat_ms : t + c->wq.beat_ms;
+			if (waiter_beat(s, c) < 0)
+				continue;
+			/* a director that holds a long-poll is still there, though
+			 * it reports again only when the wait ends: drain --wait
+			 * must not take it for one that stopped asking */
+			if (c->director[0] && agent_state_directors_seen(&s->state, c->director, t))
+				s->directors_seen = 1;
+		}
+		if (c->wait_until < next)
 			next = c->wait_until;
+		if (c->wq.has_beat && c->beat_next < next)
+			next = c->beat_next;
+	}
+	/* the beats' "still there", at most once a second, like reports */
+	if (s->directors_seen && t - s->directors_written_ms >= 1000) {
+		if (s->directors_file[0])
+			(void)agent_state_directors_write(&s->state, s->directors_file, t);
+		s->directors_written_ms = t;
+		s->directors_seen = 0;
 	}
 	return next;
 }

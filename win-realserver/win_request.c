@@ -91,6 +91,10 @@ enum http_error win_request_decide(const struct win_request *req, struct win_ans
 		return fail(a, HTTP_ERR_NOT_FOUND, "no such path", 0);
 	if (http_query_parse(query, &a->q, &why) < 0)
 		return fail(a, HTTP_ERR_BAD_REQUEST, why, 0);
+	/* http.sys sends no interim response: this agent speaks 1.1, says so
+	 * (no DSR-Protocol header), and a checker never asks it for beats */
+	if (a->q.has_beat)
+		return fail(a, HTTP_ERR_BAD_REQUEST, "beat is not supported by this agent (protocol 1.1)", 0);
 	return HTTP_ERR_NONE;
 }
 

@@ -84,6 +84,16 @@ struct checkd_rs {
 	uint32_t lp_wait_ms;      /* the wait the running long-poll asked for */
 	uint32_t late_ms;         /* how late its 304s come, a decaying maximum */
 	int lp_overtime;          /* past the heartbeat, in CHECKD_LP_OVERTIME_MS */
+	/* beats (protocol 1.2): the agent's last answer said DSR-Protocol
+	 * 1.2+ (agent_beats), and the running long-poll asked for them */
+	int agent_beats, lp_beats;
+	int64_t lp_sent_ms;       /* when the running long-poll's request went out */
+	uint64_t n_beats;
+	/* a long-poll with beats waits for its next beat on d's beat list
+	 * (due at beat_due), not on the timer heap */
+	int on_beat_list;
+	int64_t beat_due;
+	struct checkd_rs *beat_next, *beat_prev;
 	int waiting;              /* due, queued for a new-connection slot */
 	struct checkd_rs *wait_next, *wait_prev;
 };
@@ -150,6 +160,12 @@ struct checkd {
 	unsigned n_connecting, max_connecting;
 	struct checkd_rs *wait_head, *wait_tail;
 	struct loop_timer kick_timer;
+	/* long-polls with beats by the time their next beat is due: each due
+	 * the heartbeat after the last, so a beat moves one to the tail in
+	 * O(1) (on the timer heap each beat cost a sift through 1,000 timers,
+	 * a tenth of the checker's CPU); one timer for the head */
+	struct checkd_rs *beat_head, *beat_tail;
+	struct loop_timer beat_timer;
 	struct checkd_http *http;
 	struct checkd_sock *sock;
 	struct checkd_ipvs *ipvs;

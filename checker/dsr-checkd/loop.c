@@ -13,7 +13,6 @@
 /* Timers due this close to now run together: thousands of probes spread
  * over a second then cost tens of wake-ups, not thousands.  A probe started
  * a few milliseconds early changes nothing. */
-#define TIMER_SLACK_MS 10
 
 int64_t loop_clock_ms(void)
 {
@@ -170,7 +169,7 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 	int n, i, wait = max_wait_ms;
 
 	if (l->n_timers) {
-		int64_t d = l->heap[0]->when_ms - TIMER_SLACK_MS / 2 - loop_clock_ms();
+		int64_t d = l->heap[0]->when_ms - LOOP_TIMER_SLACK_MS / 2 - loop_clock_ms();
 
 		if (d < 0)
 			d = 0;
@@ -189,7 +188,7 @@ int loop_run_once(struct loop *l, int max_wait_ms)
 	}
 	/* timers due now; a callback may arm timers again (for later).  The
 	 * clock is read once a wake-up: callbacks use l->now_ms. */
-	while (l->n_timers && l->heap[0]->when_ms <= l->now_ms + TIMER_SLACK_MS) {
+	while (l->n_timers && l->heap[0]->when_ms <= l->now_ms + LOOP_TIMER_SLACK_MS) {
 		struct loop_timer *t = l->heap[0];
 		int64_t lag = l->now_ms - t->when_ms;
 

@@ -16,6 +16,11 @@ struct loop_io {
 	void (*cb)(struct loop_io *io, uint32_t events);
 };
 
+/* Timers due within this much of a wake-up run in it: fewer wake-ups.  A
+ * callback that re-arms must not choose a time within it of now (it would
+ * run again in the same wake-up). */
+#define LOOP_TIMER_SLACK_MS 10
+
 struct loop_timer {
 	int64_t when_ms;
 	size_t heap_pos;            /* SIZE_MAX when not armed */

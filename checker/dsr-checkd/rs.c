@@ -19,6 +19,7 @@
 #include <sys/epoll.h>
 
 #include "agent-proto/facts.h"
+#include "agent-proto/http_request.h"
 #include "agent-proto/status.h"
 #include "bounded/textesc.h"
 #include "checker/lib/verdict.h"
@@ -345,9 +346,124 @@ int checkd_rs_next_path(struct checkd_rs *rs, char *out, size_t n)
 	if (grace > hb / 2)
 		grace = hb / 2;
 	rs->lp_wait_ms = hb - grace;
-	snprintf(out, n, "%s?wait=%u.%03u&after=%lld", CHECKD_STATUS_PATH, rs->lp_wait_ms / 1000,
-		 rs->lp_wait_ms % 1000, (long long)rs->gen);
+	rs->lp_beats = rs->agent_beats && rs->admin == ADMIN_STATE_UP && rs->lp_wait_ms >= HTTP_BEAT_MIN_MS &&
+		       rs->lp_wait_ms < CHECKD_LP_BEAT_WAIT_MS;
+	if (rs->lp_beats)
+		snprintf(out, n, "%s?wait=%u&after=%lld&beat=%u.%03u", CHECKD_STATUS_PATH, CHECKD_LP_BEAT_WAIT_MS / 1000,
+			 (long long)rs->gen, rs->lp_wait_ms / 1000, rs->lp_wait_ms % 1000);
+	else
+		snprintf(out, n, "%s?wait=%u.%03u&after=%lld", CHECKD_STATUS_PATH, rs->lp_wait_ms / 1000,
+			 rs->lp_wait_ms % 1000, (long long)rs->gen);
 	return 1;
+}
+
+/* ---- the beat list (see struct checkd) ---- */
+
+void checkd_rs_beat_remove(struct checkd_rs *rs)
+{
+	struct checkd *d = rs->d;
+
+	if (!rs->on_beat_list)
+		return;
+	if (rs->beat_prev)
+		rs->beat_prev->beat_next = rs->beat_next;
+	else
+		d->beat_head = rs->beat_next;
+	if (rs->beat_next)
+		rs->beat_next->beat_prev = rs->beat_prev;
+	else
+		d->beat_tail = rs->beat_prev;
+	rs->beat_next = rs->beat_prev = NULL;
+	rs->on_beat_list = 0;
+}
+
+/* rs's next beat is due at `due`: from the tail back to its place (the
+ * tail itself, but after a reload that shortened the heartbeat) */
+void checkd_rs_beat_put(struct checkd_rs *rs, int64_t due)
+{
+	struct checkd *d = rs->d;
+	struct checkd_rs *after;
+
+	checkd_rs_beat_remove(rs);   /* first: rs may be the tail itself */
+	after = d->beat_tail;
+	loop_timer_cancel(&d->loop, &rs->timer);
+	while (after && after->beat_due > due)
+		after = after->beat_prev;
+	rs->beat_due = due;
+	rs->beat_prev = after;
+	rs->beat_next = after ? after->beat_next : d->beat_head;
+	if (rs->beat_next)
+		rs->beat_next->beat_prev = rs;
+	else
+		d->beat_tail = rs;
+	if (after)
+		after->beat_next = rs;
+	else
+		d->beat_head = rs;
+	rs->on_beat_list = 1;
+	/* the timer stays where it is while it is early enough: a beat that
+	 * moves the head on costs nothing here, the timer catches up */
+	if (!loop_timer_armed(&d->beat_timer) || d->beat_timer.when_ms > due)
+		if (loop_timer_set(&d->loop, &d->beat_timer, due) < 0)
+			fprintf(stderr, "dsr-checkd: out of memory for a timer\n");
+}
+
+static void heartbeat_over(struct checkd_rs *rs);
+
+static void beat_timer_cb(struct loop_timer *t)
+{
+	struct checkd *d = (struct checkd *)((char *)t - offsetof(struct checkd, beat_timer));
+	int64_t now = d->loop.now_ms;
+
+	/* as the loop runs timers: due within its slack */
+	while (d->beat_head && d->beat_head->beat_due <= now + LOOP_TIMER_SLACK_MS) {
+		struct checkd_rs *rs = d->beat_head;
+
+		checkd_rs_beat_remove(rs);
+		heartbeat_over(rs);
+	}
+	if (d->beat_head && loop_timer_set(&d->loop, &d->beat_timer, d->beat_head->beat_due) < 0)
+		fprintf(stderr, "dsr-checkd: out of memory for a timer\n");
+}
+
+/* A heartbeat: a 304, or a beat of a held long-poll (1.2): nothing new,
+ * the last document stands, judged at now. */
+static void not_modified(struct checkd_rs *rs, int64_t now)
+{
+	struct verdict v304;
+
+	rs->n_heartbeats++;
+	if (rs->doc_valid) {
+		checkd_rs_fetch_done(rs, rs->doc, rs->doc_len, NULL, now);
+	} else {
+		verdict_fail(&v304, CHECK_LAYER_PROTOCOL, "PROTO_MALFORMED",
+			     "agent %s:%u: %s without a document before it", rs->name, rs->agent_port,
+			     rs->probing ? "a beat" : "304");
+		checkd_rs_fetch_done(rs, NULL, 0, &v304, now);
+	}
+	rs->late_ms = checkd_rs_late_next(rs->late_ms, rs->lp_wait_ms, rs->last_duration_ms);
+}
+
+/* A beat (protocol 1.2) on the running long-poll: a heartbeat as a 304
+ * is, and the long-poll goes on, due again within the heartbeat. */
+static void beat(struct checkd_rs *rs)
+{
+	struct checkd *d = rs->d;
+	int64_t now = d->loop.now_ms;
+	size_t k;
+
+	slot_release(rs);   /* a new connection is up: its slot is free */
+	rs->n_beats++;
+	rs->push = rs->gen >= 0 && d->conf.heartbeat_ms;
+	not_modified(rs, now);
+	rs->push = 0;
+	/* checkd_rs_fetch_done ended a probe: the same request goes on */
+	rs->probing = 1;
+	rs->probe_started_ms = now;
+	for (k = 0; k < rs->n_targets; k++)
+		check_sm_probe_started(&rs->targets[k].sm, now);
+	rs->lp_overtime = 0;
+	checkd_rs_beat_put(rs, now + d->conf.heartbeat_ms);
 }
 
 static void finish(struct checkd_rs *rs, int r)
@@ -355,25 +471,20 @@ static void finish(struct checkd_rs *rs, int r)
 	int64_t now = rs->d->loop.now_ms;  /* the loop's time of this wake-up */
 	int64_t gen0 = rs->gen;
 	uint32_t hb = rs->d->conf.heartbeat_ms;
-	struct verdict v304;
 
 	slot_release(rs);
+	checkd_rs_beat_remove(rs);
 	/* an agent that pushes (it sent a generation) is believed at once;
 	 * the first failure after a poll-only agent follows the fall count */
 	rs->push = rs->gen >= 0 && hb;
 	rs->conn.allow_304 = 0;
+	if (r == AGENT_CONN_DONE)
+		rs->agent_beats = rs->conn.resp.dsr_protocol >= 102;
 
 	if (r == AGENT_CONN_DONE && rs->conn.resp.status == 304) {
 		/* the wait ended with nothing new: the last document stands */
-		rs->n_heartbeats++;
-		if (rs->doc_valid) {
-			checkd_rs_fetch_done(rs, rs->doc, rs->doc_len, NULL, now);
-		} else {
-			verdict_fail(&v304, CHECK_LAYER_PROTOCOL, "PROTO_MALFORMED",
-				     "agent %s:%u: 304 without a document before it", rs->name, rs->agent_port);
-			checkd_rs_fetch_done(rs, NULL, 0, &v304, now);
-		}
-		rs->late_ms = checkd_rs_late_next(rs->late_ms, rs->lp_wait_ms, rs->last_duration_ms);
+		rs->probing = 0;
+		not_modified(rs, now);
 	} else if (r == AGENT_CONN_DONE) {
 		checkd_rs_fetch_done(rs, buf_str(&rs->conn.resp.body), rs->conn.resp.body.len, NULL, now);
 	} else {
@@ -397,7 +508,7 @@ static void finish(struct checkd_rs *rs, int r)
 		 * nothing new (an agent that does not hold it) waits for the
 		 * interval instead: never a busy loop. */
 		if (rs->gen >= 0 && hb && rs->conn.fd >= 0 &&
-		    (rs->gen != gen0 || rs->last_duration_ms >= hb / 4)) {
+		    (rs->gen != gen0 || now - rs->lp_sent_ms >= hb / 4)) {
 			start_probe(rs);
 			return;
 		}
@@ -445,10 +556,14 @@ static void start_probe(struct checkd_rs *rs)
 
 		rs->longpoll = checkd_rs_next_path(rs, path, sizeof(path));
 		rs->lp_overtime = 0;
+		rs->lp_sent_ms = now;
 		rs->conn.allow_304 = rs->longpoll;
 		rs->n_longpolls += rs->longpoll != 0;
 		/* a long-poll is due back within the heartbeat, or the agent went silent */
-		arm(rs, now + (rs->longpoll ? d->conf.heartbeat_ms : d->params.timeout_ms));
+		if (rs->longpoll && rs->lp_beats)
+			checkd_rs_beat_put(rs, now + d->conf.heartbeat_ms);
+		else
+			arm(rs, now + (rs->longpoll ? d->conf.heartbeat_ms : d->params.timeout_ms));
 		/* what this director sees of the server, for `dsr-agent drain --wait`;
 		 * only to an agent that speaks 1.1 (a 1.0 agent ignores it anyway) */
 		hdrs[0] = '\0';
@@ -459,22 +574,29 @@ static void start_probe(struct checkd_rs *rs)
 	advance(rs, r);
 }
 
+/* The running probe's time is up: a long-poll's heartbeat gets its
+ * overtime first, anything else fails. */
+static void heartbeat_over(struct checkd_rs *rs)
+{
+	if (rs->longpoll && !rs->lp_overtime) {
+		/* the heartbeat is over: a last CHECKD_LP_OVERTIME_MS from
+		 * now, for an answer held up by a stall of this whole host
+		 * (the agent's process not run yet), never a silent agent */
+		rs->lp_overtime = 1;
+		arm(rs, rs->d->loop.now_ms + CHECKD_LP_OVERTIME_MS);
+		return;
+	}
+	unwatch(rs);
+	agent_conn_timeout(&rs->conn, rs->longpoll ? rs->d->conf.heartbeat_ms : rs->d->params.timeout_ms);
+	finish(rs, AGENT_CONN_ERROR);
+}
+
 static void rs_timer_cb(struct loop_timer *t)
 {
 	struct checkd_rs *rs = (struct checkd_rs *)((char *)t - offsetof(struct checkd_rs, timer));
 
 	if (rs->probing) {
-		if (rs->longpoll && !rs->lp_overtime) {
-			/* the heartbeat is over: a last CHECKD_LP_OVERTIME_MS from
-			 * now, for an answer held up by a stall of this whole host
-			 * (the agent's process not run yet), never a silent agent */
-			rs->lp_overtime = 1;
-			arm(rs, rs->d->loop.now_ms + CHECKD_LP_OVERTIME_MS);
-			return;
-		}
-		unwatch(rs);
-		agent_conn_timeout(&rs->conn, rs->longpoll ? rs->d->conf.heartbeat_ms : rs->d->params.timeout_ms);
-		finish(rs, AGENT_CONN_ERROR);
+		heartbeat_over(rs);
 		return;
 	}
 	start_probe(rs);
@@ -491,7 +613,16 @@ static void rs_io_cb(struct loop_io *io, uint32_t events)
 		agent_conn_close(&rs->conn);
 		return;
 	}
-	advance(rs, agent_conn_step(&rs->conn));
+	{
+		unsigned beats0 = rs->conn.resp.interim;
+		int r = agent_conn_step(&rs->conn);
+
+		/* beats read on the way to WANT_READ: one heartbeat (a final
+		 * answer that came with them stands for itself) */
+		if (rs->longpoll && rs->lp_beats && r == AGENT_CONN_WANT_READ && rs->conn.resp.interim != beats0)
+			beat(rs);
+		advance(rs, r);
+	}
 }
 
 /* ---- the table ---- */
@@ -500,6 +631,7 @@ static void rs_free(struct checkd *d, struct checkd_rs *rs)
 {
 	checkd_dp_rs_free(d, rs);
 	wait_remove(d, rs);
+	checkd_rs_beat_remove(rs);
 	if (rs->connecting) {
 		rs->connecting = 0;
 		d->n_connecting--;
@@ -602,6 +734,8 @@ int checkd_rs_table_apply(struct checkd *d, const struct checkd_conf *conf, stru
 	memset(diff, 0, sizeof(*diff));
 	if (!d->kick_timer.cb)
 		loop_timer_init(&d->kick_timer, kick_timer_cb);
+	if (!d->beat_timer.cb)
+		loop_timer_init(&d->beat_timer, beat_timer_cb);
 	for (i = 0; i < d->n_rs; i++) {
 		d->rs[i]->seen = 0;
 		for (j = 0; j < d->rs[i]->n_targets; j++)

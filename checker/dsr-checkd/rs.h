@@ -57,13 +57,32 @@ size_t checkd_rs_in_flight(const struct checkd *d);
  * late (a maximum that decays by an eighth an answer), at least
  * CHECKD_LP_GRACE_MIN_MS, at most half the heartbeat; the answer is due
  * within the heartbeat either way.  Records W in rs->lp_wait_ms.  Returns
- * 1 for a long-poll, 0 for the plain path. */
+ * 1 for a long-poll, 0 for the plain path.
+ * Beats (protocol 1.2): to an agent that said DSR-Protocol 1.2 or later,
+ * with its admin state up, the long-poll asks for a beat (an interim 102)
+ * every W and is held CHECKD_LP_BEAT_WAIT_MS: the agent shows itself
+ * alive without a new request, and the checker writes one request per
+ * CHECKD_LP_BEAT_WAIT_MS, not one per heartbeat.  Each beat is due within
+ * the heartbeat, as an answer is.  An agent being drained is asked
+ * without beats: its DSR-Director reports then go out every heartbeat,
+ * for `dsr-agent drain --wait`.  rs->lp_beats says which. */
 #define CHECKD_LP_GRACE_MIN_MS 150
 /* Past the heartbeat, a long-poll gets this long from the moment its
  * deadline is seen before it counts as silent: after a stall of the whole
  * director the agent's answer may be waiting to be read. */
 #define CHECKD_LP_OVERTIME_MS 50
+/* How long a long-poll with beats is held (the agent's cap): one request
+ * per 30 s.  Its DSR-Director reports are as old as that, but the agent
+ * counts a director whose long-poll it holds as heard from, and every
+ * change of the server's state ends the wait with a fresh report. */
+#define CHECKD_LP_BEAT_WAIT_MS 30000
 int checkd_rs_next_path(struct checkd_rs *rs, char *out, size_t n);
+
+/* The beat list (struct checkd): rs's next beat is due at `due` (it
+ * moves to its place, from the tail back; rs->timer is cancelled), or rs
+ * leaves it.  d->beat_timer is armed no later than the head. */
+void checkd_rs_beat_put(struct checkd_rs *rs, int64_t due);
+void checkd_rs_beat_remove(struct checkd_rs *rs);
 
 /* A long-poll of wait_ms answered (304) after took_ms: what rs->late_ms
  * becomes. */

@@ -532,6 +532,12 @@ int agent_conn_step(struct agent_conn *c)
 			}
 			if (r == 1)
 				break;
+			/* an interim response (a beat) read whole, nothing after it
+			 * buffered: the final answer is not there yet, and epoll
+			 * (level-triggered) says when it is; no read for EAGAIN */
+			if (c->resp.interim && c->resp.state == HTTP_RESP_HEAD && !c->resp.head.len &&
+			    !SSL_has_pending(c->ssl))
+				return AGENT_CONN_WANT_READ;
 		}
 		/* the TLS 1.3 ticket has arrived by now: keep the newest for a
 		 * reconnect (a resumed handshake brings a fresh one, and a

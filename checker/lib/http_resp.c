@@ -99,6 +99,15 @@ static int parse_head(struct http_resp *r)
 			if (!span_has_token(v, vl, "chunked"))
 				return fail(r, -EPROTO, "unsupported Transfer-Encoding");
 			r->chunked = 1;
+		} else if (span_eq_ci(p, nl, "dsr-protocol")) {
+			/* the agent's protocol revision, "1.2": 102; anything else
+			 * is no revision (an agent that cannot say it gets no beats) */
+			const char *dot = memchr(v, '.', vl);
+			uint32_t ma, mi;
+
+			if (dot && parse_u32n(v, (size_t)(dot - v), &ma, 1, 99) == 0 &&
+			    parse_u32n(dot + 1, vl - (size_t)(dot - v) - 1, &mi, 0, 99) == 0)
+				r->dsr_protocol = ma * 100 + mi;
 		} else if (span_eq_ci(p, nl, "connection")) {
 			close_tok |= span_has_token(v, vl, "close");
 			keep_tok |= span_has_token(v, vl, "keep-alive");
@@ -107,6 +116,17 @@ static int parse_head(struct http_resp *r)
 	}
 	if (r->chunked && r->has_length)
 		return fail(r, -EPROTO, "both Content-Length and chunked");
+	if (st < 200) {
+		/* an interim response (a 1.2 agent's beat is 102): counted, and
+		 * the final one is still to come; never a protocol switch */
+		unsigned n = r->interim + 1;
+
+		if (st == 101)
+			return fail(r, -EPROTO, "unexpected 101 Switching Protocols");
+		http_resp_reset(r);
+		r->interim = n;
+		return 0;
+	}
 	r->keep_alive = http11 ? !close_tok : keep_tok;
 	if (r->chunked) {
 		r->state = HTTP_RESP_CHUNK_SIZE;

@@ -31,6 +31,8 @@ struct http_resp {
 	size_t content_length;    /* when !chunked and has_length */
 	int has_length;
 	size_t chunk_left;
+	unsigned interim;         /* interim (1xx) responses read before the final one */
+	unsigned dsr_protocol;    /* DSR-Protocol: "1.2" is 102; 0 when absent or malformed */
 	struct buf head;          /* raw head, until parsed */
 	struct buf body;          /* bounded by HTTP_RESP_MAX_BODY */
 	char error[128];          /* why parsing failed */
@@ -43,7 +45,9 @@ void http_resp_reset(struct http_resp *r);
 
 /* Feed n bytes received.  Returns 1 when the response is complete (*used set
  * to the bytes consumed; the rest belong to a next response), 0 when more is
- * needed (all n consumed), or -EPROTO / -EMSGSIZE with r->error set. */
+ * needed (all n consumed), or -EPROTO / -EMSGSIZE with r->error set.
+ * Interim responses (1xx; 101 fails) are parsed, counted in r->interim and
+ * skipped: the final one follows. */
 __attribute__((warn_unused_result))
 int http_resp_feed(struct http_resp *r, const char *p, size_t n, size_t *used);
 

@@ -5,13 +5,18 @@
 # this host, one dsr-checkd at interval 1s in three modes:
 #   poll            heartbeat off: one GET and one status document per
 #                   agent per second, as before issue 19
-#   long-poll 1s    the default: a GET held the heartbeat less a grace
-#                   (850 ms on time) and answered 304 with no body, a
-#                   little over one a second per agent
-#   long-poll 2s    heartbeat 2s: one every 1.85 s
+#   long-poll 1s    the default, to agents of protocol 1.2: a GET held
+#                   3 s, with a beat (an interim "102 Processing") every
+#                   heartbeat less a grace (850 ms on time) and a 304 at
+#                   the end: one request per 3 s, a little over one beat
+#                   a second per agent
+#   lp-1s-proto1.1  the same heartbeat to agents of 1.1 (the Windows
+#                   agent), no beats: a GET held 850 ms and answered 304
+#                   with no body, a little over one a second per agent
+#   long-poll 2s    heartbeat 2s (1.2): a beat every 1.85 s
 # Part 1, the checker: N agents (LONGPOLL_N, 1,000) from dsrkit-tlsresp
-# (one process answering as agents of protocol 1.1 whose facts do not
-# change; they share 127.0.0.1, so the checker's per-address lookups run
+# (one process answering as agents of protocol 1.2, or 1.1, whose facts
+# do not change; they share 127.0.0.1, so the checker's per-address lookups run
 # longer than with N addresses), dsr-checkd's CPU per agent per second.
 # Part 2, the agents: M real dsr-agent processes (LONGPOLL_AGENTS, 20), the
 # CPU each spends (/proc/PID/schedstat, ns) per second, in the three modes
@@ -39,13 +44,13 @@ resp_ticks() {
 	echo $sum
 }
 
-# run MODE HEARTBEAT: "MODE checks/s checkd-ticks resp-ticks not-modified/s"
+# run MODE HEARTBEAT [--beats]: "MODE requests/s checkd-ticks resp-ticks not-modified/s beats/s"
 run() {
-	local mode=$1 hb=$2 c0 c1 a0 a1 r0 r1 m0 m1
+	local mode=$1 hb=$2 c0 c1 a0 a1 r0 r1 m0 m1 b0 b1
 	PER_RESP=4000
 	: >"$work/resp.pids"
 	"$BENCH_BIN/dsrkit-tlsresp" --base "$base" --count "$N" --cert "$work/pki/agent.crt" --key "$work/pki/agent.key" \
-		--ca "$work/pki/ca.crt" --stats "$work/resp.0.stats" --generation 7 >"$work/resp.0.log" 2>&1 &
+		--ca "$work/pki/ca.crt" --stats "$work/resp.0.stats" --generation 7 ${3:-} >"$work/resp.0.log" 2>&1 &
 	echo "$! 0" >"$work/resp.pids"
 	sleep 1
 	checkd_conf_gen "$work/checkd.conf" "$work" "$base" "$N"
@@ -56,15 +61,15 @@ run() {
 	sleep 3
 	kill -0 $cpid 2>/dev/null || { echo "bench: dsr-checkd died: $(tail -3 "$work/checkd-$mode.log")" >&2; exit 1; }
 	resp_signal "$work"; c0=$(ticks $cpid); a0=$(resp_ticks); sleep 1
-	r0=$(resp_read "$work"); m0=$(resp_read "$work" 6)
+	r0=$(resp_read "$work"); m0=$(resp_read "$work" 6); b0=$(resp_read "$work" 8)
 	sleep $((DUR - 1))
 	resp_signal "$work"; c1=$(ticks $cpid); a1=$(resp_ticks); sleep 1
-	r1=$(resp_read "$work"); m1=$(resp_read "$work" 6)
+	r1=$(resp_read "$work"); m1=$(resp_read "$work" 6); b1=$(resp_read "$work" 8)
 	down=$(grep -c '^DOWN' "$work/checkd-$mode.log")
 	kill $cpid; wait $cpid 2>/dev/null; cpid=
 	resp_stop "$work"
 	[ "$down" -eq 0 ] || echo "   ($mode: $down DOWN lines: $(grep -m1 '^DOWN' "$work/checkd-$mode.log"))" >&2
-	echo "$mode $(( (r1 - r0) / DUR )) $((c1 - c0)) $((a1 - a0)) $(( (m1 - m0) / DUR ))"
+	echo "$mode $(( (r1 - r0) / DUR )) $((c1 - c0)) $((a1 - a0)) $(( (m1 - m0) / DUR )) $(( (b1 - b0) / DUR ))"
 }
 
 ROUNDS=${LONGPOLL_ROUNDS:-3}
@@ -92,20 +97,21 @@ echo "== part 1: dsr-checkd with $N agents (dsrkit-tlsresp), interval 1s, ${DUR}
 # clock speed) lands on every mode alike; each mode's median is reported
 : >"$work/part1.raw"
 for ((round = 1; round <= ROUNDS; round++)); do
-	run poll off >>"$work/part1.raw" || exit 1
-	run long-poll-1s 1s >>"$work/part1.raw" || exit 1
-	run long-poll-2s 2s >>"$work/part1.raw" || exit 1
+	run poll off --beats >>"$work/part1.raw" || exit 1
+	run long-poll-1s 1s --beats >>"$work/part1.raw" || exit 1
+	run lp-1s-proto1.1 1s >>"$work/part1.raw" || exit 1
+	run long-poll-2s 2s --beats >>"$work/part1.raw" || exit 1
 done
-echo "  rounds (mode requests/s checkd-ticks responder-ticks 304s/s):"
+echo "  rounds (mode requests/s checkd-ticks responder-ticks 304s/s beats/s):"
 sed 's/^/    /' "$work/part1.raw"
 median_rows "$work/part1.raw" | awk -v hz="$HZ" -v n="$N" -v d="$DUR" '
-{ m[NR] = $1; rq[NR] = $2; ct[NR] = $3; nm[NR] = $5 }
+{ m[NR] = $1; rq[NR] = $2; ct[NR] = $3; nm[NR] = $5; bt[NR] = $6 }
 END {
-	printf "  %-13s %10s %8s %18s %12s\n", "mode", "requests/s", "304s/s", "dsr-checkd CPU", "vs poll"
-	for (i = 1; i <= 3; i++) {
+	printf "  %-14s %10s %8s %8s %18s %12s\n", "mode", "requests/s", "304s/s", "beats/s", "dsr-checkd CPU", "vs poll"
+	for (i = 1; i <= NR; i++) {
 		c[i] = ct[i] / hz / d
-		printf "  %-13s %10d %8d %6.1f%% %6.1f us/agent/s %8.2fx\n", m[i], rq[i], nm[i], 100 * c[i], c[i] / n * 1e6,
-			c[1] ? c[i] / c[1] : 0
+		printf "  %-14s %10d %8d %8d %6.1f%% %6.1f us/agent/s %8.2fx\n", m[i], rq[i], nm[i], bt[i], 100 * c[i],
+			c[i] / n * 1e6, c[1] ? c[i] / c[1] : 0
 	}
 	if (!c[1]) { print "bench: no CPU counted"; exit 1 }
 }' | tee "$work/part1"

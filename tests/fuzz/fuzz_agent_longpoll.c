@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* libFuzzer target: the protocol 1.1 parsers of untrusted input - the
- * long-poll query (wait, after) and the DSR-Director header value - never
+/* libFuzzer target: the protocol 1.1 and 1.2 parsers of untrusted input -
+ * the long-poll query (wait, after, beat) and the DSR-Director header value - never
  * read past the input, always give a reason when they refuse, and keep
  * what they accept within its documented range.  The first byte picks the
  * parser; the rest is the input. */
@@ -37,6 +37,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (http_query_parse(copy, &q, &why) == 0) {
 			if (q.wait_ms > HTTP_WAIT_PARAM_MAX * 1000u || (q.has_after && !q.has_wait))
+				abort();
+			/* a beat: with a long-poll, never under the floor */
+			if (q.has_beat && (!q.has_after || q.beat_ms < HTTP_BEAT_MIN_MS ||
+					   q.beat_ms > HTTP_WAIT_PARAM_MAX * 1000u))
 				abort();
 		} else if (!why) {
 			abort();

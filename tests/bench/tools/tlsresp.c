@@ -12,6 +12,9 @@
  * --generation G: the document carries status generation G (protocol 1.1),
  * and a long-poll for it (`wait=W&after=G`) is held W seconds and answered
  * 304 with DSR-Generation, as a dsr-agent whose facts do not change would.
+ * --beats: protocol 1.2 as well: every answer says DSR-Protocol: 1.2, and
+ * a long-poll with `beat=B` gets an interim "102 Processing" every B
+ * seconds while it is held (up to 30 s), as dsr-agent sends them.
  *
  * On SIGUSR1 it writes "requests N handshakes N" to the stats file (and
  * flushes the times file: one "PORT MONOTONIC_MS" line per request answered,
@@ -52,6 +55,7 @@ struct ent {
 	int registered;
 	uint16_t port;
 	uint64_t hold_until;    /* a held long-poll: answer 304 then (ms) */
+	uint64_t beat_ms, beat_next; /* --beats: a 102 every beat_ms while held */
 	struct ent *hnext, *hprev;
 };
 
@@ -63,10 +67,11 @@ static volatile sig_atomic_t want_stats;
 static int epfd;
 static FILE *times;
 static int64_t generation = -1;
-static char resp304[160];
+static char resp304[256];
 static size_t resp304_len;
 static struct ent *held;        /* held long-polls, unordered */
-static unsigned long long n_304;
+static unsigned long long n_304, n_beats;
+static int beats;               /* --beats: protocol 1.2 */
 
 static uint64_t mono_ms(void)
 {
@@ -91,23 +96,29 @@ static void hold_unlink(struct ent *e)
 }
 
 /* "wait=W&after=G" in the request line, G our generation: how long to
- * hold it (ms), else 0 (answer now). */
-static uint64_t longpoll_ms(const char *req, const char *eol)
+ * hold it (ms), else 0 (answer now); *beat_ms the beat asked (--beats). */
+static uint64_t longpoll_ms(const char *req, const char *eol, uint64_t *beat_ms)
 {
-	const char *w = strstr(req, "wait="), *a = strstr(req, "after=");
+	const char *w = strstr(req, "wait="), *a = strstr(req, "after="), *b = strstr(req, "beat=");
 	char *end;
 	double secs;
 	long long g;
 
+	*beat_ms = 0;
 	if (generation < 0 || !w || !a || w > eol || a > eol)
 		return 0;
+	if (beats && b && b < eol) {
+		secs = strtod(b + 5, &end);
+		if (end != b + 5 && secs >= 0.1 && secs <= 3600)
+			*beat_ms = (uint64_t)(secs * 1000);
+	}
 	g = strtoll(a + 6, &end, 10);
 	if (end == a + 6 || g != generation)
 		return 0;
 	secs = strtod(w + 5, &end);
 	if (end == w + 5 || secs <= 0 || secs > 3600)
 		return 0;
-	return (uint64_t)(secs * 1000);
+	return secs > 30 ? 30000 : (uint64_t)(secs * 1000);
 }
 
 static void on_usr1(int s)
@@ -182,7 +193,8 @@ static void build_doc(void)
 		exit(1);
 	buf_init(&r, STATUS_DOC_MAX + 512);
 	if (buf_appendf(&r, "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %zu\r\n"
-			"Connection: keep-alive\r\n\r\n%s", doc.len, buf_str(&doc)) < 0)
+			"Connection: keep-alive\r\n%s\r\n%s", doc.len, beats ? "DSR-Protocol: 1.2\r\n" : "",
+			buf_str(&doc)) < 0)
 		exit(1);
 	resp11 = strdup(buf_str(&r));
 	resp11_len = r.len;
@@ -195,7 +207,8 @@ static void build_doc(void)
 	resp304_len = (size_t)snprintf(resp304, sizeof(resp304),
 				       "HTTP/1.1 304 Not Modified\r\nContent-Type: application/json\r\n"
 				       "Content-Length: 0\r\nCache-Control: no-store\r\nConnection: keep-alive\r\n"
-				       "DSR-Generation: %lld\r\n\r\n", (long long)generation);
+				       "DSR-Generation: %lld\r\n%s\r\n", (long long)generation,
+				       beats ? "DSR-Protocol: 1.2\r\n" : "");
 	fprintf(stderr, "tlsresp: status document of %zu bytes\n", doc.len);
 	buf_free(&doc);
 	buf_free(&r);
@@ -253,11 +266,13 @@ static void conn_step(struct ent *e)
 			}
 			e->close_after = strstr(e->in, "HTTP/1.0") != NULL && strstr(e->in, "HTTP/1.0") < end;
 			{
-				uint64_t w = e->close_after ? 0 : longpoll_ms(e->in, strstr(e->in, "\r\n"));
+				uint64_t b, w = e->close_after ? 0 : longpoll_ms(e->in, strstr(e->in, "\r\n"), &b);
 
 				if (w) {
 					/* held: nothing more is read until it is answered */
 					e->hold_until = mono_ms() + w;
+					e->beat_ms = b;
+					e->beat_next = mono_ms() + b;
 					e->hnext = held;
 					e->hprev = NULL;
 					if (held)
@@ -297,6 +312,7 @@ int main(int argc, char **argv)
 		{ "ca", required_argument, NULL, 'a' }, { "no-client-cert", no_argument, NULL, 'N' },
 		{ "hang", required_argument, NULL, 'H' }, { "stats", required_argument, NULL, 's' },
 		{ "times", required_argument, NULL, 'T' }, { "generation", required_argument, NULL, 'G' },
+		{ "beats", no_argument, NULL, 'B' },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint32_t base = 20000, count = 1, hang = 0;
@@ -312,6 +328,7 @@ int main(int argc, char **argv)
 		case 'k': key = optarg; break;
 		case 'a': ca = optarg; break;
 		case 'N': no_client = 1; break;
+		case 'B': beats = 1; break;
 		case 'H': if (parse_u32(optarg, &hang, 1, 65535) < 0) return 2; break;
 		case 's': stats = optarg; break;
 		case 'G': {
@@ -380,9 +397,25 @@ int main(int argc, char **argv)
 				h->out_off = 0;
 				n_304++;
 				conn_step(h);
-			} else if (h->hold_until - now < (uint64_t)timeout) {
-				timeout = (int)(h->hold_until - now);
+				continue;
 			}
+			if (h->beat_ms && h->beat_next <= now) {
+				static const char beat[] = "HTTP/1.1 102 Processing\r\n\r\n";
+
+				h->beat_next += h->beat_ms;
+				if (h->beat_next <= now)
+					h->beat_next = now + h->beat_ms;
+				if (SSL_write(h->ssl, beat, (int)sizeof(beat) - 1) != (int)sizeof(beat) - 1) {
+					ERR_clear_error();
+					drop(h);
+					continue;
+				}
+				n_beats++;
+			}
+			if (h->hold_until - now < (uint64_t)timeout)
+				timeout = (int)(h->hold_until - now);
+			if (h->beat_ms && h->beat_next - now < (uint64_t)timeout)
+				timeout = (int)(h->beat_next - now);
 		}
 		n = epoll_wait(epfd, evs, 256, timeout);
 
@@ -393,7 +426,8 @@ int main(int argc, char **argv)
 			if (times)
 				fflush(times);
 			if (f) {
-				fprintf(f, "requests %llu handshakes %llu not_modified %llu\n", n_requests, n_handshakes, n_304);
+				fprintf(f, "requests %llu handshakes %llu not_modified %llu beats %llu\n", n_requests, n_handshakes,
+					n_304, n_beats);
 				fclose(f);
 			}
 		}

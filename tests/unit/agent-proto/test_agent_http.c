@@ -271,6 +271,36 @@ static void http_query_longpoll(void **state)
 				fail_msg("query '%s': reason '%s', want '%s'", qs[i].q, why, qs[i].why);
 		}
 	}
+	/* beats (1.2): with wait and after, 0.1 s at least */
+	assert_int_equal(http_query_parse("wait=30&after=7&beat=0.850", &q, &why), 0);
+	assert_true(q.has_beat);
+	assert_int_equal(q.beat_ms, 850);
+	assert_int_equal(q.wait_ms, 30000);
+	assert_int_equal(http_query_parse("beat=1&wait=2&after=7", &q, &why), 0);
+	assert_int_equal(q.beat_ms, 1000);
+	assert_int_equal(http_query_parse("wait=30&after=7", &q, &why), 0);
+	assert_false(q.has_beat);
+	{
+		static const struct {
+			const char *q, *why;
+		} bad[] = {
+			{ "wait=30&after=7&beat=0.099", "beat is not" },
+			{ "wait=30&after=7&beat=0", "beat is not" },
+			{ "wait=30&after=7&beat=-1", "beat is not" },
+			{ "wait=30&after=7&beat=1e2", "beat is not" },
+			{ "wait=30&after=7&beat=3601", "beat is not" },
+			{ "wait=30&after=7&beat=", "beat is not" },
+			{ "wait=30&after=7&beat=1&beat=2", "beat given twice" },
+			{ "wait=30&beat=1", "beat without wait and after" },
+			{ "beat=1", "beat without wait and after" },
+		};
+
+		for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+			why = NULL;
+			if (http_query_parse(bad[i].q, &q, &why) != -EINVAL || !why || !strstr(why, bad[i].why))
+				fail_msg("query '%s': reason '%s', want '%s'", bad[i].q, why ? why : "(none)", bad[i].why);
+		}
+	}
 	/* the 1.0 view refuses them */
 	assert_int_equal(http_query_target("wait=5&after=1", &t, &why), -EINVAL);
 	/* the whole request: a bad wait is 400 at the query, not at the parser */

@@ -296,6 +296,13 @@ static void state_directors(void **state)
 	r[0].active = 0;
 	assert_int_equal(agent_state_directors_note(&st, r, 1, 30), 1);
 	assert_int_equal(agent_state_directors_note(&st, r, 0, 30), 0);
+	/* beats to a director that holds a long-poll: heard from, numbers kept */
+	assert_int_equal(agent_state_directors_seen(&st, "lvs1", 35), 1);
+	assert_int_equal(st.directors[0].seen_ms, 35);
+	assert_int_equal(st.directors[0].vips[0].active, 0);
+	assert_int_equal(agent_state_directors_seen(&st, "lvs1", 33), 1);   /* never back in time */
+	assert_int_equal(st.directors[0].seen_ms, 35);
+	assert_int_equal(agent_state_directors_seen(&st, "lvs9", 36), 0);   /* unknown: nothing */
 	for (i = 0; i < AGENT_MAX_DIRECTORS + 3; i++) {
 		snprintf(r[1].name, sizeof(r[1].name), "d%zu", i);
 		r[1].vip = r[0].vip;

@@ -554,6 +554,27 @@ static void longpoll_push_and_fallback(void **state)
 	assert_int_equal(checkd_rs_late_next(800, 700, 700), 700);
 	assert_int_equal(checkd_rs_late_next(700, 700, 690), 613);
 	rs->late_ms = 0;
+	/* an agent of 1.2 (it said DSR-Protocol: 1.2): one request held 30 s,
+	 * with a beat due every heartbeat less the grace */
+	rs->agent_beats = 1;
+	assert_int_equal(checkd_rs_next_path(rs, path, sizeof(path)), 1);
+	assert_string_equal(path, "/v1/status?wait=30&after=4242&beat=0.850");
+	assert_true(rs->lp_beats);
+	assert_int_equal(rs->lp_wait_ms, 850);
+	/* drained by its admin: no beats, so its DSR-Director reports go out
+	 * every heartbeat for `dsr-agent drain --wait` */
+	rs->admin = ADMIN_STATE_DRAIN;
+	assert_int_equal(checkd_rs_next_path(rs, path, sizeof(path)), 1);
+	assert_string_equal(path, "/v1/status?wait=0.850&after=4242");
+	assert_false(rs->lp_beats);
+	rs->admin = ADMIN_STATE_UP;
+	/* a heartbeat of 150 ms: a beat of 75 ms is under the agent's 100 ms floor */
+	d.conf.heartbeat_ms = 150;
+	assert_int_equal(checkd_rs_next_path(rs, path, sizeof(path)), 1);
+	assert_string_equal(path, "/v1/status?wait=0.075&after=4242");
+	assert_false(rs->lp_beats);
+	d.conf.heartbeat_ms = 1000;
+	rs->agent_beats = 0;
 	/* a pushed failure drains at once (no fall count) */
 	rs->push = 1;
 	f.n_addrs--;
@@ -587,11 +608,69 @@ static void longpoll_push_and_fallback(void **state)
 	f.generation = -1;
 }
 
+static void no_timer_cb(struct loop_timer *t)
+{
+	(void)t;
+}
+
+/* The beat list: ordered by due time, a beat moves one to the tail, a
+ * put of the tail itself keeps the list whole (a bug of its first
+ * version lost the head that way, and with it every silent-host check). */
+static void beat_list_order(void **state)
+{
+	static struct checkd_rs r[3];
+	size_t i;
+	(void)state;
+
+	memset(r, 0, sizeof(r));
+	for (i = 0; i < 3; i++) {
+		r[i].d = &d;
+		loop_timer_init(&r[i].timer, no_timer_cb);
+	}
+	loop_timer_init(&d.beat_timer, no_timer_cb);
+	checkd_rs_beat_put(&r[0], 1000);
+	checkd_rs_beat_put(&r[0], 1050);            /* the only one, again */
+	assert_ptr_equal(d.beat_head, &r[0]);
+	assert_ptr_equal(d.beat_tail, &r[0]);
+	assert_null(r[0].beat_next);
+	assert_null(r[0].beat_prev);
+	assert_true(loop_timer_armed(&d.beat_timer));
+	assert_int_equal(d.beat_timer.when_ms, 1000); /* early enough: left */
+	checkd_rs_beat_put(&r[1], 1100);
+	checkd_rs_beat_put(&r[2], 1200);
+	checkd_rs_beat_put(&r[0], 1300);            /* the head beats: to the tail */
+	assert_ptr_equal(d.beat_head, &r[1]);
+	assert_ptr_equal(r[1].beat_next, &r[2]);
+	assert_ptr_equal(r[2].beat_next, &r[0]);
+	assert_ptr_equal(d.beat_tail, &r[0]);
+	checkd_rs_beat_put(&r[0], 1400);            /* the tail beats */
+	assert_ptr_equal(d.beat_tail, &r[0]);
+	assert_ptr_equal(r[0].beat_prev, &r[2]);
+	assert_null(r[0].beat_next);
+	checkd_rs_beat_put(&r[2], 1250);            /* a shorter heartbeat: to its place */
+	assert_ptr_equal(d.beat_head, &r[1]);
+	assert_ptr_equal(r[1].beat_next, &r[2]);
+	assert_ptr_equal(r[2].beat_next, &r[0]);
+	checkd_rs_beat_put(&r[2], 900);             /* before the head: the timer follows */
+	assert_ptr_equal(d.beat_head, &r[2]);
+	assert_int_equal(d.beat_timer.when_ms, 900);
+	checkd_rs_beat_remove(&r[1]);
+	assert_ptr_equal(r[2].beat_next, &r[0]);
+	assert_ptr_equal(r[0].beat_prev, &r[2]);
+	checkd_rs_beat_remove(&r[2]);
+	checkd_rs_beat_remove(&r[2]);               /* twice: nothing */
+	checkd_rs_beat_remove(&r[0]);
+	assert_null(d.beat_head);
+	assert_null(d.beat_tail);
+	loop_timer_cancel(&d.loop, &d.beat_timer);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(one_fetch_judged_per_vip, setup, teardown),
 		cmocka_unit_test_setup_teardown(longpoll_push_and_fallback, setup, teardown),
+		cmocka_unit_test_setup_teardown(beat_list_order, setup, teardown),
 		cmocka_unit_test_setup_teardown(datapath_and_arp_override_passing_facts, setup, teardown),
 		cmocka_unit_test_setup_teardown(reload_keeps_state, setup, teardown),
 		cmocka_unit_test_setup_teardown(socket_answers, setup, teardown),

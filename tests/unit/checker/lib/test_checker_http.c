@@ -58,6 +58,57 @@ static void good_responses_any_split(void **state)
 	}
 }
 
+/* Beats (protocol 1.2): interim responses before the final one, in any
+ * split; the agent's DSR-Protocol revision. */
+static void interim_beats_any_split(void **state)
+{
+	static const char s[] = "HTTP/1.1 102 Processing\r\n\r\n"
+				"HTTP/1.1 102 Processing\r\nDSR-Generation: 7\r\n\r\n"
+				"HTTP/1.1 100 Continue\r\n\r\n"
+				"HTTP/1.1 304 Not Modified\r\nContent-Length: 0\r\nDSR-Protocol: 1.2\r\n\r\n";
+	static const struct {
+		const char *v;
+		unsigned want;
+	} revs[] = { { "1.2", 102 }, { " 1.10 ", 110 }, { "2.0", 200 }, { "1", 0 }, { "1.x", 0 },
+		     { "0.9", 0 }, { "1.100", 0 }, { "", 0 }, { ".2", 0 } };
+	size_t step, used, i;
+	(void)state;
+
+	for (step = 1; step <= sizeof(s) - 1; step++) {
+		struct http_resp r;
+
+		http_resp_init(&r);
+		assert_int_equal(feed_steps(&r, s, sizeof(s) - 1, step, &used), 1);
+		assert_int_equal(r.status, 304);
+		assert_int_equal(r.interim, 3);
+		assert_int_equal(r.dsr_protocol, 102);
+		assert_true(r.keep_alive);
+		http_resp_free(&r);
+	}
+	for (i = 0; i < sizeof(revs) / sizeof(revs[0]); i++) {
+		char in[128];
+		struct http_resp r;
+
+		snprintf(in, sizeof(in), "HTTP/1.1 200 OK\r\nDSR-Protocol: %s\r\nContent-Length: 0\r\n\r\n", revs[i].v);
+		http_resp_init(&r);
+		assert_int_equal(http_resp_feed(&r, in, strlen(in), &used), 1);
+		if (r.dsr_protocol != revs[i].want)
+			fail_msg("DSR-Protocol '%s': %u, want %u", revs[i].v, r.dsr_protocol, revs[i].want);
+		http_resp_free(&r);
+	}
+	/* beats and then a close: no answer */
+	{
+		struct http_resp r;
+		const char *b = "HTTP/1.1 102 Processing\r\n\r\n";
+
+		http_resp_init(&r);
+		assert_int_equal(http_resp_feed(&r, b, strlen(b), &used), 0);
+		assert_int_equal(r.interim, 1);
+		assert_true(http_resp_eof(&r) < 0);
+		http_resp_free(&r);
+	}
+}
+
 static void pipelined_leftover(void **state)
 {
 	const char *s = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokHTTP/1.1 200 OK\r\n";
@@ -111,6 +162,8 @@ static void hostile_table(void **state)
 		{ "status too big", "HTTP/1.1 600 X\r\n\r\n", -EPROTO },
 		{ "status letters", "HTTP/1.1 2x0 X\r\n\r\n", -EPROTO },
 		{ "status 4 digits", "HTTP/1.1 2000 X\r\n\r\n", -EPROTO },
+		{ "protocol switch", "HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n", -EPROTO },
+		{ "bad interim head", "HTTP/1.1 102 Processing\r\nbogus\r\n\r\n", -EPROTO },
 		{ "header no colon", "HTTP/1.1 200 OK\r\nbogus\r\n\r\n", -EPROTO },
 		{ "header empty name", "HTTP/1.1 200 OK\r\n: v\r\n\r\n", -EPROTO },
 		{ "space in name", "HTTP/1.1 200 OK\r\nContent Length: 1\r\n\r\n", -EPROTO },
@@ -189,6 +242,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(good_responses_any_split),
+		cmocka_unit_test(interim_beats_any_split),
 		cmocka_unit_test(pipelined_leftover),
 		cmocka_unit_test(close_delimited_and_connection),
 		cmocka_unit_test(hostile_table),
