@@ -23,7 +23,8 @@
 # and idle (no checker at all): most of an agent's CPU is its watcher, the
 # same in every mode, so the report shows each mode's cost above idle too,
 # what the checker's requests cost the agent.  LONGPOLL_SECONDS
-# (20) per mode, LONGPOLL_ROUNDS (3) rounds of the modes in turn, each
+# (31: a long-poll with beats is renewed every 30 s, so each window holds
+# every agent's renewal once) per mode, LONGPOLL_ROUNDS (3) rounds of the modes in turn, each
 # mode's median reported.  LONGPOLL_PARTS ("1 2") picks the parts.  The
 # facts judge failing here (no VIP on this host's lo), the same in every
 # mode.
@@ -32,7 +33,7 @@ root=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$root" || exit 1
 . tests/bench/checkd-lib.sh
 N=${LONGPOLL_N:-1000}
-DUR=${LONGPOLL_SECONDS:-20}
+DUR=${LONGPOLL_SECONDS:-31}
 work=$(mktemp -d /tmp/longpoll-bench.XXXXXX)
 cpid=
 trap 'resp_stop "$work" 2>/dev/null; [ -n "$cpid" ] && kill $cpid 2>/dev/null; rm -rf "$work"' EXIT

@@ -52,6 +52,8 @@ static void answers(void **state)
 		{ "after=7", HTTP_ERR_BAD_REQUEST },
 		{ "wait=1&after=0x10", HTTP_ERR_BAD_REQUEST },
 		{ "wait=1&wait=2", HTTP_ERR_BAD_REQUEST },
+		/* protocol 1.2's beats: http.sys sends no interim response */
+		{ "wait=30&after=7&beat=0.850", HTTP_ERR_BAD_REQUEST },
 	};
 	struct win_request r;
 	struct win_answer a;
@@ -64,6 +66,9 @@ static void answers(void **state)
 		if (q[i].e != HTTP_ERR_NONE)
 			assert_int_equal(a.disconnect, 0);   /* a bad query keeps the connection */
 	}
+	base(&r, "wait=30&after=7&beat=0.850");
+	assert_int_equal(decide(&r, &a), HTTP_ERR_BAD_REQUEST);
+	assert_non_null(strstr(a.why, "beat is not supported"));
 	base(&r, "wait=1.5&after=7");
 	assert_int_equal(decide(&r, &a), HTTP_ERR_NONE);
 	assert_int_equal(win_request_hold_ms(&a.q), 1500);
