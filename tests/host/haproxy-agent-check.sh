@@ -20,7 +20,7 @@ if [ -z "${HAPROXY_TEST_INNER:-}" ]; then
 	done
 	# a PID namespace too: when this script (its init) ends, the kernel ends
 	# HAProxy, the agent and the backend with it
-	HAPROXY_TEST_INNER=1 exec unshare --net --mount --pid --fork --mount-proc -- "$0" "$@"
+	HAPROXY_TEST_INNER=1 exec unshare --net --mount --pid --fork --kill-child --mount-proc -- "$0" "$@"
 fi
 W=$(mktemp -d /tmp/dsrkit-haproxy.XXXXXX)
 mount -t tmpfs tmpfs "$W"   # a private mount namespace: gone with us
