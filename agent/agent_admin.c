@@ -112,12 +112,13 @@ int agent_admin_directors_read(const struct agent_config *cfg, struct agent_admi
 	return (int)n;
 }
 
-int agent_admin_drained(const struct agent_admin_row *rows, size_t n, long long now, long long fresh_s)
+int agent_admin_drained(const struct agent_admin_row *rows, size_t n, long long now, long long fresh_s,
+			long long since)
 {
 	size_t i, fresh = 0;
 
 	for (i = 0; i < n; i++) {
-		if (now - rows[i].unix_time > fresh_s)
+		if (now - rows[i].unix_time > fresh_s || rows[i].unix_time < since)
 			continue;
 		fresh++;
 		if (rows[i].weight != 0 || rows[i].active != 0)

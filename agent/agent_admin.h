@@ -34,9 +34,15 @@ struct agent_admin_row {
 __attribute__((warn_unused_result))
 int agent_admin_directors_read(const struct agent_config *cfg, struct agent_admin_row *rows, size_t max);
 
-/* The drain is over when at least one director reported within fresh_s,
- * and every fresh report has weight 0 and no active connection. */
-int agent_admin_drained(const struct agent_admin_row *rows, size_t n, long long now, long long fresh_s);
+/* The drain is over when at least one director reported within fresh_s
+ * and at or after `since` (unix time), and every such report has weight 0
+ * and no active connection.  A report from before `since` is not looked
+ * at: it may tell of the time before the drain (a director that long-polls
+ * with beats reports every 30 s, and a report's weight can be that of a
+ * moment before: weight 0 and no connection, left from a fault that is
+ * over, must not end a drain that has not begun). */
+int agent_admin_drained(const struct agent_admin_row *rows, size_t n, long long now, long long fresh_s,
+			long long since);
 
 /* Sleep ms milliseconds (the CLI's wait between looks; not for daemons). */
 void agent_admin_pause_ms(unsigned ms);

@@ -127,20 +127,6 @@ int agent_state_directors_note(struct agent_state *s, const struct http_director
 	return changed;
 }
 
-int agent_state_directors_seen(struct agent_state *s, const char *name, uint64_t now_ms)
-{
-	size_t i;
-
-	for (i = 0; i < s->n_directors; i++) {
-		if (strcmp(s->directors[i].name, name) == 0) {
-			if (s->directors[i].seen_ms < now_ms)
-				s->directors[i].seen_ms = now_ms;
-			return 1;
-		}
-	}
-	return 0;
-}
-
 int agent_state_directors_write(const struct agent_state *s, const char *path, uint64_t now_ms)
 {
 	char tmp[AGENT_CONFIG_PATH_LEN + 24];

@@ -58,12 +58,6 @@ int agent_state_quick_refresh(struct agent_state *s);
 int agent_state_directors_note(struct agent_state *s, const struct http_director_report *r, size_t n,
 			       uint64_t now_ms);
 
-/* A director (by name) that holds a long-poll with beats is still there:
- * its last report counts as heard from now (it asks again only when its
- * wait ends, up to 30 s later, or when the generation moves).  Returns 1
- * when the name is known. */
-int agent_state_directors_seen(struct agent_state *s, const char *name, uint64_t now_ms);
-
 /* Write what the directors reported to path (STATE_FILE.directors) for
  * `dsr-agent drain --wait` (agent_admin_directors_read): one line per
  * director and VIP, "NAME VIP PORT WEIGHT ACTIVE INACTIVE UNIX_TIME", as

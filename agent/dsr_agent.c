@@ -369,8 +369,10 @@ static int cmd_drain(struct cli *c)
 		n = agent_admin_directors_read(&cfg, rows, AGENT_ADMIN_MAX_ROWS);
 		if (n < 0)
 			n = 0;
-		/* a report older than 5 s is from a director that stopped asking */
-		drained = agent_admin_drained(rows, (size_t)n, now, 5);
+		/* a report older than 5 s is from a director that stopped asking;
+		 * one from the second the drain began or before may tell of the
+		 * time before it (the times are whole seconds) */
+		drained = agent_admin_drained(rows, (size_t)n, now, 5, (long long)start + 1);
 		rows_text(line, sizeof(line), rows, (size_t)n);
 		if (!c->json) {
 			if (tty)

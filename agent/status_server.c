@@ -86,7 +86,6 @@ struct conn {
 	struct http_query wq;
 	uint64_t wait_until;
 	uint64_t beat_next;      /* 1.2: the next interim 102 (wq.has_beat) */
-	char director[HTTP_DIRECTOR_NAME_MAX]; /* who holds it, from its DSR-Director reports ("": none) */
 	struct conn *wprev, *wnext;
 };
 
@@ -127,7 +126,6 @@ struct server {
 	uint32_t nwaiters;
 	char directors_file[AGENT_CONFIG_PATH_LEN + 16];
 	uint64_t directors_written_ms;
-	int directors_seen;         /* a beat went to a director since the file was written */
 };
 
 static volatile sig_atomic_t stop_requested, reload_requested;
@@ -333,7 +331,6 @@ static int answer(struct server *s, struct conn *c, const struct http_request *r
 		if (s->directors_file[0])
 			(void)agent_state_directors_write(&s->state, s->directors_file, t);
 		s->directors_written_ms = t;
-		s->directors_seen = 0;
 	}
 	if (q.has_wait && q.has_after && q.wait_ms > 0 && server_facts(s, t, &err) &&
 	    q.after == s->state.generation) {
@@ -342,7 +339,6 @@ static int answer(struct server *s, struct conn *c, const struct http_request *r
 		c->wq = q;
 		c->wait_until = t + w;
 		c->beat_next = t + q.beat_ms;
-		snprintf(c->director, sizeof(c->director), "%s", req->n_directors ? req->directors[0].name : "");
 		list_unlink(s, c);      /* no client_timeout while held */
 		c->phase = CONN_WAIT;
 		c->wprev = NULL;
@@ -573,23 +569,11 @@ static uint64_t waiters_expire(struct server *s)
 			c->beat_next = c->beat_next + c->wq.beat_ms > t ? c->beat_next + c->wq.beat_ms : t + c->wq.beat_ms;
 			if (waiter_beat(s, c) < 0)
 				continue;
-			/* a director that holds a long-poll is still there, though
-			 * it reports again only when the wait ends: drain --wait
-			 * must not take it for one that stopped asking */
-			if (c->director[0] && agent_state_directors_seen(&s->state, c->director, t))
-				s->directors_seen = 1;
 		}
 		if (c->wait_until < next)
 			next = c->wait_until;
 		if (c->wq.has_beat && c->beat_next < next)
 			next = c->beat_next;
-	}
-	/* the beats' "still there", at most once a second, like reports */
-	if (s->directors_seen && t - s->directors_written_ms >= 1000) {
-		if (s->directors_file[0])
-			(void)agent_state_directors_write(&s->state, s->directors_file, t);
-		s->directors_written_ms = t;
-		s->directors_seen = 0;
 	}
 	return next;
 }

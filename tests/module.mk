@@ -40,7 +40,7 @@ UNIT_TESTS += $(BUILD)/tests/test_arp_packet
 
 # agent/: the portable layer over a fake platform table.
 $(BUILD)/tests/test_agent_state: $(TU)/agent/test_agent_state.o $(BUILD)/obj/agent/agent_state.o \
-		$(BUILD)/obj/agent/agent_report.o $(BUILD)/obj/agent/read_budget.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
+		$(BUILD)/obj/agent/agent_admin.o $(BUILD)/obj/agent/agent_report.o $(BUILD)/obj/agent/read_budget.o $(AGENT_PROTO_OBJS) $(BOUNDED_OBJS)
 	$(call unit_link,$(LDLIBS_CMOCKA))
 UNIT_TESTS += $(BUILD)/tests/test_agent_state
 $(BUILD)/tests/test_file_trust: $(TU)/agent/test_file_trust.o $(BUILD)/obj/agent/file_trust_linux.o

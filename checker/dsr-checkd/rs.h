@@ -72,9 +72,9 @@ size_t checkd_rs_in_flight(const struct checkd *d);
  * director the agent's answer may be waiting to be read. */
 #define CHECKD_LP_OVERTIME_MS 50
 /* How long a long-poll with beats is held (the agent's cap): one request
- * per 30 s.  Its DSR-Director reports are as old as that, but the agent
- * counts a director whose long-poll it holds as heard from, and every
- * change of the server's state ends the wait with a fresh report. */
+ * per 30 s.  Its DSR-Director reports are as old as that; `dsr-agent
+ * drain --wait` looks only at reports made after the drain began, and
+ * the drain ends the hold at once (a new generation). */
 #define CHECKD_LP_BEAT_WAIT_MS 30000
 int checkd_rs_next_path(struct checkd_rs *rs, char *out, size_t n);
 

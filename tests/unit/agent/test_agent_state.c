@@ -18,6 +18,7 @@
 #include "agent-proto/facts.h"
 #include "agent/agent_platform.h"
 #include "agent/agent_report.h"
+#include "agent/agent_admin.h"
 #include "agent/agent_state.h"
 #include "agent/read_budget.h"
 
@@ -296,19 +297,37 @@ static void state_directors(void **state)
 	r[0].active = 0;
 	assert_int_equal(agent_state_directors_note(&st, r, 1, 30), 1);
 	assert_int_equal(agent_state_directors_note(&st, r, 0, 30), 0);
-	/* beats to a director that holds a long-poll: heard from, numbers kept */
-	assert_int_equal(agent_state_directors_seen(&st, "lvs1", 35), 1);
-	assert_int_equal(st.directors[0].seen_ms, 35);
-	assert_int_equal(st.directors[0].vips[0].active, 0);
-	assert_int_equal(agent_state_directors_seen(&st, "lvs1", 33), 1);   /* never back in time */
-	assert_int_equal(st.directors[0].seen_ms, 35);
-	assert_int_equal(agent_state_directors_seen(&st, "lvs9", 36), 0);   /* unknown: nothing */
 	for (i = 0; i < AGENT_MAX_DIRECTORS + 3; i++) {
 		snprintf(r[1].name, sizeof(r[1].name), "d%zu", i);
 		r[1].vip = r[0].vip;
 		assert_int_equal(agent_state_directors_note(&st, &r[1], 1, 40 + i), 1);
 	}
 	assert_int_equal(st.n_directors, AGENT_MAX_DIRECTORS);
+}
+
+/* drain --wait's rule: reports from before the drain began, or older than
+ * the freshness, are not looked at; one fresh report with weight or an
+ * active connection keeps it waiting. */
+static void drain_rule(void **state)
+{
+	static const struct agent_admin_row idle = { "lvs1", "192.0.2.100", 80, 0, 0, 3, 100 };
+	struct agent_admin_row r[2];
+	(void)state;
+
+	r[0] = idle;
+	assert_int_equal(agent_admin_drained(r, 1, 102, 5, 100), 1);
+	assert_int_equal(agent_admin_drained(r, 1, 102, 5, 101), 0);   /* from before the drain */
+	assert_int_equal(agent_admin_drained(r, 1, 106, 5, 100), 0);   /* stale: no fresh report */
+	assert_int_equal(agent_admin_drained(r, 0, 102, 5, 100), 0);   /* nobody reported */
+	r[1] = idle;
+	snprintf(r[1].director, sizeof(r[1].director), "lvs2");
+	r[1].active = 1;
+	assert_int_equal(agent_admin_drained(r, 2, 102, 5, 100), 0);   /* one still has a connection */
+	r[1].active = 0;
+	r[1].weight = 5;
+	assert_int_equal(agent_admin_drained(r, 2, 102, 5, 100), 0);   /* one has not set weight 0 */
+	r[1].unix_time = 99;
+	assert_int_equal(agent_admin_drained(r, 2, 102, 5, 100), 1);   /* its report is from before */
 }
 
 static void report_names_codes_and_fixes(void **state)
@@ -347,6 +366,7 @@ int main(void)
 		cmocka_unit_test(state_quick_refresh),
 		cmocka_unit_test(read_budget_shares),
 		cmocka_unit_test(state_directors),
+		cmocka_unit_test(drain_rule),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
