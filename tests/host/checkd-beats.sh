@@ -20,22 +20,8 @@
 set -u
 B=${BUILD:-build}
 export PATH="$PWD/$B/bin:$PATH"
-if [ -z "${BEATS_TEST_INNER:-}" ]; then
-	for t in dsr-agent dsr-checkd dsrkit-tlsresp dsrkit-pki labhttpd unshare python3; do
-		command -v "$t" >/dev/null || { echo "FAIL checkd-beats: $t not installed"; echo "checkd-beats: 0 passed, 1 failed"; exit 1; }
-	done
-	BEATS_TEST_INNER=1 exec unshare --net --mount --pid --fork --kill-child --mount-proc -- "$0" "$@"
-fi
-W=$(mktemp -d /tmp/dsrkit-beats.XXXXXX)
-mount -t tmpfs tmpfs "$W"   # a private mount namespace: gone with us
-passed=0 failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
-finish() {
-	echo "checkd-beats: $passed passed, $failed failed"
-	[ "$failed" -eq 0 ]
-	exit
-}
+. "$(dirname "$0")/host-lib.sh"
+host_test_enter checkd-beats "dsr-agent dsr-checkd dsrkit-tlsresp dsrkit-pki labhttpd python3" "$@"
 ms() { echo $(($(date +%s%N) / 1000000)); }
 
 ip link set lo up
@@ -43,7 +29,7 @@ ip addr add 192.0.2.100/32 dev lo
 sysctl -q -w net.ipv4.conf.all.arp_ignore=1 net.ipv4.conf.all.arp_announce=2
 labhttpd --port 80 --name rs1 >"$W/http.log" 2>&1 &
 { dsrkit-pki --dir "$W/pki" ca && dsrkit-pki --dir "$W/pki" agent agent --ip 127.0.0.1 &&
-	dsrkit-pki --dir "$W/pki" checker checker; } >/dev/null || { bad pki "dsrkit-pki failed"; finish; }
+	dsrkit-pki --dir "$W/pki" checker checker; } >/dev/null || { bad pki "dsrkit-pki failed"; host_test_finish; }
 cat >"$W/agent.conf" <<EOT
 listen = 127.0.0.1
 port = 9443
@@ -228,4 +214,4 @@ for proto in 1.1 1.2; do
 	kill "$RESP" 2>/dev/null; wait "$RESP" 2>/dev/null
 done
 kill "$AGENT" 2>/dev/null
-finish
+host_test_finish

@@ -14,19 +14,10 @@
 set -u
 B=${BUILD:-build}
 export PATH="$PWD/$B/bin:$PATH"
-if [ -z "${HAPROXY_TEST_INNER:-}" ]; then
-	for t in haproxy dsr-agent labhttpd unshare python3; do
-		command -v "$t" >/dev/null || { echo "FAIL haproxy-agent-check: $t not installed"; echo "haproxy-agent-check: 0 passed, 1 failed"; exit 1; }
-	done
-	# a PID namespace too: when this script (its init) ends, the kernel ends
-	# HAProxy, the agent and the backend with it
-	HAPROXY_TEST_INNER=1 exec unshare --net --mount --pid --fork --kill-child --mount-proc -- "$0" "$@"
-fi
-W=$(mktemp -d /tmp/dsrkit-haproxy.XXXXXX)
-mount -t tmpfs tmpfs "$W"   # a private mount namespace: gone with us
-passed=0 failed=0
-ok() { echo "ok   $1"; passed=$((passed + 1)); }
-bad() { echo "FAIL $1: $2"; failed=$((failed + 1)); }
+. "$(dirname "$0")/host-lib.sh"
+# a PID namespace too: when this script (its init) ends, the kernel ends
+# HAProxy, the agent and the backend with it
+host_test_enter haproxy-agent-check "haproxy dsr-agent labhttpd python3" "$@"
 
 ip link set lo up
 ip addr add 192.0.2.100/32 dev lo
@@ -105,5 +96,4 @@ expect_status "dsr-agent ready: UP again (not stuck in DRAIN)" UP
 echo "admin_state = maint" >"$W/state"
 expect_status "admin_state maint: MAINT" MAINT
 hap "show servers state web" | tail -2 | sed 's/^/   /'
-echo "haproxy-agent-check: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+host_test_finish
